@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# pptpgw's one entry point.
+#   ./build.sh build   restore + publish the gateway: artifacts/bin/pptpgw
+#   ./build.sh test    build, then every test (unit, integration, interop where the machine can)
+#   ./build.sh demo    gateway + client in network namespaces, a ping through MPPE, show vpdn
+#   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
+# With no argument: build + test.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1m[build.sh]\033[0m %s\n' "$*" >&2; }
+
+# Install Debian packages that are missing (only when root; otherwise say what is missing).
+need_pkgs() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    log "apt-get install ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+  else
+    log "missing Debian packages (run as root to install): ${missing[*]}"
+  fi
+}
+
+need_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || { log "the .NET 10 SDK is required (dotnet not on PATH)"; exit 1; }
+}
+
+cmd_build() {
+  need_dotnet
+  need_pkgs openssl libssl3
+  log "restore + build (Release)"
+  dotnet restore Dataplane.sln
+  dotnet build Dataplane.sln -c Release --no-restore -nologo -v q
+  log "publish the gateway to artifacts/bin"
+  dotnet publish src/Gateway/Gateway.csproj -c Release --no-restore --no-build -o artifacts/bin -nologo -v q
+  log "artifacts/bin/pptpgw ready"
+}
+
+cmd_test() {
+  cmd_build
+  need_pkgs iproute2 iputils-ping
+  log "tests"
+  mkdir -p artifacts/test
+  dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
+    --results-directory artifacts/test "$@"
+}
+
+cmd_bench() {
+  need_dotnet
+  need_pkgs openssl libssl3
+  dotnet run -c Release --project bench/Bench.csproj -- "$@"
+}
+
+cmd_demo() {
+  cmd_build
+  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh; fi
+  log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
+}
+
+sub=${1:-all}; shift || true
+case "$sub" in
+  build) cmd_build ;;
+  test) cmd_test "$@" ;;
+  bench) cmd_bench "$@" ;;
+  demo) cmd_demo ;;
+  all) cmd_test ;;
+  *) echo "usage: $0 [build|test|demo|bench]" >&2; exit 2 ;;
+esac
