@@ -62,7 +62,7 @@ internal sealed partial class ConfigBuilder
         }
         else if (command == "accept dialin l2tp")
             Warning(line, $"{Head(t, 6)}: L2TP is not supported by this gateway; line ignored");
-        else if (command == "ppp authentication" && t.Length == 6)
+        else if (command.StartsWith("ppp authentication ", StringComparison.Ordinal) && t.Length == 6)
             PppAuthentication(line, t, g);
         else if (command.StartsWith("ppp encryption mppe", StringComparison.Ordinal) && t.Length >= 7)
             PppEncryption(line, t, g);
