@@ -1,0 +1,311 @@
+using System.Collections.Immutable;
+using System.Net;
+using PptpGw.ControlPlane.Pools;
+
+namespace PptpGw.ControlPlane.Config;
+
+/// <summary>
+/// Collects the lines of one file (<see cref="Apply"/>), then cross-checks them and builds the model (<see cref="Build"/>).
+/// References (pools, AAA groups, interfaces) are resolved at the end so lines may come in any order, as in a PIX
+/// <c>write terminal</c> where <c>vpdn</c> lines follow everything else. A malformed line changes nothing.
+/// </summary>
+internal sealed partial class ConfigBuilder(string fileName)
+{
+    private const string RangeSyntax = "expected 'ip local pool NAME A.B.C.D[-A.B.C.D] [mask A.B.C.D]'";
+
+    private readonly List<ConfigDiagnostic> _diagnostics = [];
+
+    private readonly Dictionary<string, InterfaceBuilder> _interfaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(Ipv4Range Range, int Line)>> _pools = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AaaGroupBuilder> _aaaGroups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VpdnGroupBuilder> _vpdnGroups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Password, int Line)> _users = new(StringComparer.Ordinal);
+    private readonly List<(string Interface, int Line)> _vpdnEnable = [];
+    private readonly List<DynamicAuthorizationClient> _dynamicAuthorizationClients = [];
+    // Dictionaries do not promise enumeration order; keep the order of first appearance explicitly.
+    private readonly List<string> _interfaceOrder = [];
+    private readonly List<string> _poolOrder = [];
+    private readonly List<string> _aaaOrder = [];
+    private readonly List<string> _vpdnOrder = [];
+    private readonly List<string> _userOrder = [];
+
+    private int _radiusAuthPort = AaaConfig.DefaultRadiusAuthenticationPort;
+    private int _radiusAcctPort = AaaConfig.DefaultRadiusAccountingPort;
+    private int _dynamicAuthorizationPort = AaaConfig.DefaultDynamicAuthorizationPort;
+    private bool _permitPptp;
+    private GatewayOptions _gateway = GatewayOptions.Default;
+
+    private sealed class InterfaceBuilder
+    {
+        public string? HardwareId;
+        public int? SecurityLevel;
+        public uint? Address;
+        public uint? Mask;
+        public int Line;
+    }
+
+    private sealed class AaaGroupBuilder
+    {
+        public AaaProtocol Protocol;
+        public int Line;
+        public readonly List<HostBuilder> Hosts = [];
+        public bool RequireMessageAuthenticator;
+    }
+
+    private sealed record HostBuilder(string Interface, uint Address, string? Key, int Timeout, int? Port, int? AcctPort, int Line);
+
+    private sealed class VpdnGroupBuilder
+    {
+        public int FirstLine;
+        public bool AcceptDialin;
+        public int AcceptDialinLine;
+        public readonly List<PppAuthenticationMethod> Methods = [];
+        public int MethodsLine;
+        public MppeKeyStrength? Strength;
+        public bool Required;
+        public int MppeLine;
+        public MppeStatePreference StatePreference;
+        public int StatePreferenceLine;
+        public string? Pool;
+        public int PoolLine;
+        public ImmutableArray<IPAddress> Dns = [];
+        public ImmutableArray<IPAddress> Wins = [];
+        public string? AuthGroup;   // null: local
+        public int AuthLine;
+        public string? AcctGroup;
+        public int AcctLine;
+        public int Echo = VpdnGroupConfig.DefaultEchoIntervalSeconds;
+        public bool StripDomain;
+        public int? Interim;
+        public int InterimLine;
+    }
+
+    private void Report(ConfigSeverity severity, int line, string message) =>
+        _diagnostics.Add(new ConfigDiagnostic(severity, fileName, line, message));
+
+    private void Error(int line, string message) => Report(ConfigSeverity.Error, line, message);
+
+    private void Warning(int line, string message) => Report(ConfigSeverity.Warning, line, message);
+
+    private void Ignored(int line, string[] tokens, string why = "not used by this gateway")
+    {
+        string text = string.Join(' ', tokens);
+        if (text.Length > 60)
+            text = string.Concat(text.AsSpan(0, 57), "...");
+        Report(ConfigSeverity.Notice, line, $"'{text}' ignored: {why}");
+    }
+
+    private static string Head(string[] tokens, int count) => string.Join(' ', tokens.Take(count));
+
+    private static bool Is(string[] tokens, int index, string keyword) =>
+        index < tokens.Length && string.Equals(tokens[index], keyword, StringComparison.OrdinalIgnoreCase);
+
+    private static string Lower(string token) => token.ToLowerInvariant();
+
+    /// <summary>Dispatches one non-comment line on its first word.</summary>
+    public void Apply(int line, string[] t)
+    {
+        switch (Lower(t[0]))
+        {
+            case "ip" when Is(t, 1, "address"):
+                IpAddress(line, t);
+                break;
+            case "ip" when Is(t, 1, "local") && Is(t, 2, "pool"):
+                LocalPool(line, t);
+                break;
+            case "nameif":
+                NameIf(line, t);
+                break;
+            case "aaa-server":
+                AaaServer(line, t);
+                break;
+            case "radius-dynamic-authorization":
+                DynamicAuthorization(line, t);
+                break;
+            case "vpdn":
+                Vpdn(line, t);
+                break;
+            case "sysopt" when Is(t, 1, "connection") && Is(t, 2, "permit-pptp") && t.Length == 3:
+                _permitPptp = true;
+                break;
+            case "gateway":
+                Gateway(line, t);
+                break;
+            case "logging" when Is(t, 1, "syslog"):
+                LoggingSyslog(line, t);
+                break;
+            default:
+                Ignored(line, t);
+                break;
+        }
+    }
+
+    // ---- interfaces -------------------------------------------------------------------------------------------
+
+    private InterfaceBuilder Interface(string name, int line)
+    {
+        if (!_interfaces.TryGetValue(name, out var builder))
+        {
+            builder = new InterfaceBuilder { Line = line };
+            _interfaces.Add(name, builder);
+            _interfaceOrder.Add(name);
+        }
+        return builder;
+    }
+
+    /// <summary><c>nameif HARDWARE NAME securityN</c>: only the name and level are kept.</summary>
+    private void NameIf(int line, string[] t)
+    {
+        if (t.Length != 4 || !t[3].StartsWith("security", StringComparison.OrdinalIgnoreCase)
+            || !PixConfigParser.TryParseNumber(t[3]["security".Length..], 0, 100, out int level))
+        {
+            Warning(line, "nameif: expected 'nameif HARDWARE NAME securityN' (N 0-100); line ignored");
+            return;
+        }
+        var builder = Interface(t[2], line);
+        builder.HardwareId = t[1];
+        builder.SecurityLevel = level;
+    }
+
+    /// <summary><c>ip address NAME A.B.C.D MASK</c> (any interface name; a later line replaces an earlier one, as on the PIX).</summary>
+    private void IpAddress(int line, string[] t)
+    {
+        if (t.Length == 4 && Is(t, 3, "dhcp"))
+        {
+            Warning(line, $"{Head(t, 3)}: dhcp is not supported; interface '{t[2]}' has no address");
+            Interface(t[2], line);
+            return;
+        }
+        if (t.Length != 5)
+        {
+            Error(line, "ip address: expected 'ip address INTERFACE A.B.C.D MASK'");
+            return;
+        }
+        if (!Ipv4.TryParse(t[3], out uint address))
+        {
+            Error(line, $"{Head(t, 3)}: malformed address '{t[3]}'");
+            return;
+        }
+        if (!Ipv4.TryParse(t[4], out uint mask) || !Ipv4.IsContiguousMask(mask))
+        {
+            Error(line, $"{Head(t, 4)}: malformed mask '{t[4]}' (expected contiguous ones, such as 255.255.255.0)");
+            return;
+        }
+        var builder = Interface(t[2], line);
+        builder.Address = address;
+        builder.Mask = mask;
+    }
+
+    // ---- pools ------------------------------------------------------------------------------------------------
+
+    /// <summary><c>ip local pool NAME A.B.C.D[-A.B.C.D] [mask M]</c>; the mask is checked and ignored (PPP peers get host routes).</summary>
+    private void LocalPool(int line, string[] t)
+    {
+        if (t.Length != 5 && !(t.Length == 7 && Is(t, 5, "mask")))
+        {
+            Error(line, $"ip local pool: {RangeSyntax}");
+            return;
+        }
+        string context = Head(t, 4);
+        if (t.Length == 7 && !Ipv4.TryParse(t[6], out _))
+        {
+            Error(line, $"{context}: malformed mask '{t[6]}'");
+            return;
+        }
+        string spec = t[4];
+        int dash = spec.IndexOf('-', StringComparison.Ordinal);
+        string firstText = dash < 0 ? spec : spec[..dash];
+        string lastText = dash < 0 ? spec : spec[(dash + 1)..];
+        if (!Ipv4.TryParse(firstText, out uint first))
+        {
+            Error(line, $"{context}: malformed address '{firstText}'");
+            return;
+        }
+        if (!Ipv4.TryParse(lastText, out uint last))
+        {
+            Error(line, $"{context}: malformed address '{lastText}'");
+            return;
+        }
+        if (first > last)
+        {
+            Error(line, $"{context}: range {spec} starts above its end");
+            return;
+        }
+        var range = new Ipv4Range(first, last);
+        if (range.Count > IpLocalPool.MaxCapacity)
+        {
+            Error(line, $"{context}: range {spec} holds {range.Count} addresses, more than the {IpLocalPool.MaxCapacity} a pool may hold");
+            return;
+        }
+        if (!_pools.TryGetValue(t[3], out var ranges))
+        {
+            ranges = [];
+            _pools.Add(t[3], ranges);
+            _poolOrder.Add(t[3]);
+        }
+        ranges.Add((range, line));
+    }
+
+    // ---- gateway extensions -----------------------------------------------------------------------------------
+
+    /// <summary>Extensions <c>gateway max-sessions|max-control-connections|admin-socket|dataplane</c>.</summary>
+    private void Gateway(int line, string[] t)
+    {
+        const int Max = 1_000_000;
+        if (t.Length != 3)
+        {
+            Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH' or 'gateway dataplane kernel|memory'");
+            return;
+        }
+        string context = Head(t, 2);
+        switch (Lower(t[1]))
+        {
+            case "max-sessions":
+                if (PixConfigParser.TryParseNumber(t[2], 1, Max, out int sessions))
+                    _gateway = _gateway with { MaxSessions = sessions };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not a number from 1 to {Max}");
+                break;
+            case "max-control-connections":
+                if (PixConfigParser.TryParseNumber(t[2], 1, Max, out int connections))
+                    _gateway = _gateway with { MaxControlConnections = connections };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not a number from 1 to {Max}");
+                break;
+            case "admin-socket":
+                if (t[2].StartsWith('/'))
+                    _gateway = _gateway with { AdminSocketPath = t[2] };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not an absolute path");
+                break;
+            case "dataplane":
+                switch (Lower(t[2]))
+                {
+                    case "kernel":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Kernel };
+                        break;
+                    case "memory":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Memory };
+                        break;
+                    default:
+                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel or memory)");
+                        break;
+                }
+                break;
+            default:
+                Error(line, $"gateway: unknown setting '{t[1]}'");
+                break;
+        }
+    }
+
+    /// <summary>Extension <c>logging syslog on|off</c>; every other <c>logging</c> line is a PIX line and is ignored.</summary>
+    private void LoggingSyslog(int line, string[] t)
+    {
+        if (t.Length == 3 && Is(t, 2, "on"))
+            _gateway = _gateway with { Syslog = true };
+        else if (t.Length == 3 && Is(t, 2, "off"))
+            _gateway = _gateway with { Syslog = false };
+        else
+            Error(line, "logging syslog: expected 'logging syslog on' or 'logging syslog off'");
+    }
+}

@@ -1,0 +1,236 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text;
+using PptpGw.ControlPlane.Pools;
+
+namespace PptpGw.ControlPlane.Config;
+
+/// <summary>
+/// The gateway's validated configuration, as read from a PIX 6.3 style file by <see cref="PixConfigParser"/>.
+/// Immutable: a reload builds a new instance. Names (pools, AAA groups, users, interfaces) are case-sensitive
+/// as on the PIX; keywords are not. See docs/CONFIG.md for every accepted line.
+/// </summary>
+public sealed record GatewayConfig(
+    ImmutableArray<InterfaceConfig> Interfaces,
+    ImmutableArray<PoolConfig> Pools,
+    AaaConfig Aaa,
+    ImmutableArray<VpdnGroupConfig> VpdnGroups,
+    ImmutableArray<VpdnUser> Users,
+    ImmutableArray<string> VpdnEnabledInterfaces,
+    bool PermitPptp,
+    GatewayOptions Gateway)
+{
+    /// <summary>The interface named <paramref name="name"/> (from <c>nameif</c> or <c>ip address</c>), or null.</summary>
+    public InterfaceConfig? FindInterface(string name) => Interfaces.FirstOrDefault(i => i.Name == name);
+
+    /// <summary>The <c>ip local pool</c> named <paramref name="name"/>, or null.</summary>
+    public PoolConfig? FindPool(string name) => Pools.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>The <c>vpdn username</c> entry with exactly this name (no domain stripping here), or null.</summary>
+    public VpdnUser? FindUser(string name) => Users.FirstOrDefault(u => u.Name == name);
+
+    /// <summary>The one vpdn group with <c>accept dialin pptp</c> (validation allows at most one), or null.</summary>
+    public VpdnGroupConfig? DialinGroup => VpdnGroups.FirstOrDefault(g => g.AcceptDialinPptp);
+
+    /// <summary>
+    /// The address the gateway gives itself in IPCP: the inside interface's address. The PIX used its outside address,
+    /// which makes the client's route to the tunnel peer collide with its route to the GRE endpoint (DESIGN.md).
+    /// </summary>
+    public IPAddress? InsideAddress => FindInterface("inside")?.Address;
+}
+
+/// <summary>An interface known from <c>nameif HARDWARE NAME securityN</c> and/or <c>ip address NAME A.B.C.D MASK</c>.</summary>
+/// <param name="Name">Interface name (outside, inside, pix/intf2, ...).</param>
+/// <param name="HardwareId">Hardware id from <c>nameif</c> (ethernet0), or null when only <c>ip address</c> named it.</param>
+/// <param name="SecurityLevel">0-100 from <c>nameif</c>, or null.</param>
+/// <param name="Address">Interface address, or null when no <c>ip address</c> line gives one.</param>
+/// <param name="Mask">Contiguous network mask, or null with <paramref name="Address"/>.</param>
+public sealed record InterfaceConfig(string Name, string? HardwareId, int? SecurityLevel, IPAddress? Address, IPAddress? Mask);
+
+/// <summary>One <c>ip local pool NAME ...</c>: every line with the same name adds a range.</summary>
+public sealed record PoolConfig(string Name, ImmutableArray<Ipv4Range> Ranges)
+{
+    /// <summary>Number of addresses over all ranges.</summary>
+    public long Capacity => Ranges.Sum(r => r.Count);
+
+    /// <summary>A fresh, empty allocator over this pool's ranges.</summary>
+    public IpLocalPool CreatePool() => new(Name, Ranges);
+}
+
+/// <summary>AAA server protocol of an <c>aaa-server NAME protocol ...</c> group.</summary>
+public enum AaaProtocol
+{
+    /// <summary>RADIUS (RFC 2865/2866); can return MPPE keys (MS-MPPE-Send-Key/Recv-Key, RFC 2548).</summary>
+    Radius,
+    /// <summary>TACACS+ (RFC 8907); has no way to return MPPE keys, so it cannot serve encrypted sessions.</summary>
+    TacacsPlus,
+}
+
+/// <summary>One <c>aaa-server NAME (IF) host ADDR [KEY] [timeout S] [port N] [acct-port N]</c>.</summary>
+/// <param name="InterfaceName">Interface the server is reached through (the PIX's "(inside)").</param>
+/// <param name="Address">Server address.</param>
+/// <param name="Key">Shared secret (RADIUS, RFC 2865 §3) or TACACS+ key; null when the line gives none.</param>
+/// <param name="TimeoutSeconds">Per-try timeout; PIX default 5.</param>
+/// <param name="AuthenticationPort">Resolved port: the line's <c>port</c>, else <c>aaa-server radius-authport</c>
+/// (default 1645 as on the PIX) for RADIUS, 49 for TACACS+.</param>
+/// <param name="AccountingPort">Resolved port: <c>acct-port</c>, else <c>aaa-server radius-acctport</c> (default 1646);
+/// for TACACS+ the same TCP port as authentication.</param>
+public sealed record AaaServerHost(string InterfaceName, IPAddress Address, string? Key, int TimeoutSeconds, int AuthenticationPort, int AccountingPort)
+{
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"InterfaceName = {InterfaceName}, Address = {Address}, Key = {(Key is null ? "null" : "***")}, ");
+        builder.Append($"TimeoutSeconds = {TimeoutSeconds}, AuthenticationPort = {AuthenticationPort}, AccountingPort = {AccountingPort}");
+        return true;
+    }
+}
+
+/// <summary>An <c>aaa-server</c> group: servers are tried in the order of their lines (fail-over).</summary>
+/// <param name="RequireMessageAuthenticator">Extension <c>aaa-server NAME require-message-authenticator</c>: drop RADIUS
+/// replies without a valid Message-Authenticator (RFC 3579 §3.2; the BlastRADIUS defence).</param>
+public sealed record AaaServerGroup(string Name, AaaProtocol Protocol, ImmutableArray<AaaServerHost> Hosts, bool RequireMessageAuthenticator);
+
+/// <summary>Extension <c>radius-dynamic-authorization client ADDR key KEY</c>: a RADIUS server allowed to send
+/// Disconnect-Request and CoA-Request (RFC 5176).</summary>
+public sealed record DynamicAuthorizationClient(IPAddress Address, string Key)
+{
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Address = {Address}, Key = ***");
+        return true;
+    }
+}
+
+/// <summary>Everything the <c>aaa-server</c> and <c>radius-dynamic-authorization</c> lines say.</summary>
+/// <param name="RadiusAuthenticationPort"><c>aaa-server radius-authport N</c>, default 1645 (the PIX default, not 1812).</param>
+/// <param name="RadiusAccountingPort"><c>aaa-server radius-acctport N</c>, default 1646 (not 1813).</param>
+/// <param name="DynamicAuthorizationPort">Extension <c>radius-dynamic-authorization port N</c>, default 3799 (RFC 5176 §3).</param>
+/// <param name="DynamicAuthorizationClients">Empty: no CoA/Disconnect listener.</param>
+public sealed record AaaConfig(
+    int RadiusAuthenticationPort,
+    int RadiusAccountingPort,
+    ImmutableArray<AaaServerGroup> Groups,
+    int DynamicAuthorizationPort,
+    ImmutableArray<DynamicAuthorizationClient> DynamicAuthorizationClients)
+{
+    public const int DefaultRadiusAuthenticationPort = 1645;
+    public const int DefaultRadiusAccountingPort = 1646;
+    public const int DefaultTacacsPort = 49;
+    public const int DefaultDynamicAuthorizationPort = 3799;
+    public const int DefaultTimeoutSeconds = 5;
+
+    /// <summary>The group named <paramref name="name"/>, or null.</summary>
+    public AaaServerGroup? FindGroup(string name) => Groups.FirstOrDefault(g => g.Name == name);
+}
+
+/// <summary>A <c>vpdn group N ppp authentication</c> method.</summary>
+public enum PppAuthenticationMethod
+{
+    /// <summary><c>pap</c>: RFC 1334 PAP.</summary>
+    Pap,
+    /// <summary><c>chap</c>: RFC 1994 CHAP with MD5.</summary>
+    Chap,
+    /// <summary><c>mschap</c>: MS-CHAP v1 (RFC 2433), the only MPPE-capable method of the PIX.</summary>
+    MsChapV1,
+    /// <summary><c>mschapv2</c> (extension): MS-CHAP v2 (RFC 2759), required by Windows Vista and later.</summary>
+    MsChapV2,
+}
+
+/// <summary>Key strength of <c>vpdn group N ppp encryption mppe 40|56|128|auto</c> (RFC 3078 §2.1, RFC 3079).</summary>
+public enum MppeKeyStrength
+{
+    /// <summary><c>auto</c>: accept whichever strength the client asks for (40, 56 or 128 bits).</summary>
+    Auto,
+    /// <summary><c>40</c>: 40-bit keys.</summary>
+    Bits40,
+    /// <summary><c>56</c> (extension): 56-bit keys.</summary>
+    Bits56,
+    /// <summary><c>128</c>: 128-bit keys.</summary>
+    Bits128,
+}
+
+/// <summary>Extension <c>vpdn group N ppp encryption mppe stateful|stateless</c>: which MPPE mode to prefer in CCP.</summary>
+public enum MppeStatePreference
+{
+    /// <summary>Stateless ("H" bit, RFC 3078 §2.1): rekey every packet, survives loss without CCP Reset-Request. Default.</summary>
+    Stateless,
+    /// <summary>Stateful: rekey every 256 packets, cheaper, needs CCP Reset-Request after loss (RFC 3078 §3.2).</summary>
+    Stateful,
+}
+
+/// <summary>MPPE settings of a vpdn group.</summary>
+/// <param name="Required"><c>required</c>: a client that will not encrypt is disconnected ("mppe required but not active").</param>
+public sealed record MppeSettings(MppeKeyStrength Strength, bool Required, MppeStatePreference StatePreference);
+
+/// <summary>Where <c>vpdn group N client authentication</c> sends credentials.</summary>
+public enum ClientAuthenticationSource
+{
+    /// <summary><c>local</c>: the <c>vpdn username</c> entries.</summary>
+    Local,
+    /// <summary><c>aaa NAME</c>: the AAA server group <see cref="VpdnGroupConfig.AuthenticationServerGroup"/>.</summary>
+    Aaa,
+}
+
+/// <summary>One <c>vpdn group NAME</c> and everything its lines set.</summary>
+/// <param name="AuthenticationMethods">In the order of the lines: the order the gateway proposes them in LCP.</param>
+/// <param name="Mppe">Null: no encryption offered.</param>
+/// <param name="AddressPool">Pool name of <c>client configuration address local</c>, or null (RADIUS Framed-IP-Address only).</param>
+/// <param name="AuthenticationServerGroup">Group name when <paramref name="AuthenticationSource"/> is Aaa.</param>
+/// <param name="AccountingServerGroup"><c>client accounting NAME</c>, or null.</param>
+/// <param name="EchoIntervalSeconds"><c>pptp echo N</c>: Echo-Request interval on the control connection (RFC 2637 §2.7);
+/// default 60, 0 disables.</param>
+/// <param name="StripDomain">Extension <c>strip-domain</c>: remove "DOMAIN\" from user names before authenticating.</param>
+/// <param name="AccountingInterimSeconds">Extension <c>accounting interim N</c>: Interim-Update interval, or null for none.</param>
+public sealed record VpdnGroupConfig(
+    string Name,
+    bool AcceptDialinPptp,
+    ImmutableArray<PppAuthenticationMethod> AuthenticationMethods,
+    MppeSettings? Mppe,
+    string? AddressPool,
+    ImmutableArray<IPAddress> DnsServers,
+    ImmutableArray<IPAddress> WinsServers,
+    ClientAuthenticationSource AuthenticationSource,
+    string? AuthenticationServerGroup,
+    string? AccountingServerGroup,
+    int EchoIntervalSeconds,
+    bool StripDomain,
+    int? AccountingInterimSeconds)
+{
+    public const int DefaultEchoIntervalSeconds = 60;
+}
+
+/// <summary><c>vpdn username NAME password PASSWORD</c>; NAME may be "DOMAIN\name". <see cref="ToString"/> hides the password.</summary>
+public sealed record VpdnUser(string Name, string Password)
+{
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Password = ***");
+        return true;
+    }
+}
+
+/// <summary>Extension <c>gateway dataplane kernel|memory</c>.</summary>
+public enum DataplaneBackend
+{
+    /// <summary>Raw IPv4 socket for GRE and a TUN device for the inside (default).</summary>
+    Kernel,
+    /// <summary>In-process rings, for tests and benchmarks.</summary>
+    Memory,
+}
+
+/// <summary>The gateway's own settings (extensions, lines starting with <c>gateway</c> and <c>logging syslog</c>).</summary>
+/// <param name="MaxSessions"><c>gateway max-sessions N</c>, default 100000.</param>
+/// <param name="MaxControlConnections"><c>gateway max-control-connections N</c>, default 100000.</param>
+/// <param name="AdminSocketPath"><c>gateway admin-socket PATH</c>, default /run/pptpgw/admin.sock.</param>
+/// <param name="Dataplane"><c>gateway dataplane kernel|memory</c>, default kernel.</param>
+/// <param name="Syslog"><c>logging syslog on|off</c>: also send the PIX-style messages to the local syslog; default off.</param>
+public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, string AdminSocketPath, DataplaneBackend Dataplane, bool Syslog)
+{
+    public const int DefaultMaxSessions = 100_000;
+    public const int DefaultMaxControlConnections = 100_000;
+    public const string DefaultAdminSocketPath = "/run/pptpgw/admin.sock";
+
+    /// <summary>The values used when the file has no <c>gateway</c> lines.</summary>
+    public static GatewayOptions Default { get; } =
+        new(DefaultMaxSessions, DefaultMaxControlConnections, DefaultAdminSocketPath, DataplaneBackend.Kernel, Syslog: false);
+}
