@@ -6,12 +6,12 @@ namespace PptpGw.ControlPlane.Pptp;
 // the PAC reports every disconnect (requested or not) with Call-Disconnect-Notify.
 
 /// <summary>Call-Clear-Request (RFC 2637 §2.12), 16 octets: header, Call ID (2), Reserved1 (2).</summary>
-public readonly ref struct CallClearRequest
+public readonly ref struct CallClearRequest : IPptpControlMessage<CallClearRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 16;
+    public static int MessageLength => 16;
     /// <summary>Control Message Type 12.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.CallClearRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.CallClearRequest;
 
     /// <summary>Call ID: the sender's (PNS's) Call ID of the call to clear — the Call ID it put in its own OCRQ or ICRP.</summary>
     public ushort CallId { get; init; }
@@ -45,12 +45,12 @@ public readonly ref struct CallClearRequest
 /// Call-Disconnect-Notify (RFC 2637 §2.13), 148 octets: header, Call ID (2), Result Code (1), Error Code (1),
 /// Cause Code (2), Reserved1 (2), Call Statistics (128).
 /// </summary>
-public readonly ref struct CallDisconnectNotify
+public readonly ref struct CallDisconnectNotify : IPptpControlMessage<CallDisconnectNotify>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 148;
+    public static int MessageLength => 148;
     /// <summary>Control Message Type 13.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.CallDisconnectNotify;
+    public static PptpControlMessageType Type => PptpControlMessageType.CallDisconnectNotify;
 
     private readonly ReadOnlySpan<byte> _callStatistics;
 

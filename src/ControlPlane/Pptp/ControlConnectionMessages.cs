@@ -15,12 +15,12 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Framing Capabilities (4), Bearer Capabilities (4), Maximum Channels (2), Firmware Revision (2),
 /// Host Name (64), Vendor String (64).
 /// </summary>
-public readonly ref struct StartControlConnectionRequest
+public readonly ref struct StartControlConnectionRequest : IPptpControlMessage<StartControlConnectionRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 156;
+    public static int MessageLength => 156;
     /// <summary>Control Message Type 1.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.StartControlConnectionRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.StartControlConnectionRequest;
 
     private readonly ReadOnlySpan<byte> _hostName;
     private readonly ReadOnlySpan<byte> _vendorString;
@@ -86,12 +86,12 @@ public readonly ref struct StartControlConnectionRequest
 /// Error Code (1), Framing Capability (4), Bearer Capability (4), Maximum Channels (2), Firmware Revision (2),
 /// Host Name (64), Vendor String (64).
 /// </summary>
-public readonly ref struct StartControlConnectionReply
+public readonly ref struct StartControlConnectionReply : IPptpControlMessage<StartControlConnectionReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 156;
+    public static int MessageLength => 156;
     /// <summary>Control Message Type 2.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.StartControlConnectionReply;
+    public static PptpControlMessageType Type => PptpControlMessageType.StartControlConnectionReply;
 
     private readonly ReadOnlySpan<byte> _hostName;
     private readonly ReadOnlySpan<byte> _vendorString;
@@ -162,12 +162,12 @@ public readonly ref struct StartControlConnectionReply
 /// <summary>
 /// Stop-Control-Connection-Request (RFC 2637 §2.3), 16 octets: header, Reason (1), Reserved1 (1), Reserved2 (2).
 /// </summary>
-public readonly ref struct StopControlConnectionRequest
+public readonly ref struct StopControlConnectionRequest : IPptpControlMessage<StopControlConnectionRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 16;
+    public static int MessageLength => 16;
     /// <summary>Control Message Type 3.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.StopControlConnectionRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.StopControlConnectionRequest;
 
     /// <summary>Reason: why the control connection is being closed.</summary>
     public StopControlConnectionReason Reason { get; init; }
@@ -204,12 +204,12 @@ public readonly ref struct StopControlConnectionRequest
 /// <summary>
 /// Stop-Control-Connection-Reply (RFC 2637 §2.4), 16 octets: header, Result Code (1), Error Code (1), Reserved1 (2).
 /// </summary>
-public readonly ref struct StopControlConnectionReply
+public readonly ref struct StopControlConnectionReply : IPptpControlMessage<StopControlConnectionReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 16;
+    public static int MessageLength => 16;
     /// <summary>Control Message Type 4.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.StopControlConnectionReply;
+    public static PptpControlMessageType Type => PptpControlMessageType.StopControlConnectionReply;
 
     /// <summary>Result Code: the result of the attempt to close the control connection.</summary>
     public StopControlConnectionResultCode ResultCode { get; init; }

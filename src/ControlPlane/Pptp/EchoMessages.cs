@@ -6,12 +6,12 @@ namespace PptpGw.ControlPlane.Pptp;
 // after 60 s without control traffic; the other answers with an Echo-Reply carrying the same Identifier.
 
 /// <summary>Echo-Request (RFC 2637 §2.5), 16 octets: header, Identifier (4).</summary>
-public readonly ref struct EchoRequest
+public readonly ref struct EchoRequest : IPptpControlMessage<EchoRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 16;
+    public static int MessageLength => 16;
     /// <summary>Control Message Type 5.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.EchoRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.EchoRequest;
 
     /// <summary>Identifier: set by the sender, used to match the Echo-Reply to this request.</summary>
     public uint Identifier { get; init; }
@@ -41,12 +41,12 @@ public readonly ref struct EchoRequest
 }
 
 /// <summary>Echo-Reply (RFC 2637 §2.6), 20 octets: header, Identifier (4), Result Code (1), Error Code (1), Reserved1 (2).</summary>
-public readonly ref struct EchoReply
+public readonly ref struct EchoReply : IPptpControlMessage<EchoReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 20;
+    public static int MessageLength => 20;
     /// <summary>Control Message Type 6.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.EchoReply;
+    public static PptpControlMessageType Type => PptpControlMessageType.EchoReply;
 
     /// <summary>Identifier: the contents of the Identifier field of the Echo-Request being answered.</summary>
     public uint Identifier { get; init; }

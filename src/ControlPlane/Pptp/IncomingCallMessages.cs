@@ -10,12 +10,12 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Call Bearer Type (4), Physical Channel ID (4), Dialed Number Length (2), Dialing Number Length (2),
 /// Dialed Number (64), Dialing Number (64), Subaddress (64).
 /// </summary>
-public readonly ref struct IncomingCallRequest
+public readonly ref struct IncomingCallRequest : IPptpControlMessage<IncomingCallRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 220;
+    public static int MessageLength => 220;
     /// <summary>Control Message Type 9.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.IncomingCallRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.IncomingCallRequest;
 
     private readonly ReadOnlySpan<byte> _dialedNumber;
     private readonly ReadOnlySpan<byte> _dialingNumber;
@@ -89,12 +89,12 @@ public readonly ref struct IncomingCallRequest
 /// Error Code (1), Packet Recv. Window Size (2), Packet Transmit Delay (2), Reserved1 (2).
 /// (24, not 28: the §2.10 diagram has three 32-bit words after the header.)
 /// </summary>
-public readonly ref struct IncomingCallReply
+public readonly ref struct IncomingCallReply : IPptpControlMessage<IncomingCallReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 24;
+    public static int MessageLength => 24;
     /// <summary>Control Message Type 10.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.IncomingCallReply;
+    public static PptpControlMessageType Type => PptpControlMessageType.IncomingCallReply;
 
     /// <summary>Call ID: unique identifier assigned by the PNS to this session.</summary>
     public ushort CallId { get; init; }
@@ -152,12 +152,12 @@ public readonly ref struct IncomingCallReply
 /// Incoming-Call-Connected (RFC 2637 §2.11), 28 octets: header, Peer's Call ID (2), Reserved1 (2),
 /// Connect Speed (4), Packet Recv. Window Size (2), Packet Transmit Delay (2), Framing Type (4).
 /// </summary>
-public readonly ref struct IncomingCallConnected
+public readonly ref struct IncomingCallConnected : IPptpControlMessage<IncomingCallConnected>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 28;
+    public static int MessageLength => 28;
     /// <summary>Control Message Type 11.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.IncomingCallConnected;
+    public static PptpControlMessageType Type => PptpControlMessageType.IncomingCallConnected;
 
     /// <summary>Peer's Call ID: the Call ID of the Incoming-Call-Reply (the PNS's Call ID).</summary>
     public ushort PeersCallId { get; init; }

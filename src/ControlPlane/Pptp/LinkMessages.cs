@@ -11,12 +11,12 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Framing Errors (4), Hardware Overruns (4), Buffer Overruns (4), Time-out Errors (4), Alignment Errors (4).
 /// The counters are cumulative since the session was established.
 /// </summary>
-public readonly ref struct WanErrorNotify
+public readonly ref struct WanErrorNotify : IPptpControlMessage<WanErrorNotify>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 40;
+    public static int MessageLength => 40;
     /// <summary>Control Message Type 14.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.WanErrorNotify;
+    public static PptpControlMessageType Type => PptpControlMessageType.WanErrorNotify;
 
     /// <summary>Peer's Call ID: the Call ID assigned by the PNS to this call.</summary>
     public ushort PeersCallId { get; init; }
@@ -78,12 +78,12 @@ public readonly ref struct WanErrorNotify
 /// Set-Link-Info (RFC 2637 §2.15), 24 octets: header, Peer's Call ID (2), Reserved1 (2), Send ACCM (4), Receive ACCM (4).
 /// Carries the PPP Async-Control-Character-Map negotiated by LCP (RFC 1662 §7.1) to the side doing the framing.
 /// </summary>
-public readonly ref struct SetLinkInfo
+public readonly ref struct SetLinkInfo : IPptpControlMessage<SetLinkInfo>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 24;
+    public static int MessageLength => 24;
     /// <summary>Control Message Type 15.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.SetLinkInfo;
+    public static PptpControlMessageType Type => PptpControlMessageType.SetLinkInfo;
 
     /// <summary>Peer's Call ID: the Call ID the receiver of this message assigned to the call.</summary>
     public ushort PeersCallId { get; init; }

@@ -11,12 +11,12 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Maximum BPS (4), Bearer Type (4), Framing Type (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
 /// Phone Number Length (2), Reserved1 (2), Phone Number (64), Subaddress (64).
 /// </summary>
-public readonly ref struct OutgoingCallRequest
+public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCallRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 168;
+    public static int MessageLength => 168;
     /// <summary>Control Message Type 7.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.OutgoingCallRequest;
+    public static PptpControlMessageType Type => PptpControlMessageType.OutgoingCallRequest;
 
     private readonly ReadOnlySpan<byte> _phoneNumber;
     private readonly ReadOnlySpan<byte> _subaddress;
@@ -98,12 +98,12 @@ public readonly ref struct OutgoingCallRequest
 /// Error Code (1), Cause Code (2), Connect Speed (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
 /// Physical Channel ID (4).
 /// </summary>
-public readonly ref struct OutgoingCallReply
+public readonly ref struct OutgoingCallReply : IPptpControlMessage<OutgoingCallReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
-    public const int MessageLength = 32;
+    public static int MessageLength => 32;
     /// <summary>Control Message Type 8.</summary>
-    public const PptpControlMessageType Type = PptpControlMessageType.OutgoingCallReply;
+    public static PptpControlMessageType Type => PptpControlMessageType.OutgoingCallReply;
 
     /// <summary>Call ID: unique identifier assigned by the sender (the PAC) to this session.</summary>
     public ushort CallId { get; init; }

@@ -98,6 +98,39 @@ public enum PptpReservedFieldPolicy
     Reject = 1,
 }
 
+/// <summary>
+/// What the 15 message codecs have in common, so the control connection can be generic over them
+/// (<c>where T : IPptpControlMessage&lt;T&gt;, allows ref struct</c>).
+/// </summary>
+public interface IPptpControlMessage<TSelf> where TSelf : IPptpControlMessage<TSelf>, allows ref struct
+{
+    /// <summary>The Control Message Type of the message.</summary>
+    static abstract PptpControlMessageType Type { get; }
+
+    /// <summary>The fixed length of the message in octets, header included (RFC 2637 §2.1–§2.15).</summary>
+    static abstract int MessageLength { get; }
+
+    /// <summary>
+    /// Parses a whole message: header checks (<see cref="PptpControlHeader.TryParse"/>), the type match,
+    /// Length within <paramref name="input"/>, then the reserved-field policy. Octets of
+    /// <paramref name="input"/> beyond Length are not read. Never throws. <paramref name="message"/> is
+    /// filled on <see cref="PptpParseError.None"/> and on <see cref="PptpParseError.ReservedFieldNonZero"/>;
+    /// its text fields are slices of <paramref name="input"/>.
+    /// </summary>
+    static abstract PptpParseError TryParse(ReadOnlySpan<byte> input, out TSelf message,
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate);
+
+    /// <summary>True when a parsed message had a non-zero Reserved field (always false for a message built to be sent).</summary>
+    bool ReservedFieldsNonZero { get; }
+
+    /// <summary>
+    /// Writes exactly <see cref="MessageLength"/> octets (header with the fixed Length, fields, every
+    /// Reserved field 0, text fields NUL padded) to the start of <paramref name="destination"/>;
+    /// false, writing nothing, when it is shorter.
+    /// </summary>
+    bool TryWrite(Span<byte> destination);
+}
+
 /// <summary>Constants and per-type facts of PPTP control messages (RFC 2637 §2).</summary>
 public static class PptpControlMessage
 {
