@@ -2,7 +2,7 @@ using static PptpGw.ControlPlane.Pptp.PptpCodec;
 
 namespace PptpGw.ControlPlane.Pptp;
 
-// Control Connection Management (RFC 2637 §1.4): Start- and Stop-Control-Connection Request/Reply.
+// Control Connection Management (RFC 2637 §1, message type list): Start- and Stop-Control-Connection Request/Reply.
 // Echo-Request/Reply, the keep-alive of the same family, are in EchoMessages.cs.
 //
 // Each message is a readonly ref struct: TryParse decodes peer input (never throws, returns a

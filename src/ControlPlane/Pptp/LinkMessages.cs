@@ -2,7 +2,7 @@ using static PptpGw.ControlPlane.Pptp.PptpCodec;
 
 namespace PptpGw.ControlPlane.Pptp;
 
-// Messages about a call's link (RFC 2637 §1.4): Error Reporting (WAN-Error-Notify, §2.14, PAC→PNS)
+// Messages about a call's link (RFC 2637 §1, message type list): Error Reporting (WAN-Error-Notify, §2.14, PAC→PNS)
 // and PPP Session Control (Set-Link-Info, §2.15, PNS→PAC; Windows clients also send it, see the
 // reference's "CC I SLI").
 

@@ -11,7 +11,7 @@ public enum PptpMessageType : ushort
     ManagementMessage = 2,
 }
 
-/// <summary>The Control Message Type field (RFC 2637 §1.4 list, §2.1–§2.15 formats).</summary>
+/// <summary>The Control Message Type field (RFC 2637 §1 lists them by family; §2.1–§2.15 give their formats).</summary>
 public enum PptpControlMessageType : ushort
 {
     /// <summary>(Control Connection Management) 1: Start-Control-Connection-Request, §2.1.</summary>
@@ -50,7 +50,7 @@ public enum PptpControlMessageType : ushort
 /// <remarks>
 /// Everything up to <see cref="LengthExceedsData"/> is a framing or format error that RFC 2637 §2.16
 /// calls Bad-Format ("Length is wrong or Magic Cookie value is incorrect"); a peer that sends one has
-/// lost synchronisation with the TCP stream, which per §2.1 (Magic Cookie) must close the connection.
+/// lost synchronisation with the TCP stream, which per RFC 2637 (PPTP Control Message Header, Magic Cookie) must close the connection.
 /// <see cref="ReservedFieldNonZero"/> corresponds to §2.16 Bad-Value.
 /// </remarks>
 public enum PptpParseError
@@ -134,7 +134,7 @@ public interface IPptpControlMessage<TSelf> where TSelf : IPptpControlMessage<TS
 /// <summary>Constants and per-type facts of PPTP control messages (RFC 2637 §2).</summary>
 public static class PptpControlMessage
 {
-    /// <summary>The Magic Cookie, always 0x1A2B3C4D (RFC 2637 §2.1); it lets the receiver check it is in sync with the TCP stream.</summary>
+    /// <summary>The Magic Cookie, always 0x1A2B3C4D (RFC 2637 §1 control message header, §2.1–§2.15); it lets the receiver check it is in sync with the TCP stream.</summary>
     public const uint MagicCookie = 0x1A2B3C4D;
 
     /// <summary>Length (2) + PPTP Message Type (2) + Magic Cookie (4) + Control Message Type (2) + Reserved0 (2).</summary>
@@ -149,7 +149,7 @@ public static class PptpControlMessage
     /// <summary>Protocol Version 1, revision 0 (RFC 2637 §2.1: "the version of the PPTP protocol", 0x0100).</summary>
     public const ushort ProtocolVersion = 0x0100;
 
-    /// <summary>The TCP port of the control connection (RFC 2637 §1.3).</summary>
+    /// <summary>The TCP port of the control connection (RFC 2637 §1).</summary>
     public const int TcpPort = 1723;
 
     /// <summary>

@@ -22,7 +22,7 @@ public enum PptpFrameStatus
 /// (RFC 2637 §2: every message starts with Length, header included).
 /// </summary>
 /// <remarks>
-/// A corrupt status means the stream can no longer be framed. RFC 2637 §2.1 (Magic Cookie) says the
+/// A corrupt status means the stream can no longer be framed. RFC 2637 §1 (the control message header's Magic Cookie) says the
 /// cookie "should not be used as a means for resynchronizing the TCP data stream" and that "loss of
 /// synchronization must result in immediate closing of the control connection's TCP session", so the
 /// caller closes the connection rather than scanning for the next cookie. A Complete message may still
