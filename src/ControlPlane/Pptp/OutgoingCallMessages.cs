@@ -1,0 +1,169 @@
+using static PptpGw.ControlPlane.Pptp.PptpCodec;
+
+namespace PptpGw.ControlPlane.Pptp;
+
+// Call Management, outgoing calls (RFC 2637 §2.7, §2.8). Remote-access clients (Windows, pppd)
+// open their session with an Outgoing-Call-Request, so a VPN gateway receives OCRQ and answers OCRP
+// (the reference PIX logs "CC I OCRQ" / "CC O OCRP").
+
+/// <summary>
+/// Outgoing-Call-Request (RFC 2637 §2.7), 168 octets: header, Call ID (2), Call Serial Number (2), Minimum BPS (4),
+/// Maximum BPS (4), Bearer Type (4), Framing Type (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
+/// Phone Number Length (2), Reserved1 (2), Phone Number (64), Subaddress (64).
+/// </summary>
+public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCallRequest>
+{
+    /// <summary>Fixed length of this message, header included.</summary>
+    public static int MessageLength => 168;
+    /// <summary>Control Message Type 7.</summary>
+    public static PptpControlMessageType Type => PptpControlMessageType.OutgoingCallRequest;
+
+    private readonly ReadOnlySpan<byte> _phoneNumber;
+    private readonly ReadOnlySpan<byte> _subaddress;
+
+    /// <summary>Call ID: unique identifier, assigned by the sender, of this session within the tunnel; the peer puts it in the GRE Key of packets it sends (§4.1).</summary>
+    public ushort CallId { get; init; }
+    /// <summary>Call Serial Number: identifier assigned by the PNS to this session for logging.</summary>
+    public ushort CallSerialNumber { get; init; }
+    /// <summary>Minimum BPS: the lowest acceptable line speed, in bits/second.</summary>
+    public uint MinimumBps { get; init; }
+    /// <summary>Maximum BPS: the highest acceptable line speed, in bits/second.</summary>
+    public uint MaximumBps { get; init; }
+    /// <summary>Bearer Type: analog, digital or any channel.</summary>
+    public PptpBearerType BearerType { get; init; }
+    /// <summary>Framing Type: asynchronous, synchronous or either.</summary>
+    public PptpFramingType FramingType { get; init; }
+    /// <summary>Packet Recv. Window Size: the number of received data packets the sender will buffer for this session.</summary>
+    public ushort PacketRecvWindowSize { get; init; }
+    /// <summary>Packet Processing Delay: a measure of the packet processing delay of the sender, in 1/10 seconds.</summary>
+    public ushort PacketProcessingDelay { get; init; }
+    /// <summary>Phone Number Length: the actual number of valid digits in the Phone Number field (not checked against the field).</summary>
+    public ushort PhoneNumberLength { get; init; }
+    /// <summary>Phone Number (64 octets, NUL padded): the number to dial. At most 64 octets.</summary>
+    public ReadOnlySpan<byte> PhoneNumber { get => _phoneNumber; init => _phoneNumber = PptpString.Check(value, PptpString.FieldLength, nameof(PhoneNumber)); }
+    /// <summary>Subaddress (64 octets, NUL padded): additional dialing information. At most 64 octets.</summary>
+    public ReadOnlySpan<byte> Subaddress { get => _subaddress; init => _subaddress = PptpString.Check(value, PptpString.FieldLength, nameof(Subaddress)); }
+    /// <summary>True when a parsed message had a non-zero Reserved0 or Reserved1.</summary>
+    public bool ReservedFieldsNonZero { get; private init; }
+
+    /// <summary>Parses an Outgoing-Call-Request. Never throws.</summary>
+    public static PptpParseError TryParse(ReadOnlySpan<byte> input, out OutgoingCallRequest message,
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
+    {
+        message = default;
+        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
+        if (error != PptpParseError.None)
+            return error;
+        reserved |= U16(m, 38) != 0;
+        message = new OutgoingCallRequest
+        {
+            CallId = U16(m, 12),
+            CallSerialNumber = U16(m, 14),
+            MinimumBps = U32(m, 16),
+            MaximumBps = U32(m, 20),
+            BearerType = (PptpBearerType)U32(m, 24),
+            FramingType = (PptpFramingType)U32(m, 28),
+            PacketRecvWindowSize = U16(m, 32),
+            PacketProcessingDelay = U16(m, 34),
+            PhoneNumberLength = U16(m, 36),
+            PhoneNumber = m.Slice(40, PptpString.FieldLength),
+            Subaddress = m.Slice(104, PptpString.FieldLength),
+            ReservedFieldsNonZero = reserved,
+        };
+        return Close(reserved, policy);
+    }
+
+    /// <summary>Writes the 168-octet message; false when <paramref name="destination"/> is shorter.</summary>
+    public bool TryWrite(Span<byte> destination)
+    {
+        if (!TryOpen(destination, Type, out Span<byte> m))
+            return false;
+        U16(m, 12, CallId);
+        U16(m, 14, CallSerialNumber);
+        U32(m, 16, MinimumBps);
+        U32(m, 20, MaximumBps);
+        U32(m, 24, (uint)BearerType);
+        U32(m, 28, (uint)FramingType);
+        U16(m, 32, PacketRecvWindowSize);
+        U16(m, 34, PacketProcessingDelay);
+        U16(m, 36, PhoneNumberLength);
+        PhoneNumber.CopyTo(m[40..]);
+        Subaddress.CopyTo(m[104..]);
+        return true;
+    }
+}
+
+/// <summary>
+/// Outgoing-Call-Reply (RFC 2637 §2.8), 32 octets: header, Call ID (2), Peer's Call ID (2), Result Code (1),
+/// Error Code (1), Cause Code (2), Connect Speed (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
+/// Physical Channel ID (4).
+/// </summary>
+public readonly ref struct OutgoingCallReply : IPptpControlMessage<OutgoingCallReply>
+{
+    /// <summary>Fixed length of this message, header included.</summary>
+    public static int MessageLength => 32;
+    /// <summary>Control Message Type 8.</summary>
+    public static PptpControlMessageType Type => PptpControlMessageType.OutgoingCallReply;
+
+    /// <summary>Call ID: unique identifier assigned by the sender (the PAC) to this session.</summary>
+    public ushort CallId { get; init; }
+    /// <summary>Peer's Call ID: the Call ID of the Outgoing-Call-Request being answered; the sender puts it in the GRE Key of its data packets.</summary>
+    public ushort PeersCallId { get; init; }
+    /// <summary>Result Code: the result of the outgoing call attempt.</summary>
+    public OutgoingCallResultCode ResultCode { get; init; }
+    /// <summary>Error Code: set when Result Code is General Error (§2.16), else 0.</summary>
+    public PptpGeneralErrorCode ErrorCode { get; init; }
+    /// <summary>Cause Code: additional failure information (e.g. an ISDN Q.931 cause); 0 when not used.</summary>
+    public ushort CauseCode { get; init; }
+    /// <summary>Connect Speed: the actual connection speed, in bits/second.</summary>
+    public uint ConnectSpeed { get; init; }
+    /// <summary>Packet Recv. Window Size: the number of received data packets the sender will buffer for this session.</summary>
+    public ushort PacketRecvWindowSize { get; init; }
+    /// <summary>Packet Processing Delay: a measure of the packet processing delay of the sender, in 1/10 seconds.</summary>
+    public ushort PacketProcessingDelay { get; init; }
+    /// <summary>Physical Channel ID: vendor-specific physical channel number used for the call, for logging.</summary>
+    public uint PhysicalChannelId { get; init; }
+    /// <summary>True when a parsed message had a non-zero Reserved0.</summary>
+    public bool ReservedFieldsNonZero { get; private init; }
+
+    /// <summary>Parses an Outgoing-Call-Reply. Never throws.</summary>
+    public static PptpParseError TryParse(ReadOnlySpan<byte> input, out OutgoingCallReply message,
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
+    {
+        message = default;
+        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
+        if (error != PptpParseError.None)
+            return error;
+        message = new OutgoingCallReply
+        {
+            CallId = U16(m, 12),
+            PeersCallId = U16(m, 14),
+            ResultCode = (OutgoingCallResultCode)m[16],
+            ErrorCode = (PptpGeneralErrorCode)m[17],
+            CauseCode = U16(m, 18),
+            ConnectSpeed = U32(m, 20),
+            PacketRecvWindowSize = U16(m, 24),
+            PacketProcessingDelay = U16(m, 26),
+            PhysicalChannelId = U32(m, 28),
+            ReservedFieldsNonZero = reserved,
+        };
+        return Close(reserved, policy);
+    }
+
+    /// <summary>Writes the 32-octet message; false when <paramref name="destination"/> is shorter.</summary>
+    public bool TryWrite(Span<byte> destination)
+    {
+        if (!TryOpen(destination, Type, out Span<byte> m))
+            return false;
+        U16(m, 12, CallId);
+        U16(m, 14, PeersCallId);
+        m[16] = (byte)ResultCode;
+        m[17] = (byte)ErrorCode;
+        U16(m, 18, CauseCode);
+        U32(m, 20, ConnectSpeed);
+        U16(m, 24, PacketRecvWindowSize);
+        U16(m, 26, PacketProcessingDelay);
+        U32(m, 28, PhysicalChannelId);
+        return true;
+    }
+}
