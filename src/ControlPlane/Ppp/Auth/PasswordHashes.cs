@@ -70,7 +70,7 @@ public static class PasswordHashes
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashLength, nameof(destination));
         Span<byte> upper = stackalloc byte[LmPasswordLength];
-        upper.Clear();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(upper);
         int n = Math.Min(password.Length, LmPasswordLength);
         for (int i = 0; i < n; i++)
         {
@@ -79,6 +79,6 @@ public static class PasswordHashes
         }
         DesChallenge.Encrypt(LmStdText, upper[..7], destination[..8]);
         DesChallenge.Encrypt(LmStdText, upper[7..], destination[8..16]);
-        upper.Clear();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(upper);
     }
 }
