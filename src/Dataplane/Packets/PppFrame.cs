@@ -159,14 +159,15 @@ public static class PppFrameWriter
     /// <summary>
     /// The header size that <see cref="TryWriteHeader"/> will write. LCP packets always get the full
     /// header: RFC 1661 §6.5 and §6.6 forbid compressing either field in LCP packets. PFC applies only to
-    /// protocol numbers below 0x100.
+    /// protocol numbers below 0xFF.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetHeaderLength(ushort protocol, bool addressControlFieldCompression, bool protocolFieldCompression)
     {
         bool lcp = protocol == PppProtocol.Lcp;
         int addressControl = addressControlFieldCompression && !lcp ? 0 : 2;
-        int protocolLength = protocolFieldCompression && protocol <= 0xFF && !lcp ? 1 : 2;
+        // 0x00FF itself stays uncompressed: a lone 0xFF octet would read as the HDLC Address.
+        int protocolLength = protocolFieldCompression && protocol < 0xFF && !lcp ? 1 : 2;
         return addressControl + protocolLength;
     }
 
