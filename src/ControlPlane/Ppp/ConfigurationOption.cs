@@ -152,7 +152,7 @@ public ref struct ConfigurationOptionWriter
     }
 
     /// <summary>Writes Type, Length and <paramref name="data"/>.</summary>
-    public bool TryWrite(byte type, ReadOnlySpan<byte> data)
+    public bool TryWrite(byte type, scoped ReadOnlySpan<byte> data)
     {
         if (!TryAppend(type, data.Length, out Span<byte> destination))
             return false;
@@ -161,7 +161,7 @@ public ref struct ConfigurationOptionWriter
     }
 
     /// <summary>Copies an option verbatim (e.g. <see cref="ConfigurationOption.Raw"/> into a Configure-Reject, RFC 1661 §5.4).</summary>
-    public bool TryWriteRaw(ConfigurationOption option)
+    public bool TryWriteRaw(scoped ConfigurationOption option)
     {
         ReadOnlySpan<byte> raw = option.Raw;
         if (raw.Length > _destination.Length - BytesWritten)

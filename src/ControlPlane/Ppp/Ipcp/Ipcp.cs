@@ -100,7 +100,7 @@ public static class IpcpOptionWriter
         => writer.TryWriteUInt32((byte)IpcpOptionType.IpAddress, address);
 
     /// <summary>IP-Compression-Protocol (RFC 1332 §3.2) with protocol-specific data.</summary>
-    public static bool TryWriteIpCompressionProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, ReadOnlySpan<byte> data)
+    public static bool TryWriteIpCompressionProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, scoped ReadOnlySpan<byte> data)
     {
         if (!writer.TryAppend((byte)IpcpOptionType.IpCompressionProtocol, 2 + data.Length, out Span<byte> destination))
             return false;

@@ -106,7 +106,7 @@ public static class LcpOptionWriter
         => writer.TryWriteUInt32((byte)LcpOptionType.AsyncControlCharacterMap, map);
 
     /// <summary>Authentication-Protocol with arbitrary protocol-specific data.</summary>
-    public static bool TryWriteAuthenticationProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, ReadOnlySpan<byte> data)
+    public static bool TryWriteAuthenticationProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, scoped ReadOnlySpan<byte> data)
     {
         if (!writer.TryAppend((byte)LcpOptionType.AuthenticationProtocol, 2 + data.Length, out Span<byte> destination))
             return false;
@@ -129,7 +129,7 @@ public static class LcpOptionWriter
         return true;
     }
 
-    public static bool TryWriteQualityProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, ReadOnlySpan<byte> data)
+    public static bool TryWriteQualityProtocol(this ref ConfigurationOptionWriter writer, ushort protocol, scoped ReadOnlySpan<byte> data)
     {
         if (!writer.TryAppend((byte)LcpOptionType.QualityProtocol, 2 + data.Length, out Span<byte> destination))
             return false;
@@ -147,7 +147,7 @@ public static class LcpOptionWriter
     public static bool TryWriteAddressAndControlFieldCompression(this ref ConfigurationOptionWriter writer)
         => writer.TryWriteEmpty((byte)LcpOptionType.AddressAndControlFieldCompression);
 
-    public static bool TryWriteCallback(this ref ConfigurationOptionWriter writer, LcpCallbackOperation operation, ReadOnlySpan<byte> message)
+    public static bool TryWriteCallback(this ref ConfigurationOptionWriter writer, LcpCallbackOperation operation, scoped ReadOnlySpan<byte> message)
     {
         if (!writer.TryAppend((byte)LcpOptionType.Callback, 1 + message.Length, out Span<byte> data))
             return false;
