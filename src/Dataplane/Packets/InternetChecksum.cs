@@ -18,7 +18,8 @@ public static class InternetChecksum
 
     /// <summary>
     /// Adds <paramref name="data"/> to a running 32-bit one's complement accumulator (e.g. a pseudo-header
-    /// sum); finish with <see cref="Finish"/>. Words are summed in big-endian order.
+    /// sum); finish with <see cref="Finish"/>. Words are summed in big-endian order, so every piece but
+    /// the last must have an even length (an odd final octet is padded with zero).
     /// </summary>
     public static ulong Sum(ReadOnlySpan<byte> data, ulong accumulator)
     {
