@@ -28,10 +28,8 @@ OPENSSL_KBPS=$(printf '%s\n' "$SPEED_OUT" | awk '/^(RC4|rc4)[[:space:]]/ { v=$NF
 [ -n "$OPENSSL_KBPS" ] || { echo "could not read openssl speed output:" >&2; printf '%s\n' "$SPEED_OUT" >&2; exit 1; }
 
 echo "== BenchmarkDotNet Rc4Benchmarks ${JOB_ARGS[*]:-}" >&2
-# --inProcess: BenchmarkDotNet's out-of-process toolchain looks for a project named after the assembly
-# (PptpGw.Bench.csproj) and does not find bench/Bench.csproj; in-process runs the Release build as is.
 dotnet run -c Release --project bench/Bench.csproj -- \
-  --filter '*Rc4Benchmarks*' --inProcess --exporters json --artifacts "$ART" "${JOB_ARGS[@]}" "$@" >&2
+  --filter '*Rc4Benchmarks*' --exporters json --artifacts "$ART" "${JOB_ARGS[@]}" "$@" >&2
 
 REPORT=$(find "$ART/results" -name '*Rc4Benchmarks*report*.json' | head -n1)
 [ -n "$REPORT" ] || { echo "no BenchmarkDotNet JSON report in $ART/results" >&2; exit 1; }
