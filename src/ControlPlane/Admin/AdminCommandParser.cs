@@ -192,7 +192,7 @@ public static class AdminCommandParser
         };
     }
 
-    private static string Printable(string line) => PixMessages.Clean(line).Replace('\t', ' ');
+    private static string Printable(string line) => PixMessages.Clean(line.Replace('\t', ' '));
 
     private static AdminParseResult ParseDebugClass(List<Token> tokens, int t, string line, bool on, bool allowAll)
     {
