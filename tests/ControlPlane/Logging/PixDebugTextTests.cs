@@ -35,7 +35,7 @@ public class PixDebugTextTests
     public void GreLinesMatchTheCapture()
     {
         // Enhanced GRE (RFC 2637 §4.1) header for peer call id 0x4000, seq 1, ack 0, then the 23-byte LCP request.
-        byte[] gre = [.. Convert.FromHexString("3081880b00174000000000010000000000"[..32]), .. LcpRequest];
+        byte[] gre = [.. Convert.FromHexString("3081880b001740000000000100000000"), .. LcpRequest];
         Assert.Equal(39, gre.Length);
         Assert.Equal("outside PPTP: Sending xGRE pak to 10.44.17.104, len 39, seq 1, ack 0, data: 3081880b001740000000000100000000ff03c0210101...",
             PixDebugText.GreSending("outside", Client, gre, 1, 0));
