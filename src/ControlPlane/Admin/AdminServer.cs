@@ -1,0 +1,339 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using PptpGw.ControlPlane.Logging;
+
+namespace PptpGw.ControlPlane.Admin;
+
+/// <summary>Settings of an <see cref="AdminServer"/>.</summary>
+public sealed record AdminServerOptions
+{
+    /// <summary>The default socket path.</summary>
+    public const string DefaultSocketPath = "/run/pptpgw/admin.sock";
+
+    /// <summary>Where the Unix stream socket is bound.</summary>
+    public string SocketPath { get; init; } = DefaultSocketPath;
+    /// <summary>Permissions of the socket file: who may run admin commands (owner and group by default).</summary>
+    public UnixFileMode SocketMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+    /// <summary>How long a client may take to send its command line.</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Lines buffered per "terminal monitor" client before new ones are dropped (a slow reader never blocks logging).</summary>
+    public int MonitorQueueLength { get; init; } = 4096;
+}
+
+/// <summary>
+/// The admin socket: a Unix stream socket speaking a one-line protocol. A client sends one command line ending in
+/// '\n'; the server writes the answer text and closes. "terminal monitor" instead keeps the connection open and
+/// streams every log record (numbered messages and debug lines, formatted as on stdout) until the client closes it.
+/// </summary>
+public sealed class AdminServer : IAsyncDisposable
+{
+    private readonly AdminDispatcher _dispatcher;
+    private readonly AdminServerOptions _options;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _clientsLock = new();
+    private readonly HashSet<Task> _clients = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+
+    /// <summary>A server executing commands with <paramref name="dispatcher"/>.</summary>
+    public AdminServer(AdminDispatcher dispatcher, AdminServerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        _dispatcher = dispatcher;
+        _options = options ?? new AdminServerOptions();
+    }
+
+    /// <summary>The bound socket path.</summary>
+    public string SocketPath => _options.SocketPath;
+
+    /// <summary>
+    /// Binds the socket (creating its directory, replacing a stale socket file left by a crashed run) and starts
+    /// accepting. Throws <see cref="IOException"/> if another server answers on the path.
+    /// </summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        if (_listener is not null)
+        {
+            throw new InvalidOperationException("already started");
+        }
+
+        string path = _options.SocketPath;
+        string? dir = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        if (File.Exists(path))
+        {
+            if (IsAlive(path))
+            {
+                throw new IOException($"another process is serving {path}");
+            }
+
+            File.Delete(path);
+        }
+
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, _options.SocketMode);
+            }
+
+            listener.Listen(16);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+    }
+
+    private static bool IsAlive(string path)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException)
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            var task = ServeAsync(client, ct);
+            lock (_clientsLock)
+            {
+                _clients.Add(task);
+            }
+
+            _ = task.ContinueWith(
+                t =>
+                {
+                    lock (_clientsLock)
+                    {
+                        _clients.Remove(t);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken ct)
+    {
+        using (client)
+        {
+            try
+            {
+                await using var stream = new NetworkStream(client, ownsSocket: false);
+                string? line;
+                using (var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    readTimeout.CancelAfter(_options.ReadTimeout);
+                    line = await ReadLineAsync(stream, readTimeout.Token).ConfigureAwait(false);
+                }
+
+                var parsed = AdminCommandParser.Parse(line);
+                if (parsed.Success && parsed.Command.Kind == AdminCommandKind.TerminalMonitor)
+                {
+                    await MonitorAsync(client, stream, ct).ConfigureAwait(false);
+                    return;
+                }
+
+                string answer = parsed.Success ? _dispatcher.Execute(parsed.Command) : AdminCommandParser.FormatError(line, parsed);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(answer), ct).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Send);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (IOException)
+            {
+            }
+            catch (SocketException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Reads up to the first '\n' (at most MaxLineLength + 2 bytes); null on a premature end or timeout.</summary>
+    private static async Task<string?> ReadLineAsync(NetworkStream stream, CancellationToken ct)
+    {
+        var buffer = new byte[AdminCommandParser.MaxLineLength + 2];
+        int length = 0;
+        try
+        {
+            while (length < buffer.Length)
+            {
+                int n = await stream.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                int newline = Array.IndexOf(buffer, (byte)'\n', length, n);
+                length += n;
+                if (newline >= 0)
+                {
+                    length = newline;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        if (length > 0 && buffer[length - 1] == '\r')
+        {
+            length--;
+        }
+
+        // Invalid UTF-8 becomes U+FFFD, which the parser rejects as invalid input.
+        return Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    private async Task MonitorAsync(Socket client, NetworkStream stream, CancellationToken ct)
+    {
+        var sink = new ChannelSink(_options.MonitorQueueLength);
+        var log = _dispatcher.Log;
+        log.AddSink(sink);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            // The client says nothing more; its read side reaching end-of-stream means it has gone.
+            var watch = WatchForCloseAsync(stream, done);
+            await stream.WriteAsync("% Monitoring; close the connection to stop\n"u8.ToArray(), done.Token).ConfigureAwait(false);
+            await foreach (string line in sink.Reader.ReadAllAsync(done.Token).ConfigureAwait(false))
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(line), done.Token).ConfigureAwait(false);
+            }
+
+            await watch.ConfigureAwait(false);
+        }
+        finally
+        {
+            log.RemoveSink(sink);
+            sink.Complete();
+            client.Close();
+        }
+    }
+
+    private static async Task WatchForCloseAsync(NetworkStream stream, CancellationTokenSource done)
+    {
+        var scratch = new byte[64];
+        try
+        {
+            while (await stream.ReadAsync(scratch, done.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops accepting, ends monitor sessions and removes the socket file.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        Task[] pending;
+        lock (_clientsLock)
+        {
+            pending = [.. _clients];
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        if (_listener is not null)
+        {
+            try
+            {
+                File.Delete(_options.SocketPath);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Queues formatted lines for one monitor client; drops when its queue is full so logging never waits.</summary>
+    private sealed class ChannelSink(int capacity) : ILogSink
+    {
+        private readonly Channel<string> _channel = Channel.CreateBounded<string>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+
+        public ChannelReader<string> Reader => _channel.Reader;
+
+        public void Write(in LogRecord record) => _channel.Writer.TryWrite(ConsoleLogSink.FormatLine(record) + "\n");
+
+        public void Complete() => _channel.Writer.TryComplete();
+    }
+}
