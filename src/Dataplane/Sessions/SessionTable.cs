@@ -235,6 +235,9 @@ public sealed partial class SessionTable
     /// <summary>True while the worker is online (writer-side diagnostics).</summary>
     public bool IsOnline(int worker) => Volatile.Read(ref _workers[worker].Epoch) != Offline;
 
+    /// <summary>The inside index's current hash seed (tests build colliding key sets with it).</summary>
+    internal ulong InsideSeed => Volatile.Read(ref _inside).Seed;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong OutsideKey(uint peerAddress, ushort callId) => ((ulong)peerAddress << 16) | callId;
 
