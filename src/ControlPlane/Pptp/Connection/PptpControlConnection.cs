@@ -48,6 +48,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
     private long _stateStamp;
     private PptpCloseReason? _closeReason;
     private int _runStarted;
+    private bool _writeFailed;
     private Task? _runTask;
 
     private readonly TimerSlot _startTimer = new(TimerKind.StartRequest), _idleTimer = new(TimerKind.Idle),
@@ -284,18 +285,20 @@ public sealed class PptpControlConnection : IAsyncDisposable
             Effect effect = _effects[i];
             if (effect.Frame is { } frame)
             {
-                if (_state == PptpControlConnectionState.Closed && !effect.EvenWhenClosed)
+                // Messages queued before a close (StopCCRP, a refusing SCCRP) are still written; after a
+                // failed write nothing more is.
+                if (_writeFailed)
                     continue;
-                PptpCloseReason? failure = await WriteAsync(frame).ConfigureAwait(false);
-                if (failure is { } reason)
-                {
-                    lock (_gate)
-                        CloseCore(reason, PptpControlConnectionEvent.TransportFailure);
-                    continue;
-                }
+                // Counted and logged before the write, so whoever reads the message sees them.
                 Interlocked.Increment(ref _packetsSent);
                 Interlocked.Add(ref _bytesSent, frame.Length);
                 _events.ControlMessage(TunnelId, PptpMessageDirection.Out, effect.Type, frame);
+                if (await WriteAsync(frame).ConfigureAwait(false) is { } reason)
+                {
+                    _writeFailed = true;
+                    lock (_gate)
+                        CloseCore(reason, PptpControlConnectionEvent.TransportFailure);
+                }
             }
             else
             {
@@ -550,7 +553,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
         if (!Accept(error, request.ReservedFieldsNonZero, PptpControlMessageType.StopControlConnectionRequest, frame))
             return;
         // Reply first, then close: the reply is queued before the close, so it is written before TCP closes.
-        Send(new StopControlConnectionReply { ResultCode = StopControlConnectionResultCode.Ok }, evenWhenClosed: true);
+        Send(new StopControlConnectionReply { ResultCode = StopControlConnectionResultCode.Ok });
         CloseCore(PptpCloseReason.PeerStopRequest, PptpControlConnectionEvent.StopRequestReceived);
     }
 
@@ -675,7 +678,8 @@ public sealed class PptpControlConnection : IAsyncDisposable
                     Invariant($"call {call.CallId}: no decision within {_options.CallDecisionTimeout.TotalSeconds} s: answered {OutgoingCallResultCode.TimeOut.ToRfcText()}"));
                 CallTransition(call, PptpCallEvent.DecisionTimeout);
                 RemoveCall(call, PptpCallClearReason.DecisionTimeout);
-                Send(new OutgoingCallReply { CallId = call.CallId, PeersCallId = call.PeerCallId, ResultCode = OutgoingCallResultCode.TimeOut });
+                // A refused call has no Call ID of ours (it was returned to the source): 0.
+                Send(new OutgoingCallReply { PeersCallId = call.PeerCallId, ResultCode = OutgoingCallResultCode.TimeOut });
                 break;
         }
     }
@@ -898,7 +902,6 @@ public sealed class PptpControlConnection : IAsyncDisposable
             RemoveCall(call, reason: null);
             Send(new OutgoingCallReply
             {
-                CallId = call.CallId,
                 PeersCallId = call.PeerCallId,
                 ResultCode = decision.ResultCode,
                 ErrorCode = decision.ErrorCode,
@@ -1047,15 +1050,15 @@ public sealed class PptpControlConnection : IAsyncDisposable
 
     // ───────────────────────────── helpers ─────────────────────────────
 
-    private void Send<T>(scoped in T message, bool evenWhenClosed = false) where T : IPptpControlMessage<T>, allows ref struct
+    private void Send<T>(scoped in T message) where T : IPptpControlMessage<T>, allows ref struct
     {
         byte[] frame = new byte[T.MessageLength];
         if (!message.TryWrite(frame))
             throw new InvalidOperationException("a control message did not fit its own length");
-        _effects.Add(new Effect(frame, T.Type, null, evenWhenClosed));
+        _effects.Add(new Effect(frame, T.Type, null));
     }
 
-    private void Run(Action action) => _effects.Add(new Effect(null, default, action, false));
+    private void Run(Action action) => _effects.Add(new Effect(null, default, action));
 
     private void RearmIdle()
     {
@@ -1081,7 +1084,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
 
     private enum TimerKind { StartRequest, Idle, EchoReply, StopReply, CallDecision }
 
-    private readonly record struct Effect(byte[]? Frame, PptpControlMessageType Type, Action? Action, bool EvenWhenClosed);
+    private readonly record struct Effect(byte[]? Frame, PptpControlMessageType Type, Action? Action);
 
     private abstract record Input;
     private sealed record MessageInput(byte[] Frame) : Input;
