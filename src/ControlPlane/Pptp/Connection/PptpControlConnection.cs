@@ -49,7 +49,6 @@ public sealed class PptpControlConnection : IAsyncDisposable
     private PptpCloseReason? _closeReason;
     private int _runStarted;
     private bool _writeFailed;
-    private Task? _runTask;
 
     private readonly TimerSlot _startTimer = new(TimerKind.StartRequest), _idleTimer = new(TimerKind.Idle),
         _echoTimer = new(TimerKind.EchoReply), _stopTimer = new(TimerKind.StopReply);
@@ -125,8 +124,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _runStarted, 1) != 0)
             throw new InvalidOperationException("RunAsync was already called");
-        _runTask = RunCoreAsync(cancellationToken);
-        return _runTask;
+        return RunCoreAsync(cancellationToken);
     }
 
     /// <summary>
@@ -167,8 +165,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
             return;
         }
         Post(new AbortInput());
-        if (_runTask is { } run)
-            await run.ConfigureAwait(false);
+        await _closed.Task.ConfigureAwait(false);
     }
 
     /// <summary>The connection and its calls now (<c>show vpdn</c>). Thread-safe.</summary>

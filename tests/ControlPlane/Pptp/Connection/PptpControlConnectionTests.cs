@@ -541,4 +541,27 @@ public sealed class PptpControlConnectionTests
         Assert.Equal(StartControlConnectionResultCode.Successful, Wire.Sccrp(await h.Peer.ReceiveAsync<StartControlConnectionReply>()).ResultCode);
         Assert.Equal(42u, Wire.Echorp(await h.Peer.ReceiveAsync<EchoReply>()).Identifier);
     }
+    [Fact]
+    public async Task Cancelling_the_run_closes_at_once_without_StopCCRQ()
+    {
+        (PipeDuplexStream server, PipeDuplexStream client) = PipeDuplexStream.CreatePair();
+        var handler = new FakeCallHandler();
+        var connection = new PptpControlConnection(server, 5, ConnectionHarness.PeerEndPoint, ConnectionHarness.LocalEndPoint,
+            new PptpConnectionOptions(), handler, new RoundRobinCallIdSource(), timeProvider: new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        await using var peer = new TestPeer(client);
+        using var cancel = new CancellationTokenSource();
+        Task run = connection.RunAsync(cancel.Token);
+        await peer.SendAsync(Wire.Sccrq());
+        await peer.ReceiveAsync<StartControlConnectionReply>();
+        await peer.SendAsync(Wire.Ocrq(0x0001));
+        await peer.ReceiveAsync<OutgoingCallReply>();
+
+        await cancel.CancelAsync();
+        await peer.ExpectClosedAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(PptpCloseReason.Aborted, connection.CloseReason);
+        Assert.Equal(PptpCallClearReason.ControlConnectionClosed, (await ConnectionHarness.Next(handler.Cleared)).Reason);
+        Assert.True(server.IsDisposed);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => connection.RunAsync());
+    }
 }
