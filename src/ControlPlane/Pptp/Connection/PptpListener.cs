@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PptpGw.ControlPlane.Pptp.Connection;
+
+/// <summary>Settings of a <see cref="PptpListener"/>.</summary>
+public sealed record PptpListenerOptions
+{
+    /// <summary>Where to listen; default all IPv4 addresses, TCP 1723 (RFC 2637 §1).</summary>
+    public IPEndPoint EndPoint { get; init; } = new(IPAddress.Any, PptpControlMessage.TcpPort);
+    /// <summary>Control connections served at once. Beyond it a connection is refused (see <see cref="PptpListener"/>).</summary>
+    public int MaxControlConnections { get; init; } = 1024;
+    /// <summary>Refused connections kept open at once to answer their SCCRQ; beyond it they are closed at once.</summary>
+    public int MaxPendingRefusals { get; init; } = 16;
+    /// <summary>How long a refused connection may take to send its SCCRQ before it is closed.</summary>
+    public TimeSpan RefusalStartRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long <see cref="PptpListener.StopAsync"/> waits for each peer's Stop-Control-Connection-Reply.</summary>
+    public TimeSpan ShutdownReplyTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Pause after an accept error before accepting again (so a full file table does not spin the loop).</summary>
+    public TimeSpan AcceptErrorBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>The listen backlog.</summary>
+    public int Backlog { get; init; } = 128;
+    /// <summary>Settings of every control connection.</summary>
+    public PptpConnectionOptions Connection { get; init; } = new();
+}
+
+/// <summary>
+/// Accepts PPTP control connections on TCP 1723, gives each a tunnel id and runs it
+/// (<see cref="PptpControlConnection"/>), up to <see cref="PptpListenerOptions.MaxControlConnections"/>.
+/// </summary>
+/// <remarks>
+/// <para>Over the limit, a connection is still accepted and its Start-Control-Connection-Request answered with
+/// Result Code General Error, Error Code 4 No-Resource (RFC 2637 §2.2, §2.16) before it is closed, so the
+/// client reports a refusal rather than a network failure; at most <see cref="PptpListenerOptions.MaxPendingRefusals"/>
+/// such connections are kept (each for at most <see cref="PptpListenerOptions.RefusalStartRequestTimeout"/>);
+/// beyond that they are closed at once. Both cases are reported as <see cref="PptpErrorKind.ConnectionRefused"/>.</para>
+/// <para>Threading: one accept loop; each connection runs its own processing loop (see
+/// <see cref="PptpControlConnection"/>). The public members are thread-safe.</para>
+/// </remarks>
+public sealed class PptpListener : IAsyncDisposable
+{
+    private readonly PptpListenerOptions _options;
+    private readonly IPptpCallHandler _handler;
+    private readonly ICallIdSource _callIds;
+    private readonly IPptpEventSink _events;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<uint, PptpControlConnection> _connections = new();
+    private readonly ConcurrentDictionary<uint, PptpControlConnection> _refusing = new();
+    private readonly ConcurrentDictionary<PptpControlConnection, Task> _runs = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Socket? _socket;
+    private Task? _acceptLoop;
+    private uint _lastTunnelId;
+    private int _stopping;
+
+    /// <summary>Creates a listener; <see cref="Start"/> opens the socket.</summary>
+    public PptpListener(PptpListenerOptions options, IPptpCallHandler handler, ICallIdSource callIds,
+        IPptpEventSink? events = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.EndPoint);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(callIds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxControlConnections, 1, nameof(options.MaxControlConnections));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPendingRefusals, nameof(options.MaxPendingRefusals));
+        options.Connection.Validate();
+        _options = options;
+        _handler = handler;
+        _callIds = callIds;
+        _events = events ?? NullPptpEventSink.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The bound address (the real port when <see cref="PptpListenerOptions.EndPoint"/> asked for port 0); null before <see cref="Start"/>.</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>Control connections being served (refused ones not counted).</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Binds, listens and starts accepting.</summary>
+    /// <exception cref="SocketException">The address cannot be bound.</exception>
+    public void Start()
+    {
+        if (_socket is not null)
+            throw new InvalidOperationException("already started");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
+        var socket = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (_options.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && _options.EndPoint.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            socket.Bind(_options.EndPoint);
+            socket.Listen(_options.Backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        _socket = socket;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _acceptLoop = AcceptLoopAsync(socket, _stopAccepting.Token);
+    }
+
+    /// <summary>Snapshots of every served control connection, by tunnel id (<c>show vpdn</c>).</summary>
+    public IReadOnlyList<PptpTunnelSnapshot> GetSnapshots()
+    {
+        var snapshots = new List<PptpTunnelSnapshot>(_connections.Count);
+        foreach (PptpControlConnection connection in _connections.Values)
+            snapshots.Add(connection.GetSnapshot());
+        snapshots.Sort(static (a, b) => a.TunnelId.CompareTo(b.TunnelId));
+        return snapshots;
+    }
+
+    /// <summary>The served control connection with <paramref name="tunnelId"/>, if any.</summary>
+    public bool TryGetConnection(uint tunnelId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PptpControlConnection? connection) =>
+        _connections.TryGetValue(tunnelId, out connection);
+
+    /// <summary><c>clear vpdn tunnel id N</c>: stops that control connection (StopCCRQ, reason None). False when no such tunnel.</summary>
+    public async ValueTask<bool> ClearTunnelAsync(uint tunnelId)
+    {
+        if (!_connections.TryGetValue(tunnelId, out PptpControlConnection? connection))
+            return false;
+        await connection.StopAsync(StopControlConnectionReason.None).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Stops accepting, sends Stop-Control-Connection-Request (Stop-Local-Shutdown) to every established peer,
+    /// waits at most <see cref="PptpListenerOptions.ShutdownReplyTimeout"/> for the replies, and closes everything.
+    /// </summary>
+    public async ValueTask StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return;
+        }
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
+        if (_acceptLoop is { } loop)
+            await loop.ConfigureAwait(false);
+        var stops = new List<Task>();
+        foreach (PptpControlConnection connection in _connections.Values.Concat(_refusing.Values))
+            stops.Add(connection.StopAsync(StopControlConnectionReason.StopLocalShutdown, _options.ShutdownReplyTimeout).AsTask());
+        await Task.WhenAll(stops).ConfigureAwait(false);
+        await Task.WhenAll(_runs.Values).ConfigureAwait(false);
+        _stopAccepting.Dispose();
+        _stopped.TrySetResult();
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    public ValueTask DisposeAsync() => StopAsync();
+
+    private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // The reference's 213001: "PPTP control daemon socket io accept error, errno = N".
+                _events.Error(0, PptpErrorKind.AcceptError, string.Create(CultureInfo.InvariantCulture,
+                    $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode})"));
+                try
+                {
+                    await Task.Delay(_options.AcceptErrorBackoff, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            Admit(accepted);
+        }
+    }
+
+    private void Admit(Socket socket)
+    {
+        IPEndPoint remote, local;
+        try
+        {
+            socket.NoDelay = true;
+            remote = (IPEndPoint)socket.RemoteEndPoint!;
+            local = (IPEndPoint)socket.LocalEndPoint!;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer reset the connection between accept and here.
+            _events.Error(0, PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message);
+            socket.Dispose();
+            return;
+        }
+
+        PptpGeneralErrorCode? refusal = null;
+        PptpConnectionOptions options = _options.Connection;
+        if (_connections.Count >= _options.MaxControlConnections)
+        {
+            if (_refusing.Count >= _options.MaxPendingRefusals)
+            {
+                _events.Error(0, PptpErrorKind.ConnectionRefused, string.Create(CultureInfo.InvariantCulture,
+                    $"connection from {remote} refused: {_connections.Count} control connections (the limit) and {_refusing.Count} refusals pending: closed at once"));
+                socket.Dispose();
+                return;
+            }
+            _events.Error(0, PptpErrorKind.ConnectionRefused, string.Create(CultureInfo.InvariantCulture,
+                $"connection from {remote} refused: {_connections.Count} control connections (the limit): its SCCRQ gets General Error No-Resource"));
+            refusal = PptpGeneralErrorCode.NoResource;
+            options = options with { StartRequestTimeout = _options.RefusalStartRequestTimeout };
+        }
+
+        uint tunnelId = NextTunnelId(ref _lastTunnelId, id => _connections.ContainsKey(id) || _refusing.ContainsKey(id));
+        var connection = new PptpControlConnection(new NetworkStream(socket, ownsSocket: true), tunnelId, remote, local, options,
+            _handler, _callIds, _events, _time, refusal);
+        (refusal is null ? _connections : _refusing)[tunnelId] = connection;
+        _runs[connection] = RunConnectionAsync(connection, refusal is null ? _connections : _refusing);
+    }
+
+    private async Task RunConnectionAsync(PptpControlConnection connection, ConcurrentDictionary<uint, PptpControlConnection> registry)
+    {
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            registry.TryRemove(connection.TunnelId, out _);
+            _runs.TryRemove(connection, out _);
+        }
+    }
+
+    /// <summary>
+    /// The next tunnel id after <paramref name="last"/>: non-zero, not <paramref name="inUse"/>, wrapping from
+    /// <see cref="uint.MaxValue"/> to 1. Called only from the accept loop.
+    /// </summary>
+    internal static uint NextTunnelId(ref uint last, Func<uint, bool> inUse)
+    {
+        while (true)
+        {
+            last = last == uint.MaxValue ? 1 : last + 1;
+            if (!inUse(last))
+                return last;
+        }
+    }
+}
