@@ -6,7 +6,7 @@ namespace PptpGw.Dataplane.Gre;
 
 /// <summary>
 /// Receive-side enhanced GRE sequencing of one session (RFC 2637 §4.2-§4.4): the next expected Sequence Number,
-/// the window we advertised, a 16-slot reorder ring, and per-session counters.
+/// the window we advertised, a 16-slot reorder ring (up to 15 packets held), and per-session counters.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,11 +15,12 @@ namespace PptpGw.Dataplane.Gre;
 /// </para>
 /// <para>
 /// Reordering (RFC 2637 §4.3 allows a receiver to "temporarily queue and reorder" out-of-sequence packets): a
-/// packet ahead of the next expected one is held in a ring indexed by <c>seq mod 16</c>; held numbers always lie
-/// in (next, next + depth], so they never collide. When the gap fills, the held run is released in order. If the
-/// gap is not filled within the policy's wait (measured from when the gap came to head the line, with the
-/// caller's <c>nowTicks</c>), it is given up: the missing numbers are counted lost and the held packets behind it
-/// released. Packets beyond the depth make room the same way. Delivering in order matters more here than in most
+/// packet ahead of the next expected one is held in a 16-slot ring indexed by <c>seq mod 16</c>; held numbers
+/// always lie in (next, next + depth], depth at most 15, so they never collide. When the gap fills, the held run is released in order. If the
+/// ring is not emptied within the policy's wait (measured with the caller's <c>nowTicks</c> from when the ring
+/// went from empty to holding, or from the last give-up), the gap heading the line is given up: the missing
+/// numbers are counted lost and the held packets up to the next gap released; those still held then get a new
+/// wait. So no packet waits longer than the wait times the number of gaps ahead of it (at most 15). Packets beyond the depth make room the same way. Delivering in order matters more here than in most
 /// tunnels: MPPE (RFC 3078 §3) keys run forward only, so a packet delivered after a later one is undecryptable.
 /// </para>
 /// <para>
@@ -33,8 +34,15 @@ namespace PptpGw.Dataplane.Gre;
 [StructLayout(LayoutKind.Sequential)]
 public struct GreReceiveState
 {
-    /// <summary>Reorder slots per session; a power of two so <c>seq &amp; 15</c> indexes the ring.</summary>
-    public const int MaxReorderDepth = 16;
+    /// <summary>Slots of the reorder ring; a power of two so <c>seq &amp; 15</c> indexes it.</summary>
+    public const int ReorderSlots = 16;
+
+    /// <summary>
+    /// Most packets a session holds: 15. Held numbers lie in (next, next + 15], whose residues mod 16 are distinct
+    /// and never that of the next expected number, so a set bit at the next expected slot always means "that
+    /// very number is held".
+    /// </summary>
+    public const int MaxReorderDepth = ReorderSlots - 1;
 
     /// <summary>The most handles one call can deliver: every held packet plus the one received.</summary>
     public const int MaxDeliveredPerCall = MaxReorderDepth + 1;
@@ -42,7 +50,7 @@ public struct GreReceiveState
     /// <summary>How far back (in Sequence Numbers) duplicates are told apart from packets that came too late.</summary>
     public const int DuplicateHistory = 64;
 
-    private const int SlotMask = MaxReorderDepth - 1;
+    private const int SlotMask = ReorderSlots - 1;
     private const byte SynchronizedFlag = 1;
 
     // Hot state first: one cache line with the first slots.
@@ -54,7 +62,7 @@ public struct GreReceiveState
     private ushort _window;
     private ushort _beyondWindowRun;
     private byte _flags;
-    private ReorderSlots _slots;
+    private ReorderRing _slots;
 
     private ulong _received;
     private ulong _inOrder;
@@ -93,7 +101,7 @@ public struct GreReceiveState
     public readonly bool HasHeldPackets => _heldMask != 0;
     /// <summary>Packets waiting in the reorder ring.</summary>
     public readonly int HeldCount => BitOperations.PopCount(_heldMask);
-    /// <summary>When the gap now heading the line started to hold packets back (valid while <see cref="HasHeldPackets"/>).</summary>
+    /// <summary>Start of the current wait: when the ring began holding, or the last give-up (valid while <see cref="HasHeldPackets"/>).</summary>
     public readonly long GapSinceTicks => _gapSinceTicks;
 
     /// <summary>Data packets given to <see cref="Receive"/>.</summary>
@@ -163,7 +171,6 @@ public struct GreReceiveState
         }
         _beyondWindowRun = 0;
 
-        uint nextBefore = _next;
         if (distance > policy.Depth)
         {
             // No room to wait for everything before it: give up the oldest numbers so it fits the ring.
@@ -206,9 +213,6 @@ public struct GreReceiveState
         }
         if (!late)
             _highest = sequenceNumber;
-        // A new gap heads the line: its wait starts now.
-        if (_next != nextBefore && _heldMask != 0)
-            _gapSinceTicks = nowTicks;
         delivered = n;
         return result;
     }
@@ -250,13 +254,17 @@ public struct GreReceiveState
         return n;
     }
 
-    private readonly GreReceiveResult ClassifyOld(uint sequenceNumber)
+    private GreReceiveResult ClassifyOld(uint sequenceNumber)
     {
         // Bit k of the history is Sequence Number next-1-k.
         uint back = unchecked(_next - 1 - sequenceNumber);
-        return back < DuplicateHistory && ((_history >> (int)back) & 1) != 0
-            ? GreReceiveResult.Duplicate
-            : GreReceiveResult.TooOld;
+        if (back < DuplicateHistory && ((_history >> (int)back) & 1) != 0)
+        {
+            _duplicates++;
+            return GreReceiveResult.Duplicate;
+        }
+        _tooOld++;
+        return GreReceiveResult.TooOld;
     }
 
     private int GiveUpHeadGap(long nowTicks, Span<int> deliver, int n)
@@ -284,7 +292,7 @@ public struct GreReceiveState
     {
         uint gap = unchecked(target - _next);
         // Held packets all lie within the next 16 numbers, so only those need a look; the rest is bulk loss.
-        uint walk = Math.Min(gap, MaxReorderDepth);
+        uint walk = Math.Min(gap, ReorderSlots);
         for (uint k = 0; k < walk; k++)
         {
             int slot = (int)(_next & SlotMask);
@@ -357,8 +365,8 @@ public struct GreReceiveState
     private static void ThrowSpanTooShort(string name, int required) =>
         throw new ArgumentException($"The span must hold at least {required} handles.", name);
 
-    [InlineArray(MaxReorderDepth)]
-    private struct ReorderSlots
+    [InlineArray(ReorderSlots)]
+    private struct ReorderRing
     {
         private int _element0;
     }

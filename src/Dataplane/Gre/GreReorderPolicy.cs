@@ -7,7 +7,7 @@ namespace PptpGw.Dataplane.Gre;
 /// </summary>
 public readonly struct GreReorderPolicy
 {
-    /// <summary>Reorder slots per session (<see cref="GreReceiveState.MaxReorderDepth"/>).</summary>
+    /// <summary>Most packets a session can hold (<see cref="GreReceiveState.MaxReorderDepth"/>, 15).</summary>
     public const int MaxDepth = GreReceiveState.MaxReorderDepth;
 
     /// <summary>Default wait for a missing packet: 3 ms, long enough for parallel-path reordering on real
@@ -21,7 +21,7 @@ public readonly struct GreReorderPolicy
     /// Creates a policy.
     /// </summary>
     /// <param name="depth">
-    /// How many packets ahead of the next expected one a session may hold (0..16). A packet further ahead makes the
+    /// How many packets ahead of the next expected one a session may hold (0..15). A packet further ahead makes the
     /// receiver give up on the oldest gaps to make room. 0 disables reordering: every forward jump is taken at once
     /// and the skipped numbers are counted lost (what the Linux kernel's pptp does).
     /// </param>
@@ -51,7 +51,7 @@ public readonly struct GreReorderPolicy
     public int ResyncThreshold { get; }
 
     /// <summary>
-    /// The default policy (16 slots, 3 ms, resynchronize after 4) for ticks of the given frequency
+    /// The default policy (depth 15, 3 ms, resynchronize after 4) for ticks of the given frequency
     /// (e.g. <see cref="System.Diagnostics.Stopwatch.Frequency"/>).
     /// </summary>
     public static GreReorderPolicy Default(long ticksPerSecond)

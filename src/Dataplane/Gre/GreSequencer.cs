@@ -7,8 +7,8 @@ namespace PptpGw.Dataplane.Gre;
 /// <see cref="GreReceiveState"/> and <see cref="GreTransmitState"/> arrays, plus two deadline lists that keep the
 /// timers cheap at 100,000 sessions: sessions owing an acknowledgment (acknowledgment-only packets are due
 /// <see cref="AcknowledgmentDelayTicks"/> after an acknowledgment became owed, unless data carried it first) and
-/// sessions holding packets behind a gap (given up <see cref="GreReorderPolicy.MaxWaitTicks"/> after the gap
-/// came to head the line). Finding what is due costs O(due): no scan of all sessions.
+/// sessions holding packets behind a gap (the head gap is given up <see cref="GreReorderPolicy.MaxWaitTicks"/>
+/// after <see cref="GreReceiveState.GapSinceTicks"/>). Finding what is due costs O(due): no scan of all sessions.
 /// </summary>
 /// <remarks>
 /// Single-threaded: one worker owns an instance. Session indices are the worker's own (0 .. capacity - 1); the
@@ -169,7 +169,7 @@ public sealed class GreSequencer
     }
 
     /// <summary>
-    /// Gives up the oldest expired gap, if any: the session whose head-of-line gap has held packets back for the
+    /// Gives up the oldest expired gap, if any: the session whose reorder ring has held packets back for the
     /// policy's wait by <paramref name="nowTicks"/>. Its released handles, in order, go to
     /// <paramref name="deliver"/> (at least <see cref="GreReceiveState.MaxReorderDepth"/> long). Call until false.
     /// </summary>
