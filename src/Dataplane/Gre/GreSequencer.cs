@@ -16,6 +16,8 @@ namespace PptpGw.Dataplane.Gre;
 /// either delivered (written to a span the caller passes), kept (held for reordering), or handed back to the
 /// caller to free, as each method's result says. All <c>nowTicks</c> come from the caller (one clock read per
 /// burst), in the unit of the policy's and the acknowledgment delay's ticks, and must not go backwards.
+/// Memory: 144 (receive) + 56 (transmit) + 2 × 16 (deadline lists) = 232 octets per session of capacity,
+/// 23.2 MB for 100,000 sessions, all allocated up front.
 /// </remarks>
 public sealed class GreSequencer
 {

@@ -20,7 +20,7 @@ public enum GrePeerAcknowledgmentResult
 /// acknowledgment we owe the peer, the peer's acknowledgment of our packets, and the peer's receive window.
 /// </summary>
 /// <remarks>
-/// <para>A mutable, reference-free struct kept in a per-session array and used through a <c>ref</c> (48 octets).</para>
+/// <para>A mutable, reference-free struct kept in a per-session array and used through a <c>ref</c> (56 octets).</para>
 /// <para>
 /// Peer window (RFC 2637 §4.2: a sender should not have more unacknowledged packets out than the window the peer
 /// advertised in its Outgoing-Call-Request, §2.7): at the limit we count <see cref="PeerWindowExceeded"/> and send

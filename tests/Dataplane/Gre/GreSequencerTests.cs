@@ -287,3 +287,16 @@ public class GreSequencerTests
         Assert.True(acks > 0);
     }
 }
+
+public class GreStateSizeTests
+{
+    /// <summary>The memory figures in the doc comments (100,000 sessions per gateway) hold.</summary>
+    [Fact]
+    public void PerSessionStateIsAsSmallAsDocumented()
+    {
+        Assert.Equal(144, System.Runtime.CompilerServices.Unsafe.SizeOf<GreReceiveState>());
+        Assert.Equal(56, System.Runtime.CompilerServices.Unsafe.SizeOf<GreTransmitState>());
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<GreReceiveState>());
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<GreTransmitState>());
+    }
+}
