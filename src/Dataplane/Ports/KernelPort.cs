@@ -1,0 +1,102 @@
+using System.Net;
+using PptpGw.Dataplane.Buffers;
+
+namespace PptpGw.Dataplane.Ports;
+
+/// <summary>Settings of the kernel backend.</summary>
+public sealed record KernelPortOptions
+{
+    /// <summary>The outside address the raw GRE socket binds to (must be configured on the host).</summary>
+    public required IPAddress OutsideAddress { get; init; }
+
+    /// <summary>TUN interface name; <c>%d</c> lets the kernel number it.</summary>
+    public string InsideInterfaceName { get; init; } = "pgw%d";
+
+    /// <summary>Address to give the TUN interface, or null to leave it unnumbered.</summary>
+    public IPAddress? InsideAddress { get; init; }
+
+    /// <summary>Prefix length of <see cref="InsideAddress"/>.</summary>
+    public int InsidePrefixLength { get; init; } = 24;
+
+    /// <summary>TUN MTU: 1400 leaves room for IPv4 + GRE + PPP + MPPE inside a 1500-byte outside MTU.</summary>
+    public int InsideMtu { get; init; } = 1400;
+
+    /// <summary>Raw socket buffer size to request (0 = kernel default).</summary>
+    public int SocketBufferBytes { get; init; }
+
+    /// <summary>Port id of the outside port.</summary>
+    public ushort OutsidePortId { get; init; }
+
+    /// <summary>Port id of the inside port.</summary>
+    public ushort InsidePortId { get; init; } = 1;
+}
+
+/// <summary>
+/// The embedded default backend, needing nothing installed: the outside port is a
+/// <see cref="RawGreSocket"/>, the inside port a <see cref="TunDevice"/>.
+/// </summary>
+public sealed class KernelPort : IDisposable
+{
+    private KernelPort(RawGreSocket outside, TunDevice inside)
+    {
+        Outside = outside;
+        Inside = inside;
+    }
+
+    /// <summary>GRE to and from the PPTP clients.</summary>
+    public RawGreSocket Outside { get; }
+
+    /// <summary>IPv4 to and from the inside network.</summary>
+    public TunDevice Inside { get; }
+
+    /// <summary>Opens both ports in the calling thread's network namespace; the TUN interface is configured and up.</summary>
+    /// <exception cref="PortSetupException">A system call failed; nothing is left open.</exception>
+    public static KernelPort Create(PacketPool pool, KernelPortOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(options);
+        var outside = new RawGreSocket(pool, options.OutsideAddress, options.OutsidePortId, options.SocketBufferBytes);
+        TunDevice? inside = null;
+        try
+        {
+            inside = new TunDevice(pool, options.InsideInterfaceName, options.InsidePortId);
+            if (options.InsideAddress is not null)
+            {
+                inside.SetAddress(options.InsideAddress, options.InsidePrefixLength);
+            }
+
+            inside.SetMtu(options.InsideMtu);
+            inside.SetUp(true);
+            return new KernelPort(outside, inside);
+        }
+        catch
+        {
+            inside?.Dispose();
+            outside.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until either port has a packet to read (one poll(2) on both descriptors).</summary>
+    /// <param name="timeoutMilliseconds">-1 waits indefinitely, 0 only checks.</param>
+    /// <returns>True when at least one is readable.</returns>
+    public bool WaitReadable(int timeoutMilliseconds) =>
+        PollReadable(Outside.FileDescriptor, Inside.FileDescriptor, timeoutMilliseconds) != 0;
+
+    /// <summary>Closes both ports.</summary>
+    public void Dispose()
+    {
+        Inside.Dispose();
+        Outside.Dispose();
+    }
+
+    /// <summary>poll(2) for POLLIN on one or two descriptors (<paramref name="fd2"/> = -1 for one); returns the number ready, 0 on timeout or EINTR.</summary>
+    internal static unsafe int PollReadable(int fd1, int fd2, int timeoutMilliseconds)
+    {
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        fds[0] = new Libc.PollFd { Fd = fd1, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = fd2, Events = Libc.POLLIN };
+        int ready = Libc.Poll(fds, fd2 < 0 ? 1u : 2u, timeoutMilliseconds);
+        return ready < 0 ? 0 : ready;
+    }
+}
