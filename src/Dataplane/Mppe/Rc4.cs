@@ -25,7 +25,7 @@ namespace PptpGw.Dataplane.Mppe;
 /// </para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct Rc4
+public unsafe partial struct Rc4
 {
     /// <summary>Longest key RC4 accepts: one octet per S-box entry.</summary>
     public const int MaxKeyLength = 256;

@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+
+namespace PptpGw.Dataplane.Mppe;
+
+/// <summary>
+/// One packet of a burst: which session's state (an index into the state span) and where its MPPE part lies in
+/// the burst's buffer. <see cref="Offset"/> points at the MPPE header (just after PPP protocol 0x00FD);
+/// <see cref="Length"/> covers the header and the protected data (the layout of <see cref="MppeSender"/> and
+/// <see cref="MppeReceiver"/>).
+/// </summary>
+public readonly record struct MppePacket(int Session, int Offset, int Length);
+
+/// <summary>
+/// MPPE over a burst of up to <see cref="MaxPackets"/> packets (the worker's rx/tx burst), with the RC4 work of
+/// independent streams interleaved two at a time.
+/// </summary>
+/// <remarks>
+/// <para>Two steps. First, in packet order, each packet's ordered bookkeeping: header, coherency count, key
+/// changes, drop decisions (<c>Prepare</c> on its session's state); a packet that needs a fresh key schedule gets a
+/// snapshot of its key. Second, the RC4 work: every stateless packet owns a fresh cipher (a scratch state on the
+/// stack), a stateful packet continues its session's cipher. Packets are paired when their ciphers differ and each
+/// is the next one due on its cipher (packets of one stateful session stay in order); a pair runs its key
+/// schedules with <see cref="Rc4.SetKeyMppe2"/> and its keystreams with <see cref="Rc4.Transform2"/>, so the two
+/// dependency chains overlap in the CPU. A packet with no partner runs alone.</para>
+/// <para>The result per packet is exactly that of calling <see cref="MppeSender.Encrypt"/> /
+/// <see cref="MppeReceiver.Decrypt"/> on the packets one after the other; the tests check this.</para>
+/// <para>The buffer is one span (e.g. the worker's pinned slab); it is pinned for the call, as is the state span.
+/// Nothing allocates; the scratch ciphers and key snapshots are zeroed before returning.</para>
+/// </remarks>
+public static unsafe class MppeBurst
+{
+    /// <summary>Largest burst accepted (the dataplane's burst size).</summary>
+    public const int MaxPackets = 32;
+
+    private struct Item
+    {
+        public byte* Data;
+        public int Length;
+        public Rc4* Cipher;
+        public int Previous; // the earlier item on the same cipher, or -1
+        public bool Done;
+        public MppeWork Work;
+    }
+
+    /// <summary>
+    /// Encrypts each packet with <c>senders[packet.Session]</c>; <paramref name="results"/>[k] receives packet k's
+    /// outcome. Returns the number encrypted.
+    /// </summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxPackets"/> packets, a results span shorter than
+    /// the packets, or a packet whose session or range lies outside the spans (caller bugs, not peer input).</exception>
+    [SkipLocalsInit]
+    public static int Encrypt(Span<MppeSender> senders, Span<byte> buffer, ReadOnlySpan<MppePacket> packets, Span<MppeDropReason> results)
+    {
+        Validate(senders.Length, buffer.Length, packets, results.Length);
+        Rc4* scratch = stackalloc Rc4[MaxPackets];
+        Item* items = stackalloc Item[MaxPackets];
+        int count = 0;
+        fixed (MppeSender* states = senders)
+        fixed (byte* data = buffer)
+        {
+            for (int k = 0; k < packets.Length; k++)
+            {
+                MppePacket packet = packets[k];
+                Item* item = items + count;
+                item->Work = default;
+                MppeDropReason reason = states[packet.Session].Prepare(buffer.Slice(packet.Offset, packet.Length), ref item->Work);
+                results[k] = reason;
+                if (reason != MppeDropReason.None)
+                    continue;
+                item->Data = data + packet.Offset + MppeHeader.Length;
+                item->Length = packet.Length - MppeHeader.Length;
+                item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+                count++;
+            }
+            Run(items, count);
+        }
+        Wipe(scratch, items, count);
+        return count;
+    }
+
+    /// <summary>
+    /// Decrypts each packet with <c>receivers[packet.Session]</c>; <paramref name="results"/>[k] receives packet
+    /// k's outcome (<see cref="MppeDropReason.StatefulPacketLoss"/>: send a CCP Reset-Request for that session).
+    /// Returns the number decrypted. Never throws on peer input.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Encrypt"/>: caller bugs only.</exception>
+    [SkipLocalsInit]
+    public static int Decrypt(Span<MppeReceiver> receivers, Span<byte> buffer, ReadOnlySpan<MppePacket> packets, Span<MppeDropReason> results)
+    {
+        Validate(receivers.Length, buffer.Length, packets, results.Length);
+        Rc4* scratch = stackalloc Rc4[MaxPackets];
+        Item* items = stackalloc Item[MaxPackets];
+        int count = 0;
+        fixed (MppeReceiver* states = receivers)
+        fixed (byte* data = buffer)
+        {
+            for (int k = 0; k < packets.Length; k++)
+            {
+                MppePacket packet = packets[k];
+                Item* item = items + count;
+                item->Work = default;
+                MppeDropReason reason = states[packet.Session].Prepare(buffer.Slice(packet.Offset, packet.Length), ref item->Work);
+                results[k] = reason;
+                if (reason != MppeDropReason.None)
+                    continue;
+                item->Data = data + packet.Offset + MppeHeader.Length;
+                item->Length = packet.Length - MppeHeader.Length;
+                item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+                count++;
+            }
+            Run(items, count);
+        }
+        Wipe(scratch, items, count);
+        return count;
+    }
+
+    private static void Validate(int states, int bufferLength, ReadOnlySpan<MppePacket> packets, int resultsLength)
+    {
+        if (packets.Length > MaxPackets)
+            throw new ArgumentException($"At most {MaxPackets} packets per burst.", nameof(packets));
+        if (resultsLength < packets.Length)
+            throw new ArgumentException("One result per packet is needed.", nameof(packets));
+        foreach (MppePacket packet in packets)
+        {
+            if ((uint)packet.Session >= (uint)states)
+                throw new ArgumentException($"Session {packet.Session} is outside the state span.", nameof(packets));
+            if (packet.Offset < 0 || packet.Length < 0 || packet.Offset > bufferLength - packet.Length)
+                throw new ArgumentException($"Packet range {packet.Offset}+{packet.Length} is outside the buffer.", nameof(packets));
+        }
+    }
+
+    /// <summary>The RC4 step: pairs of independent streams, each packet after the earlier ones on its cipher.</summary>
+    private static void Run(Item* items, int count)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            items[k].Done = false;
+            items[k].Previous = -1;
+            for (int m = k - 1; m >= 0; m--)
+            {
+                if (items[m].Cipher == items[k].Cipher)
+                {
+                    items[k].Previous = m;
+                    break;
+                }
+            }
+        }
+
+        int first = 0;
+        for (int remaining = count; remaining > 0;)
+        {
+            while (items[first].Done)
+                first++;
+            // Everything before 'first' is done, so 'first' is due on its cipher. Find a partner that is due too.
+            Item* a = items + first;
+            Item* b = null;
+            for (int k = first + 1; k < count; k++)
+            {
+                Item* candidate = items + k;
+                if (!candidate->Done && candidate->Cipher != a->Cipher
+                    && (candidate->Previous < 0 || items[candidate->Previous].Done))
+                {
+                    b = candidate;
+                    break;
+                }
+            }
+
+            if (b == null)
+            {
+                if (a->Work.KeyLength != 0)
+                    Rc4.SetKeyMppe(a->Cipher, a->Work.Key, a->Work.KeyLength);
+                Rc4.Transform1(a->Cipher, a->Data, a->Length);
+                a->Done = true;
+                remaining--;
+                continue;
+            }
+
+            if (a->Work.KeyLength != 0 && b->Work.KeyLength != 0)
+            {
+                Rc4.SetKeyMppe2(a->Cipher, a->Work.Key, a->Work.KeyLength, b->Cipher, b->Work.Key, b->Work.KeyLength);
+            }
+            else
+            {
+                if (a->Work.KeyLength != 0)
+                    Rc4.SetKeyMppe(a->Cipher, a->Work.Key, a->Work.KeyLength);
+                if (b->Work.KeyLength != 0)
+                    Rc4.SetKeyMppe(b->Cipher, b->Work.Key, b->Work.KeyLength);
+            }
+            Rc4.Transform2(a->Cipher, a->Data, a->Length, b->Cipher, b->Data, b->Length);
+            a->Done = true;
+            b->Done = true;
+            remaining -= 2;
+        }
+    }
+
+    private static void Wipe(Rc4* scratch, Item* items, int count)
+    {
+        // Key material: the per-packet ciphers and the key snapshots.
+        Unsafe.InitBlockUnaligned(scratch, 0, (uint)(count * sizeof(Rc4)));
+        Unsafe.InitBlockUnaligned(items, 0, (uint)(count * sizeof(Item)));
+    }
+}

@@ -1,0 +1,307 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PptpGw.Dataplane.Mppe;
+
+/// <summary>
+/// One session's receive direction of MPPE (RFC 3078): start key, session key, RC4 state, coherency count, mode,
+/// resync state, a small cache of recent stateless keys, and per-reason drop counters. A plain value meant to live
+/// in a per-worker array indexed by session (<c>MppeReceiver[]</c>) and be used through <c>ref</c>; nothing
+/// allocates per packet.
+/// </summary>
+/// <remarks>
+/// <para><b>Buffer layout contract.</b> <see cref="Decrypt"/> takes the span that starts at the MPPE header, i.e.
+/// just after the PPP protocol field 0x00FD (RFC 3078 §3): <c>packet[0..2]</c> is the header (read, left as is),
+/// <c>packet[2..]</c> the encrypted PPP protocol field + information, decrypted in place. The PPP layer then
+/// parses <c>packet[2..]</c> as a PPP protocol field (1 or 2 octets, per PFC) and information.</para>
+/// <para><b>Stateless mode</b> (RFC 3078 §7.1, §7.3). The key for coherency count c is the start of the chain
+/// changed (c − last) more times; the receiver walks the chain forward. Two bounds:</para>
+/// <list type="bullet">
+/// <item><b>Work per packet.</b> MPPE has no integrity check, so a forged or corrupted header is indistinguishable
+/// from a real one, and each key change costs a SHA-1 and two RC4 key schedules (~1-2 µs). Linux walks up to
+/// 2048 changes for one packet (milliseconds of CPU per forged packet, with 100k sessions on few cores). Here one
+/// packet causes at most <see cref="MaxKeyChangesPerPacket"/> (256) changes: up to 256 ahead decrypts at once
+/// (256 lost packets in a row is already a long outage); further ahead (up to half the 4096 space), the packet is
+/// dropped (<see cref="MppeDropReason.CoherencyJumpTooLarge"/>) after advancing a separate catch-up cursor by
+/// 256 changes, and later packets continue the cursor until it reaches their count, at which point that packet is
+/// decrypted and becomes the new position. A real jump of 2000 therefore resynchronises after ~8 packets, while a
+/// forged jump costs no more than a legitimate one and does not move the committed position until the chain is
+/// actually walked (an on-path attacker able to inject packets can always disrupt MPPE, which is unauthenticated;
+/// the point is bounded CPU, not integrity).</item>
+/// <item><b>Late packets.</b> GRE reordering (RFC 2637 §4.4) fixes most misordering, but a packet that arrives just
+/// after its successor would otherwise be lost: its key is behind the chain and the chain only goes forward. The
+/// last <see cref="LateKeyCacheSize"/> (16) keys are kept, indexed by coherency count modulo 16 with the full
+/// count as tag, so a packet up to 15 behind still decrypts (256 octets per session). Older ones are
+/// <see cref="MppeDropReason.TooLate"/>; counts more than half the space behind are treated as behind, as Linux does.</item>
+/// </list>
+/// <para><b>Stateful mode</b> (RFC 3078 §7.2, §8). One RC4 stream across packets; the key changes before each flag
+/// packet (coherency count low octet 0xFF) and RC4 restarts with the new key. A gap means lost keystream: the packet
+/// is dropped with <see cref="MppeDropReason.StatefulPacketLoss"/>, which tells the worker to have the control plane
+/// send a CCP Reset-Request; the receiver then drops packets (<see cref="MppeDropReason.StatefulResyncPending"/>)
+/// until one carries the flushed bit (A), changes the key once for each flag packet it missed (at most 8 for
+/// a jump under half the space, so this path is cheap by construction), re-initialises RC4 with the current session
+/// key and decrypts it. A flushed packet that arrives after a gap without a prior loss signal resynchronises the
+/// same way. A late or duplicate packet (count at or before the last) is dropped as
+/// <see cref="MppeDropReason.TooLate"/> without disturbing the stream. A CCP Reset-Ack needs no action here: the
+/// flushed bit is what synchronises MPPE.</para>
+/// </remarks>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct MppeReceiver
+{
+    /// <summary>At most this many key changes for one received packet (see the remarks).</summary>
+    public const int MaxKeyChangesPerPacket = 256;
+
+    /// <summary>Stateless keys kept for packets that arrive late (see the remarks).</summary>
+    public const int LateKeyCacheSize = 16;
+
+    private const int HalfSpace = 2048;
+    private const ushort NoTag = 0xFFFF;
+    private const int KeySize = MppeKeySchedule.LongKeyLength;
+
+    private fixed byte _startKey[KeySize];
+    private fixed byte _sessionKey[KeySize];
+    private fixed byte _cursorKey[KeySize];
+    private fixed byte _cacheKeys[LateKeyCacheSize * KeySize];
+    private fixed ushort _cacheTags[LateKeyCacheSize];
+    private fixed ulong _drops[MppeCounters.ReasonCount];
+    internal Rc4 Cipher;
+    private ulong _packets;
+    private ulong _keyChanges;
+    private ulong _resyncs;
+    private ulong _lateDecrypted;
+    private ushort _ccount;
+    private ushort _cursorCcount;
+    private bool _cursorActive;
+    private bool _resyncPending;
+    private byte _keyLength;
+    private bool _stateless;
+    private MppeKeyStrength _strength;
+
+    /// <summary>
+    /// Sets up the direction from its start key (RFC 3079: e.g. the server's MasterReceiveKey, or MS-MPPE-Recv-Key
+    /// from RADIUS): initial session key, RC4 keyed with it (stateful), expecting coherency count 0 first. Counters
+    /// restart. Not for the hot path.
+    /// </summary>
+    public void Initialize(ReadOnlySpan<byte> startKey, MppeKeyStrength strength, bool stateless)
+    {
+        int length = MppeKeySchedule.SessionKeyLength(strength);
+        ArgumentOutOfRangeException.ThrowIfLessThan(startKey.Length, length, nameof(startKey));
+        this = default;
+        fixed (byte* start = _startKey)
+        fixed (byte* session = _sessionKey)
+        {
+            startKey[..length].CopyTo(new Span<byte>(start, length));
+            MppeKeySchedule.DeriveInitialSessionKey(new ReadOnlySpan<byte>(start, length), strength, new Span<byte>(session, length));
+            fixed (Rc4* cipher = &Cipher)
+                Rc4.SetKeyMppe(cipher, session, length);
+        }
+        fixed (ushort* tags = _cacheTags)
+            new Span<ushort>(tags, LateKeyCacheSize).Fill(NoTag);
+        _keyLength = (byte)length;
+        _strength = strength;
+        _stateless = stateless;
+        _ccount = MppeHeader.CoherencyCountMask; // the first packet expected is ccount 0
+    }
+
+    /// <summary>Forgets the keys (zeroes the whole state, key material included); the session is being removed.</summary>
+    public void Clear() => this = default;
+
+    public readonly bool IsInitialized => _keyLength != 0;
+    public readonly MppeKeyStrength KeyStrength => _strength;
+    public readonly bool IsStateless => _stateless;
+    /// <summary>The coherency count of the newest packet accepted (4095 before the first).</summary>
+    public readonly ushort CoherencyCount => _ccount;
+    /// <summary>Stateful: a loss was detected and packets are dropped until one carries the flushed bit.</summary>
+    public readonly bool IsResyncPending => _resyncPending;
+    /// <summary>Packets decrypted.</summary>
+    public readonly ulong PacketsDecrypted => _packets;
+    /// <summary>Stateless packets decrypted with a cached key because they arrived late.</summary>
+    public readonly ulong LatePacketsDecrypted => _lateDecrypted;
+    /// <summary>Key changes (RFC 3078 §7.3) performed, catch-up included.</summary>
+    public readonly ulong KeyChanges => _keyChanges;
+    /// <summary>Stateful: times the stream was resynchronised by a flushed packet after a gap.</summary>
+    public readonly ulong Resyncs => _resyncs;
+    /// <summary>Stateful: losses that asked for a CCP Reset-Request (the count of <see cref="MppeDropReason.StatefulPacketLoss"/>).</summary>
+    public readonly ulong ResetRequestsSignalled => GetDropCount(MppeDropReason.StatefulPacketLoss);
+
+    /// <summary>Packets refused for <paramref name="reason"/>.</summary>
+    public readonly ulong GetDropCount(MppeDropReason reason) => MppeCounters.Get(in _drops[0], reason);
+
+    /// <summary>
+    /// Decrypts one packet in place (layout in the type's remarks): checks the header at <c>packet[0..2]</c> and
+    /// decrypts <c>packet[2..]</c>. Returns <see cref="MppeDropReason.None"/>, or why the packet must be dropped
+    /// (its bytes are then unchanged). <see cref="MppeDropReason.StatefulPacketLoss"/> additionally means: send a
+    /// CCP Reset-Request. Never throws on peer input.
+    /// </summary>
+    public MppeDropReason Decrypt(Span<byte> packet)
+    {
+        MppeWork work = default;
+        MppeDropReason reason = Prepare(packet, ref work);
+        if (reason != MppeDropReason.None)
+            return reason;
+        fixed (Rc4* cipher = &Cipher)
+        fixed (byte* data = packet)
+        {
+            // Stateless packets key Cipher afresh (it is scratch in that mode); stateful ones continue or restart it.
+            if (work.KeyLength != 0)
+                Rc4.SetKeyMppe(cipher, work.Key, work.KeyLength);
+            Rc4.Transform1(cipher, data + MppeHeader.Length, packet.Length - MppeHeader.Length);
+        }
+        work.Clear();
+        return MppeDropReason.None;
+    }
+
+    /// <summary>
+    /// The ordered part of <see cref="Decrypt"/>: header checks, coherency tracking, key changes, and how the RC4
+    /// pass must be keyed. The RC4 pass itself is left to the caller.
+    /// </summary>
+    internal MppeDropReason Prepare(ReadOnlySpan<byte> packet, ref MppeWork work)
+    {
+        if (_keyLength == 0)
+            return Drop(MppeDropReason.NotInitialized);
+        if (MppeHeader.TryRead(packet, out MppeHeader header) != MppeHeaderError.None || packet.Length <= MppeHeader.Length)
+            return Drop(MppeDropReason.TooShort);
+        if (!header.IsEncrypted)
+            return Drop(MppeDropReason.NotEncrypted);
+        if ((header.Flags & (MppeHeaderFlags.Compressed | MppeHeaderFlags.PacketAtFront)) != 0)
+            return Drop(MppeDropReason.UnexpectedCompression);
+
+        MppeDropReason reason = _stateless
+            ? PrepareStateless(header.CoherencyCount, ref work)
+            : PrepareStateful(header.CoherencyCount, header.IsFlushed, ref work);
+        if (reason != MppeDropReason.None)
+            return Drop(reason);
+        _packets++;
+        return MppeDropReason.None;
+    }
+
+    private MppeDropReason PrepareStateless(ushort ccount, ref MppeWork work)
+    {
+        int keyLength = _keyLength;
+        int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
+        work.UsesSessionCipher = false;
+        work.KeyLength = keyLength;
+        fixed (byte* start = _startKey)
+        fixed (byte* session = _sessionKey)
+        fixed (byte* key = work.Key)
+        {
+            if (ahead <= MaxKeyChangesPerPacket)
+            {
+                // RFC 3078 §7.1/§7.3: one key change per coherency count (none for a repeat of the newest).
+                for (int n = 0; n < ahead; n++)
+                {
+                    MppeRekey.ChangeKey(start, session, keyLength, _strength);
+                    _ccount = (ushort)((_ccount + 1) & MppeHeader.CoherencyCountMask);
+                    StoreInCache(_ccount, session);
+                }
+                _keyChanges += (ulong)ahead;
+                Unsafe.CopyBlockUnaligned(key, session, (uint)keyLength);
+                return MppeDropReason.None;
+            }
+            if (ahead > MppeHeader.CoherencyCountMask + 1 - LateKeyCacheSize)
+            {
+                // Up to 15 behind the newest: the cached key, if this count's slot still holds it.
+                int slot = ccount % LateKeyCacheSize;
+                if (_cacheTags[slot] != ccount)
+                    return MppeDropReason.TooLate;
+                fixed (byte* cached = _cacheKeys)
+                    Unsafe.CopyBlockUnaligned(key, cached + slot * KeySize, (uint)keyLength);
+                _lateDecrypted++;
+                return MppeDropReason.None;
+            }
+            if (ahead >= HalfSpace)
+                return MppeDropReason.TooLate;
+
+            // Far ahead: bounded catch-up on the cursor (see the remarks). The cursor is reused while it lies
+            // between the newest accepted count and this packet's; otherwise it restarts from the newest.
+            if (!_cursorActive
+                || ((_cursorCcount - _ccount) & MppeHeader.CoherencyCountMask) >= HalfSpace
+                || ((ccount - _cursorCcount) & MppeHeader.CoherencyCountMask) >= HalfSpace)
+            {
+                fixed (byte* cursor = _cursorKey)
+                    Unsafe.CopyBlockUnaligned(cursor, session, KeySize);
+                _cursorCcount = _ccount;
+                _cursorActive = true;
+            }
+            int remaining = (ccount - _cursorCcount) & MppeHeader.CoherencyCountMask;
+            int steps = Math.Min(remaining, MaxKeyChangesPerPacket);
+            fixed (byte* cursor = _cursorKey)
+            {
+                for (int n = 0; n < steps; n++)
+                {
+                    MppeRekey.ChangeKey(start, cursor, keyLength, _strength);
+                    _cursorCcount = (ushort)((_cursorCcount + 1) & MppeHeader.CoherencyCountMask);
+                    StoreInCache(_cursorCcount, cursor);
+                }
+                _keyChanges += (ulong)steps;
+                if (steps < remaining)
+                    return MppeDropReason.CoherencyJumpTooLarge;
+                // The walk reached this packet's count: it becomes the newest.
+                Unsafe.CopyBlockUnaligned(session, cursor, KeySize);
+                Unsafe.InitBlockUnaligned(cursor, 0, KeySize);
+            }
+            _cursorActive = false;
+            _ccount = ccount;
+            Unsafe.CopyBlockUnaligned(key, session, (uint)keyLength);
+            return MppeDropReason.None;
+        }
+    }
+
+    private MppeDropReason PrepareStateful(ushort ccount, bool flushed, ref MppeWork work)
+    {
+        int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
+        work.UsesSessionCipher = true;
+        work.KeyLength = 0;
+        if (ahead == 0 || ahead >= HalfSpace)
+            return _resyncPending ? MppeDropReason.StatefulResyncPending : MppeDropReason.TooLate;
+        if (ahead > 1 || _resyncPending)
+        {
+            if (!flushed)
+            {
+                if (_resyncPending)
+                    return MppeDropReason.StatefulResyncPending;
+                // RFC 3078 §8: keystream lost; ask for a Reset-Request and wait for a flushed packet.
+                _resyncPending = true;
+                return MppeDropReason.StatefulPacketLoss;
+            }
+            _resyncs++;
+        }
+
+        // Key changes for every flag packet (low octet 0xFF) in (_ccount, ccount]: those skipped over, and this
+        // one if it is a flag packet (RFC 3078 §7.2). Counted without a loop: multiples of 256 in (last+1, last+ahead+1].
+        int last = _ccount;
+        int flagPackets = ((last + ahead + 1) >> 8) - ((last + 1) >> 8);
+        int keyLength = _keyLength;
+        fixed (byte* start = _startKey)
+        fixed (byte* session = _sessionKey)
+        {
+            for (int n = 0; n < flagPackets; n++)
+                MppeRekey.ChangeKey(start, session, keyLength, _strength);
+            _keyChanges += (ulong)flagPackets;
+            // RFC 3078 §7.2/§8: flushed (or a new key) restarts RC4 with the current session key.
+            if (flushed || flagPackets != 0)
+            {
+                work.KeyLength = keyLength;
+                fixed (byte* key = work.Key)
+                    Unsafe.CopyBlockUnaligned(key, session, (uint)keyLength);
+            }
+        }
+        _resyncPending = false;
+        _ccount = ccount;
+        return MppeDropReason.None;
+    }
+
+    private void StoreInCache(ushort ccount, byte* key)
+    {
+        int slot = ccount % LateKeyCacheSize;
+        _cacheTags[slot] = ccount;
+        fixed (byte* cached = _cacheKeys)
+            Unsafe.CopyBlockUnaligned(cached + slot * KeySize, key, KeySize);
+    }
+
+    private MppeDropReason Drop(MppeDropReason reason)
+    {
+        MppeCounters.Increment(ref _drops[0], reason);
+        return reason;
+    }
+}

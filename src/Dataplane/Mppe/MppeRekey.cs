@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace PptpGw.Dataplane.Mppe;
+
+/// <summary>
+/// The hot-path form of <see cref="MppeKeySchedule.ChangeKey(ReadOnlySpan{byte}, Span{byte}, MppeKeyStrength)"/>
+/// (RFC 3078 §7.3) over raw key memory: the fast SHA-1 (<see cref="MppeSha1"/>), the mask-indexed key schedule,
+/// no argument checks (the callers hold validated state). Same result, octet for octet; the tests compare them.
+/// </summary>
+internal static unsafe class MppeRekey
+{
+    private const int PadLength = 40;
+
+    /// <summary>
+    /// GetNewKeyFromSHA (RFC 3079 §2.4/§3.4): SHA-1(StartKey | 40 x 00 | SessionKey | 40 x F2), first
+    /// <paramref name="keyLength"/> octets into <paramref name="interim"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GetNewKeyFromSha(byte* startKey, byte* sessionKey, int keyLength, byte* interim)
+    {
+        // 16 + 40 + 16 + 40 = 112 octets at most: two SHA-1 blocks once padded.
+        byte* input = stackalloc byte[2 * MppeKeySchedule.LongKeyLength + 2 * PadLength];
+        int length = 2 * keyLength + 2 * PadLength;
+        Unsafe.CopyBlockUnaligned(input, startKey, (uint)keyLength);
+        Unsafe.InitBlockUnaligned(input + keyLength, 0x00, PadLength);
+        Unsafe.CopyBlockUnaligned(input + keyLength + PadLength, sessionKey, (uint)keyLength);
+        Unsafe.InitBlockUnaligned(input + 2 * keyLength + PadLength, 0xF2, PadLength);
+        byte* digest = stackalloc byte[MppeSha1.DigestLength];
+        MppeSha1.Hash(input, length, digest);
+        Unsafe.CopyBlockUnaligned(interim, digest, (uint)keyLength);
+        Unsafe.InitBlockUnaligned(input, 0, (uint)length);
+        Unsafe.InitBlockUnaligned(digest, 0, MppeSha1.DigestLength);
+    }
+
+    /// <summary>
+    /// One key change (RFC 3078 §7.3) of the session key in place: InterimKey = GetNewKeyFromSHA(StartKey,
+    /// SessionKey); SessionKey = RC4(InterimKey) applied to InterimKey; salt for 40/56 bits. The cipher that will
+    /// use the new key is keyed by the caller (it may be a different state, or keyed later).
+    /// </summary>
+    public static void ChangeKey(byte* startKey, byte* sessionKey, int keyLength, MppeKeyStrength strength)
+    {
+        byte* interim = stackalloc byte[MppeKeySchedule.LongKeyLength];
+        GetNewKeyFromSha(startKey, sessionKey, keyLength, interim);
+        Rc4 scratch;
+        Rc4.SetKeyMppe(&scratch, interim, keyLength);
+        Unsafe.CopyBlockUnaligned(sessionKey, interim, (uint)keyLength);
+        Rc4.Transform1(&scratch, sessionKey, keyLength);
+        ReduceKeyStrength(sessionKey, strength);
+        Unsafe.InitBlockUnaligned(interim, 0, MppeKeySchedule.LongKeyLength);
+        Unsafe.InitBlockUnaligned(&scratch, 0, (uint)sizeof(Rc4));
+    }
+
+    /// <summary>RFC 3078 §7.3 salts: D1 26 9E for 40 bits, D1 for 56 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ReduceKeyStrength(byte* sessionKey, MppeKeyStrength strength)
+    {
+        if (strength == MppeKeyStrength.Bits40)
+        {
+            sessionKey[0] = 0xD1;
+            sessionKey[1] = 0x26;
+            sessionKey[2] = 0x9E;
+        }
+        else if (strength == MppeKeyStrength.Bits56)
+        {
+            sessionKey[0] = 0xD1;
+        }
+    }
+}
