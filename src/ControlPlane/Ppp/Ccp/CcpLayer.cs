@@ -1,0 +1,278 @@
+using System.Numerics;
+using PptpGw.ControlPlane.Config;
+using PptpGw.ControlPlane.Ppp.Fsm;
+using PptpGw.ControlPlane.Ppp.Session;
+using DataplaneStrength = PptpGw.Dataplane.Mppe.MppeKeyStrength;
+
+namespace PptpGw.ControlPlane.Ppp.Ccp;
+
+/// <summary>How a session negotiates MPPE in CCP (RFC 3078 §2).</summary>
+/// <param name="AllowedStrengths">The L (40), M (56) and S (128) bits we accept; other bits are ignored.</param>
+/// <param name="Required">A link without MPPE is terminated ("mppe required but not active").</param>
+/// <param name="PreferStateless">Ask for the H bit (stateless, RFC 3078 §2); a peer that insists on stateful mode gets it.</param>
+public sealed record MppePolicy(MppeSupportedBits AllowedStrengths, bool Required, bool PreferStateless)
+{
+    /// <summary>The three key-strength bits.</summary>
+    public const MppeSupportedBits StrengthBits =
+        MppeSupportedBits.Encryption40Bit | MppeSupportedBits.Encryption56Bit | MppeSupportedBits.Encryption128Bit;
+
+    /// <summary>
+    /// From <c>vpdn group N ppp encryption mppe 40|56|128|auto [required]</c>: <c>auto</c> allows every strength (the PIX
+    /// allowed 40 and 128; 56 is our extension).
+    /// </summary>
+    public static MppePolicy FromSettings(MppeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        MppeSupportedBits bits = settings.Strength switch
+        {
+            MppeKeyStrength.Bits40 => MppeSupportedBits.Encryption40Bit,
+            MppeKeyStrength.Bits56 => MppeSupportedBits.Encryption56Bit,
+            MppeKeyStrength.Bits128 => MppeSupportedBits.Encryption128Bit,
+            _ => StrengthBits,
+        };
+        return new MppePolicy(bits, settings.Required, settings.StatePreference == MppeStatePreference.Stateless);
+    }
+
+    /// <summary>The strongest single strength bit in <paramref name="bits"/> (S &gt; M &gt; L), or None.</summary>
+    public static MppeSupportedBits Strongest(MppeSupportedBits bits) =>
+        (bits & MppeSupportedBits.Encryption128Bit) != 0 ? MppeSupportedBits.Encryption128Bit
+        : (bits & MppeSupportedBits.Encryption56Bit) != 0 ? MppeSupportedBits.Encryption56Bit
+        : (bits & MppeSupportedBits.Encryption40Bit) != 0 ? MppeSupportedBits.Encryption40Bit
+        : MppeSupportedBits.None;
+
+    /// <summary>The dataplane strength of a single strength bit.</summary>
+    public static DataplaneStrength ToStrength(MppeSupportedBits bit) => bit switch
+    {
+        MppeSupportedBits.Encryption128Bit => DataplaneStrength.Bits128,
+        MppeSupportedBits.Encryption56Bit => DataplaneStrength.Bits56,
+        MppeSupportedBits.Encryption40Bit => DataplaneStrength.Bits40,
+        _ => throw new ArgumentOutOfRangeException(nameof(bit), bit, "Not a single MPPE strength bit."),
+    };
+}
+
+/// <summary>What CCP agreed when it opened with MPPE in both directions.</summary>
+public readonly record struct MppeNegotiation(DataplaneStrength Strength, bool Stateless);
+
+/// <summary>
+/// The CCP half of the automaton (RFC 1962) carrying only MPPE (option 18, RFC 3078 §2), for both roles (the negotiation
+/// is symmetric). We request the strengths we allow with H per preference; we judge the peer's request down to one
+/// strength bit, the strongest we both allow, never C (MPPC) nor D; every other option is rejected. Without MPPE keys
+/// (PAP/CHAP, or no <see cref="MppePolicy"/>) CCP opens with no options, as the PIX does. Reset-Request (14) is reported
+/// and answered with Reset-Ack (15). Called under the session lock.
+/// </summary>
+public sealed class CcpLayer : IPppFsmLayer
+{
+    private const int MaxEmptyRequestNaks = 2;
+
+    private readonly MppePolicy? _policy;
+    private readonly IPppLayerEvents _events;
+
+    private MppeSupportedBits _request;
+    private bool _mppeRejectedByPeer;
+    private bool _statelessRefused;
+    private int _emptyRequestNaks;
+    private MppeSupportedBits _ackedOurs;
+    private MppeSupportedBits _ackedPeers;
+
+    public CcpLayer(MppePolicy? policy, IPppLayerEvents events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        _policy = policy;
+        _events = events;
+        Reset();
+    }
+
+    /// <summary>The automaton, for Reset-Ack; set once by the owner.</summary>
+    public PppFsm? Fsm { get; set; }
+
+    /// <summary>
+    /// Whether MPPE can be offered: the policy exists and the authentication produced MPPE keys (MS-CHAP). Set before the
+    /// automaton opens.
+    /// </summary>
+    public bool MppeAvailable { get; set; }
+
+    /// <summary>True once the peer Configure-Rejected our MPPE option.</summary>
+    public bool MppeRejectedByPeer => _mppeRejectedByPeer;
+
+    /// <summary>The MPPE mode agreed in both directions, valid in Opened; null when CCP opened without MPPE.</summary>
+    public MppeNegotiation? Negotiated { get; private set; }
+
+    /// <summary>Reset-Requests received from the peer.</summary>
+    public long ResetRequestsReceived { get; private set; }
+
+    private bool Active => _policy is not null && MppeAvailable;
+
+    private void Reset()
+    {
+        _mppeRejectedByPeer = false;
+        _statelessRefused = false;
+        _emptyRequestNaks = 0;
+        _ackedOurs = _ackedPeers = MppeSupportedBits.None;
+        Negotiated = null;
+        _request = _policy is null ? MppeSupportedBits.None
+            : (_policy.AllowedStrengths & MppePolicy.StrengthBits) | (_policy.PreferStateless ? MppeSupportedBits.Stateless : 0);
+    }
+
+    private bool WantsStateless(MppeSupportedBits peerBits) =>
+        (peerBits & MppeSupportedBits.Stateless) != 0 || (_policy!.PreferStateless && !_statelessRefused);
+
+    public int WriteConfigureRequest(Span<byte> options)
+    {
+        if (!Active || _mppeRejectedByPeer)
+            return 0;
+        var writer = new ConfigurationOptionWriter(options);
+        return writer.TryWriteMppe(_request) ? writer.BytesWritten : -1;
+    }
+
+    public void ReceiveConfigureAck(ReadOnlySpan<byte> options) =>
+        _ackedOurs = Active && !_mppeRejectedByPeer ? _request : MppeSupportedBits.None;
+
+    public bool ReceiveConfigureNak(ReadOnlySpan<byte> options)
+    {
+        var reader = new ConfigurationOptionReader(options);
+        while (!reader.End)
+        {
+            if (reader.TryReadNext(out ConfigurationOption raw) != ConfigurationOptionError.None
+                || CcpOption.TryDecode(raw, out CcpOption option) != CcpOptionError.None)
+                return false;
+            if (option.Type != CcpOptionType.MicrosoftPointToPoint || !Active)
+                continue;
+            // RFC 3078 §2: the peer names the one strength (and mode) it wants; take it when we allow it.
+            MppeSupportedBits offered = option.SupportedBits;
+            MppeSupportedBits strength = MppePolicy.Strongest(offered & _policy!.AllowedStrengths);
+            if (strength != MppeSupportedBits.None)
+                _request = strength | (offered & MppeSupportedBits.Stateless);
+            else
+                _events.Log(PppLayerKind.Ccp, $"peer suggests MPPE 0x{(uint)offered:x8}, no strength we allow");
+        }
+        return true;
+    }
+
+    public bool ReceiveConfigureReject(ReadOnlySpan<byte> options)
+    {
+        var reader = new ConfigurationOptionReader(options);
+        while (!reader.End)
+        {
+            if (reader.TryReadNext(out ConfigurationOption raw) != ConfigurationOptionError.None)
+                return false;
+            if (raw.Type == (byte)CcpOptionType.MicrosoftPointToPoint)
+            {
+                _mppeRejectedByPeer = true;
+                _events.Log(PppLayerKind.Ccp, "peer rejected MPPE");
+            }
+        }
+        return true;
+    }
+
+    public ConfigureVerdict JudgeConfigureRequest(ReadOnlySpan<byte> options, Span<byte> response, out int responseLength)
+    {
+        responseLength = 0;
+        var rejects = new ConfigurationOptionWriter(response);
+        var reader = new ConfigurationOptionReader(options);
+        while (!reader.End)
+        {
+            if (reader.TryReadNext(out ConfigurationOption raw) != ConfigurationOptionError.None)
+                return ConfigureVerdict.Discard;
+            bool acceptable = Active && raw.Type == (byte)CcpOptionType.MicrosoftPointToPoint
+                && CcpOption.TryDecode(raw, out _) == CcpOptionError.None;
+            if (!acceptable)
+                rejects.TryWriteRaw(raw); // Stac LZS, MPPC-only peers when we have no keys, anything unknown
+        }
+        if (rejects.BytesWritten > 0)
+        {
+            responseLength = rejects.BytesWritten;
+            return ConfigureVerdict.Reject;
+        }
+
+        var naks = new ConfigurationOptionWriter(response);
+        MppeSupportedBits peerBits = MppeSupportedBits.None;
+        bool sawMppe = false;
+        reader = new ConfigurationOptionReader(options);
+        while (!reader.End)
+        {
+            reader.TryReadNext(out ConfigurationOption raw);
+            CcpOption.TryDecode(raw, out CcpOption option);
+            sawMppe = true;
+            peerBits = option.SupportedBits;
+            MppeSupportedBits desired = Desired(peerBits);
+            if (peerBits != desired)
+            {
+                if ((desired & MppeSupportedBits.Stateless) != 0 && (peerBits & MppeSupportedBits.Stateless) == 0)
+                    _statelessRefused = true; // asked once; if the peer comes back without H, stateful it is
+                naks.TryWriteMppe(desired);
+            }
+        }
+        if (!sawMppe && Active && _emptyRequestNaks < MaxEmptyRequestNaks)
+        {
+            // RFC 1661 §5.3: suggest MPPE to a peer that asked for nothing; after a few refusals take its empty request
+            // (tlu then finds no MPPE, which `required` turns into a termination).
+            _emptyRequestNaks++;
+            naks.TryWriteMppe(Desired(MppeSupportedBits.None));
+        }
+        if (naks.BytesWritten > 0)
+        {
+            responseLength = naks.BytesWritten;
+            return ConfigureVerdict.Nak;
+        }
+        _ackedPeers = peerBits;
+        return ConfigureVerdict.Ack;
+    }
+
+    /// <summary>The single strength and mode we want the peer's request to carry (RFC 3078 §2: one bit in the Nak).</summary>
+    private MppeSupportedBits Desired(MppeSupportedBits peerBits)
+    {
+        MppeSupportedBits common = peerBits & _policy!.AllowedStrengths & MppePolicy.StrengthBits;
+        // Nothing in common (e.g. Windows' first 0x01000001, H + MPPC): suggest our own best, as the PIX does (0x01000020).
+        MppeSupportedBits strength = MppePolicy.Strongest(common != 0 ? common : _policy.AllowedStrengths);
+        return strength | (WantsStateless(peerBits) ? MppeSupportedBits.Stateless : 0);
+    }
+
+    public void ThisLayerUp()
+    {
+        Negotiated = null;
+        MppeSupportedBits ours = _ackedOurs & MppePolicy.StrengthBits;
+        MppeSupportedBits peers = _ackedPeers & MppePolicy.StrengthBits;
+        MppeSupportedBits strength = MppePolicy.Strongest(ours & peers);
+        bool oursStateless = (_ackedOurs & MppeSupportedBits.Stateless) != 0;
+        bool peersStateless = (_ackedPeers & MppeSupportedBits.Stateless) != 0;
+        if (strength != MppeSupportedBits.None && BitOperations.PopCount((uint)peers) == 1 && oursStateless == peersStateless)
+            Negotiated = new MppeNegotiation(MppePolicy.ToStrength(strength), oursStateless);
+        else if (ours != 0 || peers != 0)
+            _events.Log(PppLayerKind.Ccp, $"MPPE inconsistent: ours 0x{(uint)_ackedOurs:x8}, peer's 0x{(uint)_ackedPeers:x8}");
+        _events.Log(PppLayerKind.Ccp, Negotiated is { } n ? $"opened: MPPE {(int)n.Strength}-bit {(n.Stateless ? "stateless" : "stateful")}" : "opened without MPPE");
+        _events.LayerUp(PppLayerKind.Ccp);
+    }
+
+    public void ThisLayerDown()
+    {
+        Negotiated = null;
+        _events.LayerDown(PppLayerKind.Ccp);
+    }
+
+    public void ThisLayerStarted() { }
+
+    public void ThisLayerFinished()
+    {
+        Reset();
+        _events.LayerFinished(PppLayerKind.Ccp);
+    }
+
+    public ExtendedCodeResult ReceiveExtendedCode(byte code, byte identifier, ReadOnlySpan<byte> data)
+    {
+        switch ((CcpCode)code)
+        {
+            case CcpCode.ResetRequest:
+                // RFC 1962 §2.1 / RFC 3078 §3.2: the peer lost sync; the dataplane sets the flushed bit on its next packet.
+                if (Fsm?.State != PppFsmState.Opened)
+                    return ExtendedCodeResult.Handled;
+                ResetRequestsReceived++;
+                _events.CcpResetRequested();
+                Fsm.SendPacket((byte)CcpCode.ResetAck, identifier, data);
+                return ExtendedCodeResult.Handled;
+            case CcpCode.ResetAck:
+                return ExtendedCodeResult.Handled;
+            default:
+                return ExtendedCodeResult.Unknown;
+        }
+    }
+}
