@@ -228,4 +228,44 @@ public class PacketPoolTests
         Assert.Equal(Rounds * 8, freed);
         Assert.Equal(1024, pool.AvailableCount);
     }
+
+    [Fact]
+    public void ThreadsSharingThePoolWithoutCachesNeverGetTheSamePacket()
+    {
+        const int Rounds = 10_000;
+        using var pool = new PacketPool(128);
+        int conflicts = 0;
+
+        void Worker(byte tag)
+        {
+            Span<PacketHandle> burst = stackalloc PacketHandle[PacketBurst.Size];
+            for (int round = 0; round < Rounds; round++)
+            {
+                int n = pool.AllocateBurst(burst[..(1 + (round % PacketBurst.Size))]);
+                for (int i = 0; i < n; i++)
+                {
+                    burst[i].TryAppend(8, out Span<byte> data);
+                    data.Fill(tag);
+                }
+
+                Thread.SpinWait(20);
+                for (int i = 0; i < n; i++)
+                {
+                    if (burst[i].Data.IndexOfAnyExcept(tag) >= 0)
+                    {
+                        Interlocked.Increment(ref conflicts);
+                    }
+                }
+
+                pool.FreeBurst(burst[..n]);
+            }
+        }
+
+        var other = new Thread(() => Worker(0xBB));
+        other.Start();
+        Worker(0xAA);
+        Assert.True(other.Join(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, conflicts);
+        Assert.Equal(128, pool.AvailableCount);
+    }
 }
