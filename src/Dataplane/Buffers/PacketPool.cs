@@ -169,6 +169,10 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
     }
 
     /// <summary>Creates a cache for one thread (a worker); see <see cref="PacketCache"/>.</summary>
+    /// <remarks>
+    /// Free packets parked in caches are invisible to other threads, so size the pool for the sum
+    /// of all cache sizes plus the packets in flight (rings, socket bursts), as with DPDK mempools.
+    /// </remarks>
     /// <param name="size">Packets the cache may hold privately (at least 2 bursts).</param>
     public PacketCache CreateCache(int size = PacketCache.DefaultSize) => new(this, size);
 
