@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Reflection;
+using PptpGw.ControlPlane.Admin;
+using PptpGw.ControlPlane.Config;
+using PptpGw.ControlPlane.Logging;
+using PptpGw.ControlPlane.Pools;
+using PptpGw.ControlPlane.Ppp.Auth;
+using PptpGw.ControlPlane.Pptp;
+using PptpGw.ControlPlane.Pptp.Connection;
+using PptpGw.Dataplane.Control;
+using PptpGw.Dataplane.Sessions;
+using PptpGw.Gateway.Orchestration;
+
+namespace PptpGw.Gateway.Hosting;
+
+/// <summary>
+/// The running gateway: log sinks, address pool, authenticator, dataplane, the call orchestrator, the PPTP listener
+/// (TCP 1723) and the admin socket, built from a validated <see cref="GatewayConfig"/>.
+/// </summary>
+/// <remarks>
+/// Life: <see cref="Create"/> builds everything (and the dataplane) and throws <see cref="GatewayStartupException"/>
+/// for what the operator must fix; <see cref="Start"/> binds the sockets; <see cref="StopAsync"/> refuses new calls,
+/// sends Stop-Control-Connection-Request to every peer (RFC 2637 §2.3, reason Stop-Local-Shutdown), ends every PPP
+/// session (their pool addresses go back), closes the admin socket and the dataplane.
+/// </remarks>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly GatewayHostOptions _options;
+    private readonly List<IDisposable> _ownedSinks = [];
+    private readonly AdminServer? _admin;
+    private readonly Lock _stateLock = new();
+    private Task? _stopping;
+    private bool _started;
+
+    private GatewayHost(GatewayConfig config, GatewayHostOptions options, GatewayLog log, VpdnGroupConfig group, IpLocalPool? pool,
+        CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, AdminServer? admin, string? adminPath)
+    {
+        Config = config;
+        _options = options;
+        Log = log;
+        Group = group;
+        Pool = pool;
+        Orchestrator = orchestrator;
+        Dataplane = dataplane;
+        Listener = listener;
+        _admin = admin;
+        AdminSocketPath = adminPath;
+    }
+
+    /// <summary>The configuration the gateway runs.</summary>
+    public GatewayConfig Config { get; }
+
+    /// <summary>The log every component writes to; the debug classes live here.</summary>
+    public GatewayLog Log { get; }
+
+    /// <summary>The vpdn group that accepts PPTP dial-in.</summary>
+    public VpdnGroupConfig Group { get; }
+
+    /// <summary>The group's address pool, or null.</summary>
+    public IpLocalPool? Pool { get; }
+
+    /// <summary>Calls, PPP sessions, <c>show vpdn</c>.</summary>
+    public CallOrchestrator Orchestrator { get; }
+
+    /// <summary>The dataplane.</summary>
+    public IDataplaneControl Dataplane { get; }
+
+    /// <summary>The PPTP listener.</summary>
+    public PptpListener Listener { get; }
+
+    /// <summary>Where PPTP is accepted (the real port once started).</summary>
+    public IPEndPoint? PptpEndPoint => Listener.LocalEndPoint;
+
+    /// <summary>The admin socket path, or null without one.</summary>
+    public string? AdminSocketPath { get; }
+
+    /// <summary>"pptpgw 1.0.0 (.NET 10.0.0)".</summary>
+    public static string VersionText =>
+        $"pptpgw {typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
+
+    /// <summary>Builds the gateway for <paramref name="config"/>.</summary>
+    /// <exception cref="GatewayStartupException">Something the operator must fix (no dial-in group, an AAA backend this build lacks, no dataplane).</exception>
+    public static GatewayHost Create(GatewayConfig config, GatewayHostOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new GatewayHostOptions();
+        TimeProvider time = options.TimeProvider ?? TimeProvider.System;
+        var log = new GatewayLog(time);
+        var owned = new List<IDisposable>();
+        if (options.Console is { } console)
+            log.AddSink(new ConsoleLogSink(console));
+        foreach (ILogSink sink in options.LogSinks)
+            log.AddSink(sink);
+        if (options.Syslog || config.Gateway.Syslog)
+        {
+            var syslog = new SyslogSink(timeProvider: time);
+            owned.Add(syslog);
+            log.AddSink(syslog);
+        }
+
+        VpdnGroupConfig group = config.DialinGroup
+            ?? throw new GatewayStartupException("no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
+        IPppAuthenticator authenticator = Authenticators.Create(config, group, log, options.Aaa);
+        IpLocalPool? pool = group.AddressPool is { } poolName
+            ? config.FindPool(poolName)?.CreatePool() ?? throw new GatewayStartupException($"vpdn group {group.Name}: unknown pool '{poolName}'")
+            : null;
+
+        IPEndPoint listen = options.ListenEndPoint ?? DefaultListenEndPoint(config, log);
+        PptpConnectionOptions connection = new()
+        {
+            HostName = "pptpgw",
+            VendorString = "pptpgw",
+            EchoInterval = TimeSpan.FromSeconds(group.EchoIntervalSeconds),
+            MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
+        };
+        if (options.ConnectionOptions is { } adjust)
+            connection = adjust(connection);
+
+        var orchestrator = new CallOrchestrator(new CallOrchestratorOptions
+        {
+            Config = config,
+            Group = group,
+            Authenticator = authenticator,
+            Pool = pool,
+            ReceiveWindowSize = connection.ReceiveWindowSize,
+            InterfaceName = config.VpdnEnabledInterfaces.FirstOrDefault() ?? "outside",
+            Version = VersionText,
+        }, log, time);
+
+        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator, listen.Address, log));
+        orchestrator.AttachDataplane(dataplane);
+
+        var listener = new PptpListener(new PptpListenerOptions
+        {
+            EndPoint = listen,
+            MaxControlConnections = config.Gateway.MaxControlConnections,
+            ShutdownReplyTimeout = options.ShutdownReplyTimeout,
+            Connection = connection,
+        }, orchestrator, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator, time);
+        orchestrator.AttachListener(listener);
+
+        AdminServer? admin = null;
+        string? adminPath = null;
+        if (options.EnableAdminSocket)
+        {
+            adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
+            admin = new AdminServer(new AdminDispatcher(orchestrator, log), new AdminServerOptions { SocketPath = adminPath });
+        }
+
+        var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath);
+        host._ownedSinks.AddRange(owned);
+        return host;
+    }
+
+    /// <summary>
+    /// Binds TCP 1723 (or the chosen end point) and the admin socket, routes the pool into the inside device, and logs
+    /// what runs.
+    /// </summary>
+    /// <exception cref="GatewayStartupException">A socket cannot be bound.</exception>
+    public void Start()
+    {
+        lock (_stateLock)
+        {
+            if (_started)
+                throw new InvalidOperationException("already started");
+            _started = true;
+        }
+        try
+        {
+            Listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            throw new GatewayStartupException($"cannot listen for PPTP on {_options.ListenEndPoint?.ToString() ?? Listener.LocalEndPoint?.ToString() ?? "TCP 1723"}: {ex.Message}", ex);
+        }
+        try
+        {
+            _admin?.Start();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or UnauthorizedAccessException)
+        {
+            throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
+        }
+        if (_options.InstallInsideRoutes && Pool is { } pool && Dataplanes.InsideDeviceName(Dataplane) is { } device)
+        {
+            foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(pool.Ranges)))
+                Log.Write(PixSeverity.Warning, failure);
+        }
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +
+            $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}"));
+    }
+
+    /// <summary>Starts, runs until <paramref name="cancellationToken"/> is cancelled, then stops cleanly.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops: new calls are refused, every peer gets Stop-Control-Connection-Request (Stop-Local-Shutdown) and at most
+    /// <see cref="GatewayHostOptions.ShutdownReplyTimeout"/> to answer, every session ends (pool addresses released),
+    /// then the admin socket and the dataplane close. Safe to call more than once.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_stateLock)
+            return _stopping ??= StopCoreAsync();
+    }
+
+    private async Task StopCoreAsync()
+    {
+        Orchestrator.BeginStop();
+        int tunnels = Listener.ConnectionCount;
+        await Listener.StopAsync().ConfigureAwait(false);
+        Orchestrator.CloseAll("gateway shutting down");
+        if (_admin is not null)
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        switch (Dataplane)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture, $"pptpgw stopped ({tunnels} tunnels closed)"));
+        foreach (IDisposable sink in _ownedSinks)
+            sink.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// The <c>vpdn enable</c> interface's address when this host has it, else every address (a PIX configuration names
+    /// the appliance's addresses, which a Linux host running it may not carry); TCP 1723 (RFC 2637 §1).
+    /// </summary>
+    private static IPEndPoint DefaultListenEndPoint(GatewayConfig config, GatewayLog log)
+    {
+        foreach (string name in config.VpdnEnabledInterfaces)
+        {
+            if (config.FindInterface(name)?.Address is not { } address)
+                continue;
+            if (IsLocalAddress(address))
+                return new IPEndPoint(address, PptpControlMessage.TcpPort);
+            log.Write(PixSeverity.Warning, $"vpdn enable {name}: {address} is not an address of this host; listening on every address");
+        }
+        return new IPEndPoint(IPAddress.Any, PptpControlMessage.TcpPort);
+    }
+
+    private static bool IsLocalAddress(IPAddress address)
+    {
+        try
+        {
+            foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
+                foreach (UnicastIPAddressInformation unicast in nic.GetIPProperties().UnicastAddresses)
+                    if (unicast.Address.Equals(address))
+                        return true;
+        }
+        catch (NetworkInformationException)
+        {
+        }
+        return false;
+    }
+}
