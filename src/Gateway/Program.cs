@@ -1,12 +1,13 @@
+using PptpGw.Gateway.Cli;
+
 namespace PptpGw.Gateway;
 
-/// <summary>The <c>pptpgw</c> executable: command line and hosting (filled in by the control-plane issue).</summary>
+/// <summary>The <c>pptpgw</c> executable; <see cref="GatewayCommandLine"/> has the commands.</summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        Console.WriteLine("pptpgw: the gateway is not wired yet (see issue 4); codecs and crypto live in src/Dataplane and src/ControlPlane.");
-        return args.Length == 0 ? 0 : 2;
-    }
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs one command line with its output going to <paramref name="stdout"/> and <paramref name="stderr"/> (tests call this in-process).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        GatewayCommandLine.RunAsync(args, stdout, stderr, cancellationToken);
 }
