@@ -44,6 +44,9 @@ namespace PptpGw.Dataplane.Mppe;
 /// same way. A late or duplicate packet (count at or before the last) is dropped as
 /// <see cref="MppeDropReason.TooLate"/> without disturbing the stream. A CCP Reset-Ack needs no action here: the
 /// flushed bit is what synchronises MPPE.</para>
+/// <para>Leniency: the flushed bit is not required on stateless packets or on stateful flag packets (senders set it,
+/// RFC 3078 §3, but the key follows from the coherency count alone), so a peer that omits it still decrypts.</para>
+/// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct MppeReceiver
