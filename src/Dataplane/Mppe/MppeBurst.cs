@@ -34,6 +34,7 @@ public static unsafe class MppeBurst
 
     private struct Item
     {
+        public int Session;
         public byte* Data;
         public int Length;
         public Rc4* Cipher;
@@ -55,23 +56,33 @@ public static unsafe class MppeBurst
         Rc4* scratch = stackalloc Rc4[MaxPackets];
         Item* items = stackalloc Item[MaxPackets];
         int count = 0;
+        int* pending = stackalloc int[MaxPackets];
+        int pendingCount = 0;
         fixed (MppeSender* states = senders)
         fixed (byte* data = buffer)
         {
             for (int k = 0; k < packets.Length; k++)
             {
                 MppePacket packet = packets[k];
+                // A deferred key change of this session must run before its next packet is prepared.
+                if (IsPending(items, pending, pendingCount, packet.Session))
+                    CompleteKeyChanges(states, items, pending, ref pendingCount);
                 Item* item = items + count;
                 item->Work = default;
-                MppeDropReason reason = states[packet.Session].Prepare(buffer.Slice(packet.Offset, packet.Length), ref item->Work);
+                MppeDropReason reason = states[packet.Session].Prepare(
+                    buffer.Slice(packet.Offset, packet.Length), ref item->Work, allowDeferredKeyChange: true);
                 results[k] = reason;
                 if (reason != MppeDropReason.None)
                     continue;
+                item->Session = packet.Session;
                 item->Data = data + packet.Offset + MppeHeader.Length;
                 item->Length = packet.Length - MppeHeader.Length;
                 item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+                if (item->Work.KeyChangeDeferred)
+                    pending[pendingCount++] = count;
                 count++;
             }
+            CompleteKeyChanges(states, items, pending, ref pendingCount);
             Run(items, count);
         }
         Wipe(scratch, items, count);
@@ -91,23 +102,33 @@ public static unsafe class MppeBurst
         Rc4* scratch = stackalloc Rc4[MaxPackets];
         Item* items = stackalloc Item[MaxPackets];
         int count = 0;
+        int* pending = stackalloc int[MaxPackets];
+        int pendingCount = 0;
         fixed (MppeReceiver* states = receivers)
         fixed (byte* data = buffer)
         {
             for (int k = 0; k < packets.Length; k++)
             {
                 MppePacket packet = packets[k];
+                // A deferred key change of this session must run before its next packet is prepared.
+                if (IsPending(items, pending, pendingCount, packet.Session))
+                    CompleteKeyChanges(states, items, pending, ref pendingCount);
                 Item* item = items + count;
                 item->Work = default;
-                MppeDropReason reason = states[packet.Session].Prepare(buffer.Slice(packet.Offset, packet.Length), ref item->Work);
+                MppeDropReason reason = states[packet.Session].Prepare(
+                    buffer.Slice(packet.Offset, packet.Length), ref item->Work, allowDeferredKeyChange: true);
                 results[k] = reason;
                 if (reason != MppeDropReason.None)
                     continue;
+                item->Session = packet.Session;
                 item->Data = data + packet.Offset + MppeHeader.Length;
                 item->Length = packet.Length - MppeHeader.Length;
                 item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+                if (item->Work.KeyChangeDeferred)
+                    pending[pendingCount++] = count;
                 count++;
             }
+            CompleteKeyChanges(states, items, pending, ref pendingCount);
             Run(items, count);
         }
         Wipe(scratch, items, count);
@@ -127,6 +148,39 @@ public static unsafe class MppeBurst
             if (packet.Offset < 0 || packet.Length < 0 || packet.Offset > bufferLength - packet.Length)
                 throw new ArgumentException($"Packet range {packet.Offset}+{packet.Length} is outside the buffer.", nameof(packets));
         }
+    }
+
+    private static bool IsPending(Item* items, int* pending, int pendingCount, int session)
+    {
+        for (int n = 0; n < pendingCount; n++)
+        {
+            if (items[pending[n]].Session == session)
+                return true;
+        }
+        return false;
+    }
+
+    // The deferred stateless key changes (one per session at most, so all independent), two at a time.
+    private static void CompleteKeyChanges(MppeSender* states, Item* items, int* pending, ref int pendingCount)
+    {
+        for (int n = 0; n < pendingCount; n += 2)
+        {
+            Item* a = items + pending[n];
+            Item* b = n + 1 < pendingCount ? items + pending[n + 1] : null;
+            MppeSender.CompleteKeyChanges(states + a->Session, &a->Work, b == null ? null : states + b->Session, b == null ? null : &b->Work);
+        }
+        pendingCount = 0;
+    }
+
+    private static void CompleteKeyChanges(MppeReceiver* states, Item* items, int* pending, ref int pendingCount)
+    {
+        for (int n = 0; n < pendingCount; n += 2)
+        {
+            Item* a = items + pending[n];
+            Item* b = n + 1 < pendingCount ? items + pending[n + 1] : null;
+            MppeReceiver.CompleteKeyChanges(states + a->Session, &a->Work, b == null ? null : states + b->Session, b == null ? null : &b->Work);
+        }
+        pendingCount = 0;
     }
 
     /// <summary>The RC4 step: pairs of independent streams, each packet after the earlier ones on its cipher.</summary>

@@ -44,6 +44,9 @@ namespace PptpGw.Dataplane.Mppe;
 /// same way. A late or duplicate packet (count at or before the last) is dropped as
 /// <see cref="MppeDropReason.TooLate"/> without disturbing the stream. A CCP Reset-Ack needs no action here: the
 /// flushed bit is what synchronises MPPE.</para>
+/// <para>Leniency: the flushed bit is not required on stateless packets or on stateful flag packets (senders set it,
+/// RFC 3078 §3, but the key follows from the coherency count alone), so a peer that omits it still decrypts.</para>
+/// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct MppeReceiver
@@ -136,7 +139,7 @@ public unsafe struct MppeReceiver
     public MppeDropReason Decrypt(Span<byte> packet)
     {
         MppeWork work = default;
-        MppeDropReason reason = Prepare(packet, ref work);
+        MppeDropReason reason = Prepare(packet, ref work, allowDeferredKeyChange: false);
         if (reason != MppeDropReason.None)
             return reason;
         fixed (Rc4* cipher = &Cipher)
@@ -155,7 +158,9 @@ public unsafe struct MppeReceiver
     /// The ordered part of <see cref="Decrypt"/>: header checks, coherency tracking, key changes, and how the RC4
     /// pass must be keyed. The RC4 pass itself is left to the caller.
     /// </summary>
-    internal MppeDropReason Prepare(ReadOnlySpan<byte> packet, ref MppeWork work)
+    /// <param name="allowDeferredKeyChange">Burst only: leave the single key change of an in-order stateless packet
+    /// to <see cref="CompleteKeyChanges"/>.</param>
+    internal MppeDropReason Prepare(ReadOnlySpan<byte> packet, ref MppeWork work, bool allowDeferredKeyChange)
     {
         if (_keyLength == 0)
             return Drop(MppeDropReason.NotInitialized);
@@ -166,8 +171,9 @@ public unsafe struct MppeReceiver
         if ((header.Flags & (MppeHeaderFlags.Compressed | MppeHeaderFlags.PacketAtFront)) != 0)
             return Drop(MppeDropReason.UnexpectedCompression);
 
+        work.KeyChangeDeferred = false;
         MppeDropReason reason = _stateless
-            ? PrepareStateless(header.CoherencyCount, ref work)
+            ? PrepareStateless(header.CoherencyCount, ref work, allowDeferredKeyChange)
             : PrepareStateful(header.CoherencyCount, header.IsFlushed, ref work);
         if (reason != MppeDropReason.None)
             return Drop(reason);
@@ -175,12 +181,19 @@ public unsafe struct MppeReceiver
         return MppeDropReason.None;
     }
 
-    private MppeDropReason PrepareStateless(ushort ccount, ref MppeWork work)
+    private MppeDropReason PrepareStateless(ushort ccount, ref MppeWork work, bool allowDeferredKeyChange)
     {
         int keyLength = _keyLength;
         int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
         work.UsesSessionCipher = false;
         work.KeyLength = keyLength;
+        if (ahead == 1 && allowDeferredKeyChange)
+        {
+            // The common case: the next packet, one key change. The burst runs it paired with another session's.
+            _ccount = ccount;
+            work.KeyChangeDeferred = true;
+            return MppeDropReason.None;
+        }
         fixed (byte* start = _startKey)
         fixed (byte* session = _sessionKey)
         fixed (byte* key = work.Key)
@@ -289,6 +302,33 @@ public unsafe struct MppeReceiver
         _resyncPending = false;
         _ccount = ccount;
         return MppeDropReason.None;
+    }
+
+    /// <summary>
+    /// Runs the key changes <see cref="Prepare"/> deferred for <paramref name="a"/> and (if not null) <paramref name="b"/>,
+    /// two different sessions, paired; caches the new keys and fills each packet's key snapshot.
+    /// </summary>
+    internal static void CompleteKeyChanges(MppeReceiver* a, MppeWork* workA, MppeReceiver* b, MppeWork* workB)
+    {
+        if (b == null)
+            MppeRekey.ChangeKey(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength);
+        else
+            MppeRekey.ChangeKey2(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength,
+                b->_startKey, b->_sessionKey, b->_keyLength, b->_strength);
+        a->Finish(workA);
+        if (b != null)
+            b->Finish(workB);
+    }
+
+    private void Finish(MppeWork* work)
+    {
+        _keyChanges++;
+        fixed (byte* session = _sessionKey)
+        {
+            StoreInCache(_ccount, session);
+            Unsafe.CopyBlockUnaligned(work->Key, session, _keyLength);
+        }
+        work->KeyChangeDeferred = false;
     }
 
     private void StoreInCache(ushort ccount, byte* key)

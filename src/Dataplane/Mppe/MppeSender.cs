@@ -111,7 +111,7 @@ public unsafe struct MppeSender
     public MppeDropReason Encrypt(Span<byte> packet)
     {
         MppeWork work = default;
-        MppeDropReason reason = Prepare(packet, ref work);
+        MppeDropReason reason = Prepare(packet, ref work, allowDeferredKeyChange: false);
         if (reason != MppeDropReason.None)
             return reason;
         fixed (Rc4* cipher = &Cipher)
@@ -129,7 +129,8 @@ public unsafe struct MppeSender
     /// The ordered part of <see cref="Encrypt"/>: advance the coherency count, change keys as the mode requires,
     /// write the header, and say how the RC4 pass must be keyed. The RC4 pass itself is left to the caller.
     /// </summary>
-    internal MppeDropReason Prepare(Span<byte> packet, ref MppeWork work)
+    /// <param name="allowDeferredKeyChange">Burst only: leave a stateless key change to <see cref="CompleteKeyChanges"/>.</param>
+    internal MppeDropReason Prepare(Span<byte> packet, ref MppeWork work, bool allowDeferredKeyChange)
     {
         if (_keyLength == 0)
             return Drop(MppeDropReason.NotInitialized);
@@ -141,10 +142,17 @@ public unsafe struct MppeSender
         int keyLength = _keyLength;
         work.UsesSessionCipher = !_stateless;
         work.KeyLength = 0;
+        work.KeyChangeDeferred = false;
         fixed (byte* start = _startKey)
         fixed (byte* session = _sessionKey)
         {
-            if (_stateless || (ccount & 0xFF) == 0xFF)
+            if (_stateless && allowDeferredKeyChange)
+            {
+                flags |= MppeHeaderFlags.Flushed;
+                work.KeyLength = keyLength;
+                work.KeyChangeDeferred = true;
+            }
+            else if (_stateless || (ccount & 0xFF) == 0xFF)
             {
                 // RFC 3078 §7.1/§7.3: stateless, a new key for every packet; §7.2: stateful, for each flag packet.
                 MppeRekey.ChangeKey(start, session, keyLength, _strength);
@@ -158,7 +166,7 @@ public unsafe struct MppeSender
                 flags |= MppeHeaderFlags.Flushed;
                 work.KeyLength = keyLength;
             }
-            if (work.KeyLength != 0)
+            if (work.KeyLength != 0 && !work.KeyChangeDeferred)
                 fixed (byte* key = work.Key)
                     Unsafe.CopyBlockUnaligned(key, session, (uint)keyLength);
         }
@@ -167,6 +175,30 @@ public unsafe struct MppeSender
         BinaryPrimitives.WriteUInt16BigEndian(packet, (ushort)(((byte)flags << 8) | ccount));
         _packets++;
         return MppeDropReason.None;
+    }
+
+    /// <summary>
+    /// Runs the key changes <see cref="Prepare"/> deferred for <paramref name="a"/> and (if not null) <paramref name="b"/>,
+    /// two different sessions, paired; fills each packet's key snapshot.
+    /// </summary>
+    internal static void CompleteKeyChanges(MppeSender* a, MppeWork* workA, MppeSender* b, MppeWork* workB)
+    {
+        if (b == null)
+            MppeRekey.ChangeKey(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength);
+        else
+            MppeRekey.ChangeKey2(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength,
+                b->_startKey, b->_sessionKey, b->_keyLength, b->_strength);
+        a->Finish(workA);
+        if (b != null)
+            b->Finish(workB);
+    }
+
+    private void Finish(MppeWork* work)
+    {
+        _keyChanges++;
+        fixed (byte* session = _sessionKey)
+            Unsafe.CopyBlockUnaligned(work->Key, session, _keyLength);
+        work->KeyChangeDeferred = false;
     }
 
     private MppeDropReason Drop(MppeDropReason reason)

@@ -16,6 +16,12 @@ internal unsafe struct MppeWork
     /// </summary>
     public bool UsesSessionCipher;
 
+    /// <summary>
+    /// Stateless, burst only: the one key change this packet needs was left for the burst to run, paired with
+    /// another session's (<see cref="MppeRekey.ChangeKey2"/>); <see cref="Key"/> is filled in then.
+    /// </summary>
+    public bool KeyChangeDeferred;
+
     /// <summary>The key snapshot: the session key as it was for this packet (later packets may change it).</summary>
     public fixed byte Key[MppeKeySchedule.LongKeyLength];
 

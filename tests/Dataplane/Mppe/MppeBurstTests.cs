@@ -70,7 +70,79 @@ public class MppeBurstTests
                 }
                 Assert.Equal(slab, oneSlab);
             }
+            for (int s = 0; s < Sessions; s++)
+            {
+                Assert.Equal(oneSenders[s].KeyChanges, senders[s].KeyChanges);
+                Assert.Equal(oneReceivers[s].KeyChanges, receivers[s].KeyChanges);
+                Assert.Equal(oneReceivers[s].PacketsDecrypted, receivers[s].PacketsDecrypted);
+                Assert.Equal(oneReceivers[s].CoherencyCount, receivers[s].CoherencyCount);
+            }
         }, iter: 40);
+    }
+
+    [Fact]
+    public void DecryptBurst_WithLossAndReordering_EqualsOnePacketAtATime()
+    {
+        // Packets of all 8 sessions, then the network loses some and swaps neighbours; both receivers see the same.
+        Gen.Select(Gen.Int[0, 20].Array[200], Gen.Int[0, 9].Array[200]).Sample((sessions, fate) =>
+        {
+            var (senders, receivers) = Sessions8();
+            var (_, oneReceivers) = Sessions8();
+            var sent = new List<(int Session, byte[] Packet)>();
+            foreach (int pick in sessions)
+            {
+                int session = pick % Sessions;
+                byte[] packet = Packet(sent.Count, 20 + pick * 13);
+                Assert.Equal(MppeDropReason.None, senders[session].Encrypt(packet));
+                sent.Add((session, packet));
+            }
+            var delivered = new List<(int Session, byte[] Packet)>();
+            for (int n = 0; n < sent.Count; n++)
+            {
+                if (fate[n] == 0)
+                    continue; // lost
+                if (fate[n] == 1 && n + 1 < sent.Count)
+                {
+                    delivered.Add(sent[n + 1]); // swapped with the next
+                    delivered.Add(sent[n]);
+                    n++;
+                    continue;
+                }
+                delivered.Add(sent[n]);
+            }
+
+            for (int start = 0; start < delivered.Count; start += MppeBurst.MaxPackets)
+            {
+                var chunk = delivered.Skip(start).Take(MppeBurst.MaxPackets).ToList();
+                var packets = new MppePacket[chunk.Count];
+                int offset = 0;
+                foreach (var (session, packet) in chunk)
+                    offset += packet.Length;
+                var slab = new byte[offset];
+                offset = 0;
+                for (int k = 0; k < chunk.Count; k++)
+                {
+                    chunk[k].Packet.CopyTo(slab, offset);
+                    packets[k] = new MppePacket(chunk[k].Session, offset, chunk[k].Packet.Length);
+                    offset += chunk[k].Packet.Length;
+                }
+                var results = new MppeDropReason[chunk.Count];
+                MppeBurst.Decrypt(receivers, slab, packets, results);
+                for (int k = 0; k < chunk.Count; k++)
+                {
+                    byte[] one = (byte[])chunk[k].Packet.Clone();
+                    Assert.Equal(oneReceivers[chunk[k].Session].Decrypt(one), results[k]);
+                    Assert.Equal(one, slab.AsSpan(packets[k].Offset, packets[k].Length).ToArray());
+                }
+            }
+            for (int s = 0; s < Sessions; s++)
+            {
+                Assert.Equal(oneReceivers[s].KeyChanges, receivers[s].KeyChanges);
+                Assert.Equal(oneReceivers[s].LatePacketsDecrypted, receivers[s].LatePacketsDecrypted);
+                foreach (MppeDropReason reason in Enum.GetValues<MppeDropReason>().Skip(1))
+                    Assert.Equal(oneReceivers[s].GetDropCount(reason), receivers[s].GetDropCount(reason));
+            }
+        }, iter: 30);
     }
 
     [Fact]
