@@ -79,9 +79,11 @@ public sealed class PptpClientSession : IAsyncDisposable
 
     internal void Start()
     {
-        _data.Start();
-        _reader = Task.Run(ReadControlAsync);
+        // PPP first: a Configure-Request the server sent right after its Outgoing-Call-Reply is queued in the GRE
+        // transport, and LCP must be out of the Initial state when the receive loop hands it over (RFC 1661 §4.2).
         _ppp.Start();
+        _reader = Task.Run(ReadControlAsync);
+        _data.Start();
     }
 
     /// <summary>
@@ -152,7 +154,9 @@ public sealed class PptpClientSession : IAsyncDisposable
     {
         DateTime end = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < end
-            && _ppp.GetSnapshot().Lcp is not (PppFsmState.Initial or PppFsmState.Starting or PppFsmState.Closed or PppFsmState.Stopped))
+            // Stopping: the server terminated and we acknowledged (RFC 1661 §4.2); only Closing still waits for its Terminate-Ack.
+            && _ppp.GetSnapshot().Lcp is not (PppFsmState.Initial or PppFsmState.Starting or PppFsmState.Closed or PppFsmState.Stopped
+                or PppFsmState.Stopping))
             await Task.Delay(10).ConfigureAwait(false);
     }
 
