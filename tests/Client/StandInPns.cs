@@ -30,6 +30,8 @@ internal sealed record StandInPnsOptions
     /// <summary>Never answer the Start-Control-Connection-Request (time-out tests).</summary>
     public bool Mute { get; init; }
     public ushort CallId { get; init; } = 0x4242;
+    /// <summary>Listen on 127.0.0.2 and carry GRE over a real raw socket (root only) instead of the in-memory pair.</summary>
+    public bool RawGre { get; init; }
 }
 
 /// <summary>
@@ -49,7 +51,7 @@ internal sealed class StandInPns : IAsyncDisposable
     private readonly Task _accept;
     private readonly Lock _txLock = new();
     private NetworkStream? _stream;
-    private MemoryGreTransport? _gre;
+    private IGreTransport? _gre;
     private PppSession? _session;
     private Thread? _greThread;
     private uint _txSeq;
@@ -63,10 +65,13 @@ internal sealed class StandInPns : IAsyncDisposable
     public StandInPns(StandInPnsOptions? options = null)
     {
         _options = options ?? new StandInPnsOptions();
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(_options.RawGre ? RawAddress : IPAddress.Loopback, 0);
         _listener.Start();
         _accept = Task.Run(AcceptAsync);
     }
+
+    /// <summary>The server's address in <see cref="StandInPnsOptions.RawGre"/> mode (loopback, so nothing leaves the host).</summary>
+    public static readonly IPAddress RawAddress = IPAddress.Parse("127.0.0.2");
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -94,6 +99,7 @@ internal sealed class StandInPns : IAsyncDisposable
         Assert.Equal(IPAddress.Loopback, server);
         var (client, serverEnd) = MemoryGreTransport.CreatePair();
         serverEnd.SendFilter = packet => DropFilter?.Invoke(packet) != false;
+        _gre?.Dispose();
         _gre = serverEnd;
         return client;
     }
@@ -118,6 +124,8 @@ internal sealed class StandInPns : IAsyncDisposable
         {
             using TcpClient tcp = await _listener.AcceptTcpClientAsync(_stop.Token);
             _stream = tcp.GetStream();
+            if (_options.RawGre)
+                _gre = new RawGreTransport(RawAddress, ((IPEndPoint)tcp.Client.RemoteEndPoint!).Address);
             byte[] buffer = new byte[4096];
             int count = 0;
             while (!_stop.IsCancellationRequested)
