@@ -18,7 +18,7 @@ public readonly record struct MppePacket(int Session, int Offset, int Length);
 /// <para>Two steps. First, in packet order, each packet's ordered bookkeeping: header, coherency count, key
 /// changes, drop decisions (<c>Prepare</c> on its session's state); a packet that needs a fresh key schedule gets a
 /// snapshot of its key. Second, the RC4 work: every stateless packet owns a fresh cipher (a scratch state on the
-/// stack), a stateful packet continues its session's cipher. Packets are paired when their ciphers differ and each
+/// stack), a stateful packet continues its session's cipher (re-keyed first if the packet is flushed). Packets are paired when their ciphers differ and each
 /// is the next one due on its cipher (packets of one stateful session stay in order); a pair runs its key
 /// schedules with <see cref="Rc4.SetKeyMppe2"/> and its keystreams with <see cref="Rc4.Transform2"/>, so the two
 /// dependency chains overlap in the CPU. A packet with no partner runs alone.</para>

@@ -32,20 +32,27 @@ namespace PptpGw.Dataplane.Mppe;
 /// after its successor would otherwise be lost: its key is behind the chain and the chain only goes forward. The
 /// last <see cref="LateKeyCacheSize"/> (16) keys are kept, indexed by coherency count modulo 16 with the full
 /// count as tag, so a packet up to 15 behind still decrypts (256 octets per session). Older ones are
-/// <see cref="MppeDropReason.TooLate"/>; counts more than half the space behind are treated as behind, as Linux does.</item>
+/// <see cref="MppeDropReason.TooLate"/>; so is any count more than half the space (2048) ahead, as in Linux.</item>
 /// </list>
-/// <para><b>Stateful mode</b> (RFC 3078 §7.2, §8). One RC4 stream across packets; the key changes before each flag
-/// packet (coherency count low octet 0xFF) and RC4 restarts with the new key. A gap means lost keystream: the packet
-/// is dropped with <see cref="MppeDropReason.StatefulPacketLoss"/>, which tells the worker to have the control plane
-/// send a CCP Reset-Request; the receiver then drops packets (<see cref="MppeDropReason.StatefulResyncPending"/>)
-/// until one carries the flushed bit (A), changes the key once for each flag packet it missed (at most 8 for
-/// a jump under half the space, so this path is cheap by construction), re-initialises RC4 with the current session
-/// key and decrypts it. A flushed packet that arrives after a gap without a prior loss signal resynchronises the
-/// same way. A late or duplicate packet (count at or before the last) is dropped as
-/// <see cref="MppeDropReason.TooLate"/> without disturbing the stream. A CCP Reset-Ack needs no action here: the
-/// flushed bit is what synchronises MPPE.</para>
+/// <para><b>Stateful mode</b> (RFC 3078 §7.2, §8.2). One RC4 stream across packets. The sender changes the key, re-keys
+/// RC4 with it and sets the flushed bit (A) before each flag packet (coherency count low octet 0xFF) and before the
+/// packet answering a CCP Reset-Request; so here every flushed packet changes the key before it is decrypted. RFC
+/// 3078's text is ambiguous about what a flushed packet does to the key (FreeBSD's ng_mppc only restarts RC4 with the
+/// current key); we follow Linux's ppp_mppe (<c>mppe_decompress</c>), because a Linux pppd is the peer we are
+/// deployed against, and <see cref="MppeSender"/> does the same on the send side. A gap means lost keystream: the
+/// packet is dropped with <see cref="MppeDropReason.StatefulPacketLoss"/>, which tells the worker to have the control
+/// plane send a CCP Reset-Request (RFC 1962 §2.1); the receiver then drops packets
+/// (<see cref="MppeDropReason.StatefulResyncPending"/>) until one carries A, changes the key once for each flag
+/// packet it missed (at most 8 for a jump under half the space, so this path is cheap by construction) and once for
+/// the flushed packet itself, re-keys RC4 and decrypts it. The first packet (count 0) uses the initial session key
+/// unchanged, as Linux sends it. Two deliberate differences from Linux, neither of which changes a key: a flushed
+/// packet that arrives right after a gap, without a prior loss signal, resynchronises at once (Linux first drops it
+/// and asks for a Reset-Request); and a late or duplicate packet (count at or before the last, within half the
+/// space) is dropped as <see cref="MppeDropReason.TooLate"/> without disturbing the stream (Linux enters its discard
+/// state). A CCP Reset-Ack needs no action here: the flushed bit is what synchronises MPPE.</para>
 /// <para>Leniency: the flushed bit is not required on stateless packets or on stateful flag packets (senders set it,
-/// RFC 3078 §3, but the key follows from the coherency count alone), so a peer that omits it still decrypts.</para>
+/// RFC 3078 §3, and Linux refuses packets without it, but the key follows from the coherency count alone), so a peer
+/// that omits it still decrypts.</para>
 /// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -222,7 +229,8 @@ public unsafe struct MppeReceiver
                 _lateDecrypted++;
                 return MppeDropReason.None;
             }
-            if (ahead >= HalfSpace)
+            // Linux mppe_decompress discards a packet more than half the space ahead as late; exactly half is ahead.
+            if (ahead > HalfSpace)
                 return MppeDropReason.TooLate;
 
             // Far ahead: bounded catch-up on the cursor (see the remarks). The cursor is reused while it lies
@@ -273,26 +281,35 @@ public unsafe struct MppeReceiver
             {
                 if (_resyncPending)
                     return MppeDropReason.StatefulResyncPending;
-                // RFC 3078 §8: keystream lost; ask for a Reset-Request and wait for a flushed packet.
+                // RFC 3078 §8.2: keystream lost; ask for a Reset-Request and wait for a flushed packet.
                 _resyncPending = true;
                 return MppeDropReason.StatefulPacketLoss;
             }
             _resyncs++;
         }
 
-        // Key changes for every flag packet (low octet 0xFF) in (_ccount, ccount]: those skipped over, and this
-        // one if it is a flag packet (RFC 3078 §7.2). Counted without a loop: multiples of 256 in (last+1, last+ahead+1].
+        // The sender (Linux mppe_compress, MppeSender) changes the key before every flushed stateful packet: each flag
+        // packet (low octet 0xFF, RFC 3078 §7.2) and each packet answering a Reset-Request (§8.2). Key changes due:
+        // - one per flag packet strictly between the last packet and this one, all lost (Linux mppe_decompress: "rekey
+        //   for every missed flag packet", one per 256-block boundary crossed from last + 1). Counted without a loop
+        //   on unwrapped counts: multiples of 256 in (last + 1, last + ahead]. At most 8 below half the space.
+        // - one for this packet if it is flushed (Linux: "if (flushed) mppe_rekey"), before decrypting it. A flag
+        //   packet without A (Linux refuses it) is taken as flushed: the sender changed the key for it either way.
+        // Changes of flushed packets lost in the gap (answers to an earlier Reset-Request) cannot be counted by
+        // anyone; Linux has the same blind spot.
         int last = _ccount;
-        int flagPackets = ((last + ahead + 1) >> 8) - ((last + 1) >> 8);
+        bool changesHere = flushed || (ccount & 0xFF) == 0xFF;
+        int keyChanges = ((last + ahead) >> 8) - ((last + 1) >> 8) + (changesHere ? 1 : 0);
         int keyLength = _keyLength;
         fixed (byte* start = _startKey)
         fixed (byte* session = _sessionKey)
         {
-            for (int n = 0; n < flagPackets; n++)
+            for (int n = 0; n < keyChanges; n++)
                 MppeRekey.ChangeKey(start, session, keyLength, _strength);
-            _keyChanges += (ulong)flagPackets;
-            // RFC 3078 §7.2/§8: flushed (or a new key) restarts RC4 with the current session key.
-            if (flushed || flagPackets != 0)
+            _keyChanges += (ulong)keyChanges;
+            // RC4 is re-keyed with the new session key (Linux mppe_rekey ends with arc4_setkey). A packet that
+            // changes no key continues the stream; one that resynchronises is flushed, so it changes at least one.
+            if (keyChanges != 0)
             {
                 work.KeyLength = keyLength;
                 fixed (byte* key = work.Key)

@@ -21,17 +21,21 @@ namespace PptpGw.Dataplane.Mppe;
 /// in place. The protected data is the protocol field as the PPP layer framed it (compressed or not, per PFC)
 /// followed by the information field.</para>
 /// <para><b>Modes.</b> Stateless (CCP option 18 bit H, RFC 3078 §7.1/§7.3): the session key changes before every
-/// packet and RC4 is keyed afresh; every packet carries A (flushed). Stateful (RFC 3078 §7.2): one RC4 stream runs
-/// across packets; the key changes before each "flag" packet, whose coherency count's low octet is 0xFF (so once
-/// every 256 packets), and RC4 restarts with the new key; that packet carries A.</para>
-/// <para><b>Reset-Request</b> (RFC 3078 §8, RFC 1962 §2.1). When the peer's CCP Reset-Request arrives the
-/// control plane calls <see cref="OnResetRequestReceived"/>; the next stateful packet re-initialises RC4 with the
-/// <em>current</em> session key (no key change: the peer changes keys only on flag packets, and a key change it
-/// cannot count would desynchronise it) and carries A. This follows RFC 3078 and FreeBSD's ng_mppc; note that
-/// Linux's ppp_mppe instead changes the key on every flushed stateful packet, so stateful mode after loss does not
-/// interoperate with Linux peers (stateless, the default everywhere, is unaffected).</para>
-/// <para>The first packet has coherency count 0 and, in stateful mode, is not flagged flushed (RC4 was keyed with the
-/// initial session key at <see cref="Initialize"/>; Linux does the same).</para>
+/// packet, the first included, and RC4 is keyed afresh; every packet carries A (flushed). Stateful (RFC 3078 §7.2):
+/// one RC4 stream runs across packets; the key changes before each "flag" packet, whose coherency count's low octet
+/// is 0xFF (so once every 256 packets), RC4 is re-keyed with the new key, and that packet carries A.</para>
+/// <para><b>Reset-Request</b> (RFC 3078 §8.2, RFC 1962 §2.1). When the peer's CCP Reset-Request arrives the
+/// control plane calls <see cref="OnResetRequestReceived"/>; the next stateful packet <em>changes the session key</em>
+/// (RFC 3078 §7.3), re-keys RC4 with the new key and carries A. One key change even when that packet is also a flag
+/// packet. RFC 3078's text is ambiguous here (it can be read as restarting RC4 with the current key, which is what
+/// FreeBSD's ng_mppc does); we follow Linux (drivers/net/ppp/ppp_mppe.c, the kernel half of pppd's MPPE;
+/// <c>mppe_compress</c> rekeys when stateless, on a flag packet, or when the flushed bit is pending after
+/// <c>mppe_comp_reset</c>), because a Linux pppd is the peer we are deployed against and its receiver changes the key
+/// on every flushed stateful packet. The receive side is
+/// <see cref="MppeReceiver"/>.</para>
+/// <para><b>First packet</b>, as Linux (<c>mppe_init</c>): coherency count 0. Stateless: encrypted under the
+/// initial session key changed once, flushed. Stateful: encrypted under the initial session key itself (RC4 was
+/// keyed with it at <see cref="Initialize"/>), not flushed, although RFC 3078 §3.1 would have it flushed.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct MppeSender
@@ -82,20 +86,22 @@ public unsafe struct MppeSender
     public readonly bool IsStateless => _stateless;
     /// <summary>The coherency count of the last packet sent (4095 before the first).</summary>
     public readonly ushort CoherencyCount => _ccount;
-    /// <summary>A Reset-Request was received and the next stateful packet will be flushed.</summary>
+    /// <summary>A Reset-Request was received and the next stateful packet will change the key and be flushed.</summary>
     public readonly bool IsResetPending => _resetPending;
     /// <summary>Packets encrypted.</summary>
     public readonly ulong PacketsEncrypted => _packets;
-    /// <summary>Key changes (RFC 3078 §7.3) performed.</summary>
+    /// <summary>Key changes (RFC 3078 §7.3) performed: stateless one per packet; stateful one per flag packet and per Reset-Request answered.</summary>
     public readonly ulong KeyChanges => _keyChanges;
 
     /// <summary>Packets refused for <paramref name="reason"/>.</summary>
     public readonly ulong GetDropCount(MppeDropReason reason) => MppeCounters.Get(in _drops[0], reason);
 
     /// <summary>
-    /// The control plane received a CCP Reset-Request for this direction (RFC 3078 §8): the next packet re-initialises
-    /// RC4 with the current session key and carries the flushed bit. Several Reset-Requests before the next packet
-    /// (a retransmitted one, a lost Reset-Ack) cause one reset. No effect in stateless mode, where every packet is flushed.
+    /// The control plane received a CCP Reset-Request for this direction (RFC 3078 §8.2): the next packet changes the
+    /// session key, re-keys RC4 with it and carries the flushed bit (Linux behaviour, see the remarks). Several
+    /// Reset-Requests before the next packet (a retransmitted one, a lost Reset-Ack) cause one key change, as in Linux's
+    /// <c>mppe_comp_reset</c>: the peer counts flushed packets, not Reset-Requests. No effect in stateless mode,
+    /// where every packet is flushed.
     /// </summary>
     public void OnResetRequestReceived()
     {
@@ -152,17 +158,13 @@ public unsafe struct MppeSender
                 work.KeyLength = keyLength;
                 work.KeyChangeDeferred = true;
             }
-            else if (_stateless || (ccount & 0xFF) == 0xFF)
+            else if (_stateless || (ccount & 0xFF) == 0xFF || _resetPending)
             {
-                // RFC 3078 §7.1/§7.3: stateless, a new key for every packet; §7.2: stateful, for each flag packet.
+                // RFC 3078 §7.1/§7.3: stateless, a new key for every packet. Stateful (§7.2, §8.2): a new key for each
+                // flag packet and for the packet answering a Reset-Request; one change even when both coincide.
+                // This is Linux ppp_mppe's mppe_compress (see the remarks), the peer we must agree with.
                 MppeRekey.ChangeKey(start, session, keyLength, _strength);
                 _keyChanges++;
-                flags |= MppeHeaderFlags.Flushed;
-                work.KeyLength = keyLength;
-            }
-            else if (_resetPending)
-            {
-                // RFC 3078 §8: after a Reset-Request, RC4 restarts from the current session key.
                 flags |= MppeHeaderFlags.Flushed;
                 work.KeyLength = keyLength;
             }

@@ -37,8 +37,13 @@ public class MppeBurstTests
         {
             var (senders, receivers) = Sessions8();
             var (oneSenders, oneReceivers) = Sessions8();
+            int burstIndex = 0;
             foreach (var burst in bursts)
             {
+                // A Reset-Request for one stateful session per burst: its next packet changes the key and is flushed.
+                int resetSession = 4 + burstIndex++ % 4;
+                senders[resetSession].OnResetRequestReceived();
+                oneSenders[resetSession].OnResetRequestReceived();
                 // Lay the burst out in one slab, as a worker would.
                 var packets = new MppePacket[burst.Length];
                 int offset = 0;
@@ -92,6 +97,8 @@ public class MppeBurstTests
             foreach (int pick in sessions)
             {
                 int session = pick % Sessions;
+                if (pick >= 17)
+                    senders[session].OnResetRequestReceived(); // stateful: a flushed packet that resynchronises a loss
                 byte[] packet = Packet(sent.Count, 20 + pick * 13);
                 Assert.Equal(MppeDropReason.None, senders[session].Encrypt(packet));
                 sent.Add((session, packet));
@@ -138,6 +145,7 @@ public class MppeBurstTests
             for (int s = 0; s < Sessions; s++)
             {
                 Assert.Equal(oneReceivers[s].KeyChanges, receivers[s].KeyChanges);
+                Assert.Equal(oneReceivers[s].Resyncs, receivers[s].Resyncs);
                 Assert.Equal(oneReceivers[s].LatePacketsDecrypted, receivers[s].LatePacketsDecrypted);
                 foreach (MppeDropReason reason in Enum.GetValues<MppeDropReason>().Skip(1))
                     Assert.Equal(oneReceivers[s].GetDropCount(reason), receivers[s].GetDropCount(reason));

@@ -268,14 +268,14 @@ public class MppeEngineTests
     }
 
     [Fact]
-    public void Stateful_PeerResetRequest_FlushesTheNextPacket_WithRc4RestartedUnderTheCurrentKey()
+    public void Stateful_PeerResetRequest_FlushesTheNextPacket_UnderANewKey()
     {
         byte[] startKey = StartKey(MppeKeyStrength.Bits40, MppeRole.Client);
         var (senders, receivers) = Pair(MppeKeyStrength.Bits40, stateless: false, MppeRole.Client);
         var reference = new ReferenceMppeStream(startKey, MppeKeyStrength.Bits40, stateless: false);
         for (int n = 0; n < 300; n++)
         {
-            bool reset = n is 5 or 6 or 270;
+            bool reset = n is 5 or 6 or 255 or 270; // 255 = 0x0FF: a Reset-Request answered by a flag packet
             if (reset)
             {
                 senders[0].OnResetRequestReceived();
@@ -294,7 +294,9 @@ public class MppeEngineTests
             Assert.Equal(MppeDropReason.None, receivers[0].Decrypt(packet));
             Assert.Equal(plain, packet[2..]);
         }
-        Assert.Equal(1UL, senders[0].KeyChanges); // resets never change the key
+        // One change per flushed packet (Linux ppp_mppe): 5, 6, 255 (flag and reset at once: one change), 270.
+        Assert.Equal(4UL, senders[0].KeyChanges);
+        Assert.Equal(4UL, receivers[0].KeyChanges);
     }
 
     [Fact]
@@ -327,8 +329,10 @@ public class MppeEngineTests
         Assert.Equal(MppeDropReason.None, receivers[0].Decrypt(after[0].Packet));
         Assert.Equal(after[0].Plain, after[0].Packet[2..]);
         Assert.Equal(MppeDropReason.None, receivers[0].Decrypt(after[1].Packet));
+        Assert.Equal(after[1].Plain, after[1].Packet[2..]);
         Assert.Equal(0UL, receivers[0].ResetRequestsSignalled);
         Assert.Equal(1UL, receivers[0].Resyncs);
+        Assert.Equal(1UL, receivers[0].KeyChanges); // the flushed packet's key change (Linux ppp_mppe)
     }
 
     // ------------------------------------------------------------------ header checks and their counters

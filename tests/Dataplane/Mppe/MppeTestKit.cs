@@ -91,14 +91,10 @@ internal sealed class ReferenceMppeStream
     {
         _ccount = (_ccount + 1) & MppeHeader.CoherencyCountMask;
         bool flushed = false;
-        if (_stateless || (_ccount & 0xFF) == 0xFF)
+        // Stateless: every packet; stateful: flag packets and the packet answering a Reset-Request (Linux ppp_mppe).
+        if (_stateless || (_ccount & 0xFF) == 0xFF || resetRequested)
         {
             MppeKeySchedule.ChangeKey(_startKey, _sessionKey, _strength);
-            _rc4 = new Rc4(_sessionKey);
-            flushed = true;
-        }
-        else if (resetRequested)
-        {
             _rc4 = new Rc4(_sessionKey);
             flushed = true;
         }
