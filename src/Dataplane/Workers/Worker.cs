@@ -192,8 +192,7 @@ public sealed unsafe class Worker
                 return;
             }
 
-            EnsureOpen(slot, _table.HandleOf(slot).Generation);
-            if ((_slots[slot].Flags & SlotFlags.Closed) != 0)
+            if (!TryEnter(slot))
             {
                 Drop(packet, slot, DataplaneDropReason.SessionClosed);
                 return;
@@ -419,15 +418,15 @@ public sealed unsafe class Worker
             return;
         }
 
-        EnsureOpen(slot, _table.HandleOf(slot).Generation);
         packet.SessionIndex = slot;
-        ref SlotState state = ref _slots[slot];
-        SlotFlags flags = state.Flags;
-        if ((flags & SlotFlags.Closed) != 0)
+        if (!TryEnter(slot))
         {
             Drop(packet, slot, DataplaneDropReason.SessionClosed);
             return;
         }
+
+        ref SlotState state = ref _slots[slot];
+        SlotFlags flags = state.Flags;
 
         if ((flags & SlotFlags.NetworkUp) == 0)
         {
@@ -680,7 +679,22 @@ public sealed unsafe class Worker
     private bool IsLive(int slot)
     {
         ref SlotState state = ref _slots[slot];
-        return (state.Flags & SlotFlags.Closed) == 0 && _table.HandleOf(slot).Generation == state.Generation;
+        return (state.Flags & SlotFlags.Closed) == 0 && (state.Generation & 1) == 1
+            && _table.HandleOf(slot).Generation == state.Generation;
+    }
+
+    /// <summary>
+    /// For a slot a lookup just returned: opens our state for its session on first sight; false when the session was
+    /// removed meanwhile (its generation is even now) or our state for it is already closed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryEnter(int slot)
+    {
+        uint generation = _table.HandleOf(slot).Generation;
+        if ((generation & 1) == 0)
+            return false;
+        EnsureOpen(slot, generation);
+        return (_slots[slot].Flags & SlotFlags.Closed) == 0;
     }
 
     /// <summary>
