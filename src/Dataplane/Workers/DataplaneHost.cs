@@ -132,6 +132,12 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
     /// <summary>Exceptions thrown by the <see cref="IControlFrameSink"/> (caught so the drain continues).</summary>
     public long SinkErrors => Interlocked.Read(ref _sinkErrors);
 
+    /// <summary>
+    /// The kernel interface the inside traffic goes through (the kernel backend's TUN device, e.g. "pptpgw0"), or null
+    /// for memory ports. The host routes the address pool's prefixes to it unless they lie in its own prefix.
+    /// </summary>
+    public string? InsideDeviceName => _ports[0].InsideDeviceName;
+
     /// <summary>True while the threads run.</summary>
     public bool IsRunning => _threads is not null;
 

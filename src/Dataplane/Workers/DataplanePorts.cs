@@ -34,9 +34,11 @@ public sealed class DataplanePortPair : IDisposable
     /// <param name="localAddress">The gateway's outside address (host order): the source of outer IPv4 headers with <see cref="OutsideFraming.Ipv4"/>.</param>
     /// <param name="waitReadable">Waits up to the given milliseconds until either port may have packets (poll(2)); null = sleep.</param>
     /// <param name="owner">Disposed with the pair (e.g. the <see cref="KernelPort"/> that owns both ports).</param>
+    /// <param name="insideDeviceName">The kernel interface behind the inside port (a TUN device), if any: where the host routes the address pool.</param>
     public DataplanePortPair(IPacketPort outside, IPacketPort inside, OutsideFraming framing = OutsideFraming.Gre,
-        uint localAddress = 0, Func<int, bool>? waitReadable = null, IDisposable? owner = null)
+        uint localAddress = 0, Func<int, bool>? waitReadable = null, IDisposable? owner = null, string? insideDeviceName = null)
     {
+        InsideDeviceName = insideDeviceName;
         ArgumentNullException.ThrowIfNull(outside);
         ArgumentNullException.ThrowIfNull(inside);
         Outside = outside;
@@ -58,6 +60,9 @@ public sealed class DataplanePortPair : IDisposable
 
     /// <summary>Source address of the outer IPv4 headers the worker builds (host order).</summary>
     public uint LocalAddress { get; }
+
+    /// <summary>The kernel interface behind the inside port (e.g. "pptpgw0"), or null for in-process ports.</summary>
+    public string? InsideDeviceName { get; }
 
     /// <summary>True when the ports offer a blocking wait (poll) for idle workers.</summary>
     public bool CanWait => _waitReadable is not null;
@@ -177,6 +182,6 @@ public sealed class KernelPortFactory : IDataplanePortFactory
         KernelPort port = KernelPort.Create(pool, _options);
         Port = port;
         return new DataplanePortPair(port.Outside, port.Inside, OutsideFraming.Gre,
-            AddressConversion.ToHostOrder(_options.OutsideAddress), port.WaitReadable, port);
+            AddressConversion.ToHostOrder(_options.OutsideAddress), port.WaitReadable, port, port.Inside.Name);
     }
 }

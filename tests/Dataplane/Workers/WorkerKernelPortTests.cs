@@ -41,6 +41,7 @@ public sealed class WorkerKernelPortTests
         using var clientPool = new PacketPool(256);
         using RawGreSocket raw = client.Run(() => new RawGreSocket(clientPool, IPAddress.Parse("198.18.5.2")));
 
+        Assert.StartsWith("pptpgw", host.InsideDeviceName);
         Assert.Equal(SessionInstallError.None, host.TryOpen(new DataplaneSessionSpec(clientOutside, 0x1111, 0x2222, 64, 64), out SessionHandle session));
         byte[] send = RandomNumberGenerator.GetBytes(16);
         byte[] receive = RandomNumberGenerator.GetBytes(16);
