@@ -49,6 +49,9 @@ cmd_test() {
   dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
     --results-directory artifacts/test "$@"
+  # A real Linux client (pptp-linux + pppd in a QEMU guest) against the gateway; prints why when it skips.
+  log "interop (tests/Interop/run-interop.sh; docs/INTEROP.md)"
+  tests/Interop/run-interop.sh
 }
 
 cmd_bench() {
