@@ -13,6 +13,7 @@
 #   PPTPGW_CLIENTVM=DIR       the clientvm harness (default: ../shared/clientvm from the repository)
 #   PPTPGW_INTEROP_NETNS=NAME lab namespace (default pptplab-interop, so a colleague's 'pptplab' is never touched)
 #   PPTPGW_INTEROP_OUT=DIR    logs (default artifacts/interop)
+#   PPTPGW_INTEROP_PCAP=1     also capture br0 and the gateway's TUN with tcpdump (OUT/*.pcap), for debugging
 #
 # Exit status: 0 all scenarios passed (or skipped), 1 a scenario failed.
 set -uo pipefail
@@ -66,8 +67,12 @@ ensure_guest() {
 }
 
 # ------------------------------------------------------------------------------------------------ lab + gateway
-GW_PID=""; IPERF_PID=""; NS_CREATED=0; GW_LOG=""; ADMIN=""
+GW_PID=""; IPERF_PID=""; NS_CREATED=0; GW_LOG=""; ADMIN=""; CLIENT_PIDS=()
 cleanup() {
+  # Guests still running (an interrupted scenario): SIGTERM makes run-client.sh stop its qemu and remove its tap.
+  local p
+  for p in "${CLIENT_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; }; done
+  CLIENT_PIDS=()
   stop_gateway
   if [ -n "$IPERF_PID" ]; then kill "$IPERF_PID" 2>/dev/null; wait "$IPERF_PID" 2>/dev/null; IPERF_PID=""; fi
   [ "$NS_CREATED" = 1 ] && "$CVM/netns.sh" down "$NS" >/dev/null 2>&1
@@ -117,7 +122,7 @@ start_gateway() {
   GW_LOG="$OUT/gateway-$name.log"; ADMIN="/tmp/pptpgw-interop.$$.$name.sock"  # short: sun_path is 108 bytes
   rm -f "$ADMIN"
   say "gateway '$name': $(grep -E '^vpdn group 1 ppp|^ip local pool' "$cfg" | sed 's/^vpdn group 1 //' | paste -sd';' -)"
-  in_ns "$GW_BIN" run --config "$cfg" --admin-socket "$ADMIN" >"$GW_LOG" 2>&1 &
+  ip netns exec "$NS" "$GW_BIN" run --config "$cfg" --admin-socket "$ADMIN" >"$GW_LOG" 2>&1 &
   GW_PID=$!
   local i
   for i in $(seq 1 100); do
@@ -131,6 +136,7 @@ start_gateway() {
     fi
     if in_ns ss -Hltn "sport = :1723" 2>/dev/null | grep -q . && [ -S "$ADMIN" ]; then
       ensure_guest
+      start_capture "$name"
       return 0
     fi
     sleep 0.1
@@ -139,7 +145,19 @@ start_gateway() {
   exit 1
 }
 
+CAPTURE_PIDS=()
+start_capture() {
+  [ "${PPTPGW_INTEROP_PCAP:-0}" = 1 ] && command -v tcpdump >/dev/null 2>&1 || return 0
+  local dev
+  for dev in br0 $(ip -n "$NS" -o link show type tun 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip netns exec "$NS" tcpdump -i "$dev" -s 200 -U -w "$OUT/$1-$dev.pcap" 2>/dev/null &
+    CAPTURE_PIDS+=("$!")
+  done
+}
 stop_gateway() {
+  local p
+  for p in "${CAPTURE_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  CAPTURE_PIDS=()
   [ -n "$GW_PID" ] || return 0
   kill -TERM "$GW_PID" 2>/dev/null
   local i
@@ -175,6 +193,7 @@ client_start() {
   ensure_guest
   "$CVM/run-client.sh" "$SERVER_IP" "$user" "$pass" --netns "$NS" --quiet "$@" >"$OUT/client-$name.log" 2>&1 &
   BG_PID=$!
+  CLIENT_PIDS+=("$BG_PID")
 }
 # client_wait NAME PID EXPECTED-EXIT: waits for that guest; checks run-client.sh's exit status (README: 0 up and
 # ping/iperf OK, 2 tunnel not up, 3 ping failed, 4 iperf3 failed, 5 guest hung). Sets CUR_LOG and CUR_CONSOLE.
@@ -221,12 +240,14 @@ expect_gateway_alive() {
   if [ -n "$GW_PID" ] && kill -0 "$GW_PID" 2>/dev/null; then ok "gateway still running"; else fail "the gateway died"; fi
 }
 
-# client_address CONSOLE-LOG TIMEOUT -> the address the client got ("local  IP address A.B.C.D"), once it has it.
+# client_address CONSOLE-LOG TIMEOUT -> the client's tunnel address, as soon as the guest reports the tunnel up
+# ("PPTPLAB-TUNNEL-UP iface=ppp0 local=A.B.C.D ..."; the pppd log itself is printed only after hang-up).
 client_address() {
   local log="$1" n="$2" i a
   for i in $(seq 1 $((n * 5))); do
-    a=$(grep -a -m1 -E '^local +IP address' "$log" 2>/dev/null | awk '{print $4}' | tr -d '\r')
+    a=$(grep -a -m1 '^PPTPLAB-TUNNEL-UP' "$log" 2>/dev/null | grep -o 'local=[0-9.]*' | cut -d= -f2)
     [ -n "$a" ] && { echo "$a"; return 0; }
+    grep -a -q '^PPTPLAB-RESULT' "$log" 2>/dev/null && return 1
     sleep 0.2
   done
   return 1
@@ -247,7 +268,7 @@ console_of() {
 # direction: TUN -> gateway -> GRE -> guest), small and full-size (1468 bytes of ICMP data = 1496-byte IP packets,
 # pppd's default MTU). Writes $OUT/hostping-NAME.log and prints its verdict line.
 host_ping_client() {
-  local pid="$1" name="$2" console addr log="$OUT/hostping-$name.log"
+  local pid="$1" name="$2" console addr log="$OUT/hostping-$2.log"
   console=$(console_of "$pid") || { echo "HOSTPING FAIL no console log for pid $pid" >"$log"; return; }
   addr=$(client_address "$console" 90) || { echo "HOSTPING FAIL client got no address" >"$log"; return; }
   {
@@ -273,7 +294,7 @@ expect_host_ping() {
 sc_mschapv2_stateless() {
   begin mschapv2-stateless "MS-CHAPv2 + MPPE-128 stateless (pppd's default); ping + iperf3 both ways with full-size packets; gateway-side ping; graceful hang-up"
   # iperf3 server in the gateway's namespace: the client reaches it at the gateway's inside address (the TUN's).
-  if [ -z "$IPERF_PID" ]; then in_ns iperf3 -s >"$OUT/iperf3-server.log" 2>&1 & IPERF_PID=$!; sleep 0.5; fi
+  if [ -z "$IPERF_PID" ]; then ip netns exec "$NS" iperf3 -s >"$OUT/iperf3-server.log" 2>&1 & IPERF_PID=$!; sleep 0.5; fi
   client_start mschapv2-stateless alice alice-pass --mppe 128 --ping "$INSIDE_IP" \
     --iperf "$INSIDE_IP" --iperf-seconds 5 --seconds 3 --hangup graceful
   local pid=$BG_PID
