@@ -9,7 +9,10 @@ namespace PptpGw.ControlPlane.Ppp.Ccp;
 /// <summary>How a session negotiates MPPE in CCP (RFC 3078 §2).</summary>
 /// <param name="AllowedStrengths">The L (40), M (56) and S (128) bits we accept; other bits are ignored.</param>
 /// <param name="Required">A link without MPPE is terminated ("mppe required but not active").</param>
-/// <param name="PreferStateless">Ask for the H bit (stateless, RFC 3078 §2); a peer that insists on stateful mode gets it.</param>
+/// <param name="PreferStateless">
+/// Ask for the H bit (stateless, RFC 3078 §2), and suggest it once to a peer that asks for stateful mode; when false,
+/// ask for stateful mode and suggest it once to a peer that asks for stateless. Either way a peer that insists gets its mode.
+/// </param>
 public sealed record MppePolicy(MppeSupportedBits AllowedStrengths, bool Required, bool PreferStateless)
 {
     /// <summary>The three key-strength bits.</summary>
@@ -70,6 +73,8 @@ public sealed class CcpLayer : IPppFsmLayer
     private MppeSupportedBits _request;
     private bool _mppeRejectedByPeer;
     private bool _statelessRefused;
+    private bool _statefulRefused;
+    private bool _yieldedToStateless;
     private int _emptyRequestNaks;
     private MppeSupportedBits _ackedOurs;
     private MppeSupportedBits _ackedPeers;
@@ -106,6 +111,8 @@ public sealed class CcpLayer : IPppFsmLayer
     {
         _mppeRejectedByPeer = false;
         _statelessRefused = false;
+        _statefulRefused = false;
+        _yieldedToStateless = false;
         _emptyRequestNaks = 0;
         _ackedOurs = _ackedPeers = MppeSupportedBits.None;
         Negotiated = null;
@@ -113,8 +120,18 @@ public sealed class CcpLayer : IPppFsmLayer
             : (_policy.AllowedStrengths & MppePolicy.StrengthBits) | (_policy.PreferStateless ? MppeSupportedBits.Stateless : 0);
     }
 
-    private bool WantsStateless(MppeSupportedBits peerBits) =>
-        (peerBits & MppeSupportedBits.Stateless) != 0 || (_policy!.PreferStateless && !_statelessRefused);
+    // The H bit we want in the peer's request. Both directions must end in the same mode (ThisLayerUp) and we request
+    // our preferred one, so the peer's request is steered to it once. That matters when we prefer stateful: pppd always
+    // requests H first and, with mppe-stateful, takes a Nak to stateful (2.4.9 ccp_nakci) - without that Nak it acks our
+    // stateful request, keeps its own stateless one, and the directions never agree. The tie-break when both sides
+    // steer: stateless wins (a stateful-preferring side that is Nak'd to H yields for both directions).
+    private bool WantsStateless(MppeSupportedBits peerBits)
+    {
+        bool peerStateless = (peerBits & MppeSupportedBits.Stateless) != 0;
+        return _policy!.PreferStateless
+            ? peerStateless || !_statelessRefused
+            : _yieldedToStateless || (peerStateless && _statefulRefused);
+    }
 
     public int WriteConfigureRequest(Span<byte> options)
     {
@@ -141,7 +158,11 @@ public sealed class CcpLayer : IPppFsmLayer
             MppeSupportedBits offered = option.SupportedBits;
             MppeSupportedBits strength = MppePolicy.Strongest(offered & _policy!.AllowedStrengths);
             if (strength != MppeSupportedBits.None)
+            {
+                if (!_policy.PreferStateless && (offered & MppeSupportedBits.Stateless) != 0)
+                    _yieldedToStateless = true;
                 _request = strength | (offered & MppeSupportedBits.Stateless);
+            }
             else
                 _events.Log(PppLayerKind.Ccp, $"peer suggests MPPE 0x{(uint)offered:x8}, no strength we allow");
         }
@@ -199,6 +220,8 @@ public sealed class CcpLayer : IPppFsmLayer
             {
                 if ((desired & MppeSupportedBits.Stateless) != 0 && (peerBits & MppeSupportedBits.Stateless) == 0)
                     _statelessRefused = true; // asked once; if the peer comes back without H, stateful it is
+                else if ((desired & MppeSupportedBits.Stateless) == 0 && (peerBits & MppeSupportedBits.Stateless) != 0)
+                    _statefulRefused = true; // likewise: if the peer comes back with H, stateless it is
                 naks.TryWriteMppe(desired);
             }
         }

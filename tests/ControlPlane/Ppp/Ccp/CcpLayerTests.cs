@@ -33,8 +33,8 @@ public sealed class CcpLayerTests
     // Exactly what we want: Ack.
     [InlineData(MppePolicy.StrengthBits, true, 0x01000040u, ConfigureVerdict.Ack, 0x01000040u)]
     [InlineData(MppePolicy.StrengthBits, false, 0x00000040u, ConfigureVerdict.Ack, 0x00000040u)]
-    // A stateless offer is taken even when we prefer stateful.
-    [InlineData(MppePolicy.StrengthBits, false, 0x01000040u, ConfigureVerdict.Ack, 0x01000040u)]
+    // A stateless offer is steered to stateful when we prefer stateful (pppd's mppe-stateful client asks H first).
+    [InlineData(MppePolicy.StrengthBits, false, 0x01000040u, ConfigureVerdict.Nak, 0x00000040u)]
     // Nothing in common: suggest ours.
     [InlineData(MppeSupportedBits.Encryption128Bit, true, 0x01000020u, ConfigureVerdict.Nak, 0x01000040u)]
     public void PeerRequestsAreJudgedToOneStrength(MppeSupportedBits allowed, bool stateless, uint offered, ConfigureVerdict verdict, uint answer)
@@ -51,6 +51,31 @@ public sealed class CcpLayerTests
         var layer = new CcpLayer(policy, new NoEvents()) { MppeAvailable = true };
         Assert.Equal((ConfigureVerdict.Nak, 0x01000040u), Judge(policy, 0x00000040u, layer));
         Assert.Equal((ConfigureVerdict.Ack, 0x00000040u), Judge(policy, 0x00000040u, layer));
+    }
+
+    [Fact]
+    public void APeerInsistingOnStatelessGetsIt()
+    {
+        var policy = new MppePolicy(MppePolicy.StrengthBits, false, PreferStateless: false);
+        var layer = new CcpLayer(policy, new NoEvents()) { MppeAvailable = true };
+        Assert.Equal((ConfigureVerdict.Nak, 0x00000040u), Judge(policy, 0x01000040u, layer));
+        Assert.Equal((ConfigureVerdict.Ack, 0x01000040u), Judge(policy, 0x01000040u, layer));
+    }
+
+    [Fact]
+    public void PreferringStatefulBothDirectionsOpenStatefulWithAPeerThatTakesTheNak()
+    {
+        // pppd 2.4.9 with mppe-stateful: requests H + S, takes our Nak to stateful, acks our stateful request.
+        var policy = new MppePolicy(MppeSupportedBits.Encryption128Bit, true, PreferStateless: false);
+        var layer = new CcpLayer(policy, new NoEvents()) { MppeAvailable = true };
+        byte[] ours = new byte[16];
+        int length = layer.WriteConfigureRequest(ours);
+        Assert.Equal(Convert.FromHexString("120600000040"), ours[..length]);
+        Assert.Equal((ConfigureVerdict.Nak, 0x00000040u), Judge(policy, 0x01000040u, layer));
+        Assert.Equal((ConfigureVerdict.Ack, 0x00000040u), Judge(policy, 0x00000040u, layer));
+        layer.ReceiveConfigureAck(ours.AsSpan(0, length));
+        layer.ThisLayerUp();
+        Assert.Equal(new MppeNegotiation(PptpGw.Dataplane.Mppe.MppeKeyStrength.Bits128, Stateless: false), layer.Negotiated);
     }
 
     [Fact]
