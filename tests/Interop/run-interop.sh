@@ -293,8 +293,7 @@ expect_host_ping() {
 
 sc_mschapv2_stateless() {
   begin mschapv2-stateless "MS-CHAPv2 + MPPE-128 stateless (pppd's default); ping + iperf3 both ways with full-size packets; gateway-side ping; graceful hang-up"
-  # iperf3 server in the gateway's namespace: the client reaches it at the gateway's inside address (the TUN's).
-  if [ -z "$IPERF_PID" ]; then ip netns exec "$NS" iperf3 -s >"$OUT/iperf3-server.log" 2>&1 & IPERF_PID=$!; sleep 0.5; fi
+  ensure_iperf_server
   client_start mschapv2-stateless alice alice-pass --mppe 128 --ping "$INSIDE_IP" \
     --iperf "$INSIDE_IP" --iperf-seconds 5 --seconds 3 --hangup graceful
   local pid=$BG_PID
@@ -325,8 +324,17 @@ sc_wrong_password() {
   end
 }
 
+# iperf3 server in the gateway's namespace: the clients reach it at the gateway's inside address (its TUN's).
+ensure_iperf_server() {
+  [ -n "$IPERF_PID" ] && kill -0 "$IPERF_PID" 2>/dev/null && return 0
+  ip netns exec "$NS" iperf3 -s >"$OUT/iperf3-server.log" 2>&1 &
+  IPERF_PID=$!
+  sleep 0.5
+}
+
 sc_mschapv2_stateful() {
-  begin mschapv2-stateful "MS-CHAPv2 + MPPE-128 stateful; iperf3 both ways; abrupt hang-up (poff); right after a failed login"
+  begin mschapv2-stateful "MS-CHAPv2 + MPPE-128 stateful (gateway prefers stateful, client allows it); iperf3 both ways; abrupt hang-up (poff)"
+  ensure_iperf_server
   client mschapv2-stateful 0 bob bob-pass --mppe stateful --ping "$INSIDE_IP" --iperf "$INSIDE_IP" --iperf-seconds 3 --hangup abrupt
   expect_log "$CUR_CONSOLE" '^CHAP authentication succeeded' "MS-CHAPv2"
   expect_log "$CUR_CONSOLE" '^MPPE 128-bit stateful compression enabled' "MPPE-128 stateful"
@@ -411,7 +419,7 @@ sc_pap_clear() {
 }
 
 # ------------------------------------------------------------------------------------------------ main
-ALL=(mschapv2-stateless wrong-password mschapv2-stateful mschapv2-mppe40 mschapv1-mppe128 two-guests chap-clear pap-clear)
+ALL=(mschapv2-stateless wrong-password mschapv2-mppe40 mschapv1-mppe128 two-guests mschapv2-stateful chap-clear pap-clear)
 WANT=("$@"); [ ${#WANT[@]} -eq 0 ] && WANT=("${ALL[@]}")
 wants() { local w; for w in "${WANT[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 for w in "${WANT[@]}"; do
@@ -425,14 +433,21 @@ if wants mschapv2-stateless || wants wrong-password || wants mschapv2-stateful |
     'ppp encryption mppe auto required')"
   wants mschapv2-stateless && sc_mschapv2_stateless
   wants wrong-password && sc_wrong_password
-  wants mschapv2-stateful && sc_mschapv2_stateful
   wants mschapv2-mppe40 && sc_mschapv2_mppe40
   wants mschapv1-mppe128 && sc_mschapv1
   wants two-guests && sc_two_guests
   stop_gateway
 fi
 
-# Gateway 2: CHAP then PAP, no MPPE; one pool address, so the second client proves the first one's was released.
+# Gateway 2: MS-CHAPv2, MPPE-128 required, stateful mode preferred (extension line).
+if wants mschapv2-stateful; then
+  start_gateway stateful "$(gateway_config stateful "$POOL" 'ppp authentication mschapv2' \
+    'ppp encryption mppe 128 required' 'ppp encryption mppe stateful')"
+  sc_mschapv2_stateful
+  stop_gateway
+fi
+
+# Gateway 3: CHAP then PAP, no MPPE; one pool address, so the second client proves the first one's was released.
 if wants chap-clear || wants pap-clear; then
   start_gateway clear "$(gateway_config clear 198.19.0.10 'ppp authentication chap' 'ppp authentication pap')"
   wants chap-clear && sc_chap_clear
