@@ -374,11 +374,15 @@ sc_two_guests() {
   client_start two-guests-b frank frank-pass --tap tap1 --guest-ip 198.18.0.3 --ping "$INSIDE_IP" --ping-count 8 --seconds 8
   local pb=$BG_PID i seen=""
   for i in $(seq 1 600); do
-    if admin show vpdn | grep -q 'Total tunnels=2 sessions=2'; then seen=1; admin show vpdn >"$OUT/two-guests-show-vpdn.txt"; break; fi
+    local view; view=$(admin show vpdn)
+    # Both sessions up: two tunnels and two sessions with their pool addresses.
+    if grep -q 'Total tunnels=2 sessions=2' <<<"$view" && [ "$(grep -c 'Client address 198\.19\.' <<<"$view")" = 2 ]; then
+      seen=1; printf '%s\n' "$view" >"$OUT/two-guests-show-vpdn.txt"; break
+    fi
     kill -0 "$pa" 2>/dev/null || kill -0 "$pb" 2>/dev/null || break
     sleep 0.2
   done
-  if [ -n "$seen" ]; then ok "show vpdn: 'Total tunnels=2 sessions=2' while both were up"
+  if [ -n "$seen" ]; then ok "show vpdn: 'Total tunnels=2 sessions=2', both with a client address, while both were up"
   else fail "show vpdn never listed two tunnels at once"; fi
   client_wait two-guests-a "$pa" 0; local ca="$CUR_CONSOLE"
   client_wait two-guests-b "$pb" 0; local cb="$CUR_CONSOLE"
