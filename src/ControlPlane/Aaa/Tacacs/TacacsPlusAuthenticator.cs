@@ -117,7 +117,7 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
                 return PppAuthResult.Reject(server, Reason("TACACS+ FOLLOW (deprecated, treated as FAIL)", reply.ServerMessage), retryAllowed: false);
             default:
                 return PppAuthResult.Reject(server,
-                    $"TACACS+ {reply.Status}: the server asked for more, but a {type} login is one START and one REPLY (RFC 8907 §5.4.2)",
+                    $"TACACS+ {RfcName(reply.Status)}: the server asked for more, but a {type} login is one START and one REPLY (RFC 8907 §5.4.2)",
                     retryAllowed: false);
         }
 
@@ -151,6 +151,18 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
         return new PppAuthResult(true, server, Keys: null, AuthenticatorResponse: authenticatorResponse, FramedIpAddress: framedIp,
             SessionTimeout: sessionTimeout);
     }
+
+    /// <summary>The status as RFC 8907 spells it (GETPASS, PASS_ADD, FAIL, ...), for reasons and logs.</summary>
+    private static string RfcName<T>(T status) where T : struct, Enum => status switch
+    {
+        TacacsAuthenStatus.GetData => "GETDATA",
+        TacacsAuthenStatus.GetUser => "GETUSER",
+        TacacsAuthenStatus.GetPass => "GETPASS",
+        TacacsAuthorStatus.PassAdd => "PASS_ADD",
+        TacacsAuthorStatus.PassReplace => "PASS_REPL",
+        TacacsAuthorStatus.Follow => "FOLLOW (deprecated, treated as FAIL)",
+        _ => status.ToString().ToUpperInvariant(),
+    };
 
     private static string Reason(string what, string serverMessage) =>
         serverMessage.Length == 0 ? what : $"{what}: \"{serverMessage}\"";
@@ -234,7 +246,7 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
         }
         string server = $"{group} {reply.Server}";
         if (!reply.IsPass)
-            return (PppAuthResult.Reject(server, Reason($"TACACS+ authorization {reply.Status}", reply.ServerMessage), retryAllowed: false), null, null);
+            return (PppAuthResult.Reject(server, Reason($"TACACS+ authorization {RfcName(reply.Status)}", reply.ServerMessage), retryAllowed: false), null, null);
 
         uint? address = null;
         TimeSpan? timeout = null;
