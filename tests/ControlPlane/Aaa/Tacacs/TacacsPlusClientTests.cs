@@ -313,6 +313,25 @@ public sealed class TacacsPlusClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_sessions_each_get_a_connection_and_idle_ones_are_kept_for_reuse()
+    {
+        using var client = Client(options: new TacacsPlusClientOptions { MaxIdleConnectionsPerServer = 8 });
+        TacacsPlusAuthenticator authenticator = Authenticator(client);
+        PppAuthResult[] results = await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(_ => authenticator.AuthenticateAsync(Pap("alice", "wonderland"), Timeout).AsTask()));
+        Assert.All(results, r => Assert.True(r.Accepted, r.Reason));
+        int opened = client.ConnectionsOpened;
+        Assert.InRange(opened, 1, 8);
+
+        foreach (PppAuthResult r in await Task.WhenAll(Enumerable.Range(0, 4)
+            .Select(_ => authenticator.AuthenticateAsync(Pap("alice", "wonderland"), Timeout).AsTask())))
+            Assert.True(r.Accepted, r.Reason);
+        Assert.InRange(client.ConnectionsOpened, opened, 8); // the kept connections served the second wave
+        Assert.Equal(24, _server.Received.Count);
+        Assert.Equal(24, _server.Received.Select(p => p.SessionId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Without_single_connection_mode_each_session_has_its_own_connection()
     {
         _server.AllowSingleConnect = false;
