@@ -186,10 +186,10 @@ public sealed class RadiusAccessResult
             IdleTimeout = idleTimeout,
             AcctInterimInterval = interim,
             Classes = classes.ToImmutable(),
-            MppeSendKey = send,
-            MppeRecvKey = recv,
-            MsChapLmKey = lm,
-            MsChapNtKey = nt,
+            MppeSendKey = Optional(send),
+            MppeRecvKey = Optional(recv),
+            MsChapLmKey = Optional(lm),
+            MsChapNtKey = Optional(nt),
             KeyError = keyError,
             EncryptionPolicy = (MppeEncryptionPolicy?)policy,
             EncryptionTypes = (MppeEncryptionTypes?)types,
@@ -198,6 +198,10 @@ public sealed class RadiusAccessResult
             MsChapError = error,
         };
     }
+
+    // A null byte[] (and even a bare null literal in a conditional) converts to an empty ReadOnlyMemory through its
+    // implicit operator, not to a null ReadOnlyMemory?: keep "absent" absent explicitly.
+    private static ReadOnlyMemory<byte>? Optional(byte[]? value) => value is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(value);
 
     /// <summary>
     /// The MS-CHAPv2 start keys for <paramref name="strength"/> from MS-MPPE-Send/Recv-Key: the first 8 octets for
