@@ -86,13 +86,18 @@ public sealed class FreeRadiusFixture : IDisposable
     }
 
     /// <summary>The blocks of the accounting detail file (blank-line separated), each as attribute → value text.</summary>
-    public IReadOnlyList<Dictionary<string, string>> ReadAccountingRecords()
+    public IReadOnlyList<Dictionary<string, string>> ReadAccountingRecords() => ReadDetail(AccountingDetailPath);
+
+    /// <summary>DIR/log/radacct/auth-detail: each Access-Request as the server decoded it (User-Password removed).</summary>
+    public IReadOnlyList<Dictionary<string, string>> ReadAuthenticationRecords() => ReadDetail(Path.Combine(Directory, "log", "radacct", "auth-detail"));
+
+    private static List<Dictionary<string, string>> ReadDetail(string path)
     {
         var records = new List<Dictionary<string, string>>();
-        if (!File.Exists(AccountingDetailPath))
+        if (!File.Exists(path))
             return records;
         Dictionary<string, string>? current = null;
-        foreach (var raw in File.ReadAllLines(AccountingDetailPath))
+        foreach (var raw in File.ReadAllLines(path))
         {
             if (raw.Length == 0)
             {

@@ -89,8 +89,22 @@ public sealed class RadiusClientFreeRadiusTests(FreeRadiusFixture server)
         var challenge = Bytes(20, 9); // CHAP challenges need not be 16 octets: CHAP-Challenge carries it (RFC 2865 §5.40)
         var response = new byte[16];
         ChapMd5.ComputeResponse(1, "bob-pass"u8, challenge, response);
-        var result = await client.AuthenticateAsync(Request("bob", new ChapCredentials(1, challenge, response)));
+        var result = await client.AuthenticateAsync(Request("bob", new ChapCredentials(1, challenge, response)) with { CallingStationId = "198.18.77.77" });
         Assert.Equal(RadiusAccessOutcome.Accept, result.Outcome);
+
+        // What the server decoded from our Access-Request (its auth-detail log).
+        var sent = server.ReadAuthenticationRecords().Last(r => r.GetValueOrDefault("Calling-Station-Id") == "198.18.77.77");
+        Assert.Equal("bob", sent["User-Name"]);
+        Assert.Equal("198.18.0.1", sent["NAS-IP-Address"]);
+        Assert.Equal("pptpgw-test", sent["NAS-Identifier"]);
+        Assert.Equal("7", sent["NAS-Port"]);
+        Assert.Equal("Virtual", sent["NAS-Port-Type"]);
+        Assert.Equal("Framed-User", sent["Service-Type"]);
+        Assert.Equal("PPP", sent["Framed-Protocol"]);
+        Assert.Equal("198.18.0.1", sent["Called-Station-Id"]);
+        Assert.Equal("PPTP", sent["Tunnel-Type:0"]);
+        Assert.Equal("IPv4", sent["Tunnel-Medium-Type:0"]);
+        Assert.Equal("0x" + Convert.ToHexStringLower(challenge), sent["CHAP-Challenge"]);
         Assert.Equal(IPAddress.Parse("198.19.7.7"), result.FramedIpAddress);
         Assert.Equal(IPAddress.Parse("255.255.255.255"), result.FramedIpNetmask);
         Assert.Equal(3600u, result.SessionTimeout);
