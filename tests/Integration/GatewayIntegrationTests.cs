@@ -223,4 +223,91 @@ public sealed class GatewayIntegrationTests(ITestOutputHelper output)
         }
         Assert.Equal(2, gateway.Count("603105"));
     }
+
+    /// <summary>
+    /// <c>pptp echo 1</c>: a peer that goes silent after the control connection is up gets an Echo-Request after a
+    /// second of silence (RFC 2637 §2.6) and, not answering it, is dropped a second later; 603105 is logged and
+    /// <c>show vpdn</c> is empty.
+    /// </summary>
+    [IntegrationFact]
+    public async Task A_silent_peer_is_dropped_after_the_echo_timeout()
+    {
+        await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.20", "ppp authentication pap", "pptp echo 1"));
+        LabProcess gateway = await lab.StartGatewayAsync();
+
+        using RawPptpPeer peer = RawPptpPeer.Connect(lab);
+        Assert.Equal(PptpGw.ControlPlane.Pptp.PptpControlMessageType.StartControlConnectionReply, peer.StartControlConnection());
+        var silent = Stopwatch.StartNew();
+        Assert.Contains("Total tunnels=1", lab.Admin("show vpdn"), StringComparison.Ordinal);
+
+        var echo = peer.Receive(TimeSpan.FromSeconds(3));
+        Assert.Equal(PptpGw.ControlPlane.Pptp.PptpControlMessageType.EchoRequest, echo?.Type);
+        TimeSpan echoAt = silent.Elapsed;
+        Assert.True(peer.IsClosedByPeer(TimeSpan.FromSeconds(5)), "the gateway kept the silent peer");
+        TimeSpan closedAt = silent.Elapsed;
+        output.WriteLine($"Echo-Request after {echoAt.TotalSeconds:0.00} s, closed after {closedAt.TotalSeconds:0.00} s");
+        Assert.InRange(echoAt.TotalSeconds, 0.5, 2.5);
+        Assert.InRange((closedAt - echoAt).TotalSeconds, 0.5, 3);
+        await gateway.WaitForLineAsync("603105: PPTP Tunnel deleted, tunnel_id = 1,", Exit);
+        Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A PPP protocol the gateway does not speak (0x8057, IPv6CP) arriving over GRE once the link is in the network
+    /// phase is answered with an LCP Protocol-Reject carrying the protocol and the rejected information (RFC 1661
+    /// §5.7), and the session stays up. (During authentication such packets are silently discarded, RFC 1661 §3.5, so
+    /// the stand-in authenticates with PAP first.)
+    /// </summary>
+    [IntegrationFact]
+    public async Task An_unknown_protocol_gets_a_protocol_reject()
+    {
+        await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.20", "ppp authentication pap"));
+        LabProcess gateway = await lab.StartGatewayAsync();
+
+        using RawPptpPeer peer = RawPptpPeer.Connect(lab);
+        Assert.Equal(PptpGw.ControlPlane.Pptp.PptpControlMessageType.StartControlConnectionReply, peer.StartControlConnection());
+        peer.PlaceCall(lab);
+
+        // LCP (RFC 1661 §5.1-5.2): our Configure-Request with no options, and an Ack of whatever the gateway asks.
+        peer.SendPpp([0xFF, 0x03, 0xC0, 0x21, 0x01, 0x01, 0x00, 0x04]);
+        bool ourAcked = false, theirsAcked = false;
+        var clock = Stopwatch.StartNew();
+        while (!(ourAcked && theirsAcked) && clock.Elapsed < Up)
+        {
+            byte[]? lcp = peer.ReceivePpp(f => RawPptpPeer.ProtocolOf(f).Protocol == 0xC021, TimeSpan.FromSeconds(1));
+            if (lcp is null)
+                continue;
+            int at = RawPptpPeer.ProtocolOf(lcp).Offset;
+            if (lcp[at] == 1)
+            {
+                byte[] ack = [0xFF, 0x03, 0xC0, 0x21, .. lcp.AsSpan(at)];
+                ack[4] = 2; // Configure-Ack: same identifier and options
+                peer.SendPpp(ack);
+                theirsAcked = true;
+            }
+            else if (lcp[at] == 2)
+            {
+                ourAcked = true;
+            }
+        }
+        Assert.True(ourAcked && theirsAcked, "LCP did not open");
+
+        // PAP Authenticate-Request (RFC 1334 §2.2.1): Peer-ID and Password, each with its length octet.
+        byte[] user = System.Text.Encoding.ASCII.GetBytes(Lab.User), password = System.Text.Encoding.ASCII.GetBytes(Lab.Password);
+        int papLength = 4 + 1 + user.Length + 1 + password.Length;
+        peer.SendPpp([0xFF, 0x03, 0xC0, 0x23, 0x01, 0x01, 0x00, (byte)papLength, (byte)user.Length, .. user, (byte)password.Length, .. password]);
+        byte[]? papReply = peer.ReceivePpp(f => RawPptpPeer.ProtocolOf(f).Protocol == 0xC023, Up);
+        Assert.NotNull(papReply);
+        Assert.Equal(2, papReply[RawPptpPeer.ProtocolOf(papReply).Offset]); // Authenticate-Ack
+        await gateway.WaitForLineAsync("603103: PPP virtual interface 1 - user: alice aaa authentication succeed", Exit);
+
+        byte[] unknown = [0xFF, 0x03, 0x80, 0x57, 0x01, 0x07, 0x00, 0x04];
+        peer.SendPpp(unknown);
+        byte[]? reject = peer.ReceivePpp(f => RawPptpPeer.ProtocolOf(f) is (0xC021, int o) && f[o] == 8, TimeSpan.FromSeconds(5));
+        Assert.NotNull(reject);
+        int r = RawPptpPeer.ProtocolOf(reject).Offset;
+        Assert.Equal(0x8057, (reject[r + 4] << 8) | reject[r + 5]); // Rejected-Protocol
+        Assert.Equal(unknown.AsSpan(4).ToArray(), reject.AsSpan(r + 6, 4).ToArray()); // Rejected-Information
+        Assert.Contains("Total tunnels=1 sessions=1", lab.Admin("show vpdn"), StringComparison.Ordinal);
+    }
 }
