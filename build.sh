@@ -59,6 +59,7 @@ cmd_bench() {
 
 cmd_demo() {
   cmd_build
+  need_pkgs iproute2 iputils-ping
   if [ -x scripts/demo.sh ]; then exec scripts/demo.sh; fi
   log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
 }

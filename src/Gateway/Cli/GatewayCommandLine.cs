@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Runtime.InteropServices;
+using PptpGw.Client;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
@@ -14,7 +14,7 @@ namespace PptpGw.Gateway.Cli;
 /// The commands of <c>pptpgw</c>: <c>run</c> (the gateway in the foreground), <c>check</c> (validate a configuration),
 /// the PIX admin commands (<c>show vpdn</c>, <c>clear vpdn tunnel</c>, <c>debug ...</c>, <c>no debug ...</c>,
 /// <c>undebug all</c>, <c>show debug</c>, <c>terminal monitor</c>) sent to a running gateway over its admin socket,
-/// and <c>dial</c> (the PPTP client, when it is part of the build).
+/// and <c>dial</c> (the PPTP client).
 /// </summary>
 public static class GatewayCommandLine
 {
@@ -50,7 +50,7 @@ public static class GatewayCommandLine
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         if (args.Length > 0 && args[0] == "dial")
-            return await DialAsync(args[1..], stderr).ConfigureAwait(false);
+            return await DialAsync(args[1..], stdout, stderr, cancellationToken).ConfigureAwait(false);
 
         if (!TryParse(args, out Arguments parsed, out string? error))
         {
@@ -286,14 +286,22 @@ public static class GatewayCommandLine
 
     // ------------------------------------------------------------------ dial
 
-    /// <summary>The client's entry point, by name: <c>PptpGw.Client.DialCommand.RunAsync(string[]) → Task&lt;int&gt;</c>.</summary>
-    private static async Task<int> DialAsync(string[] args, TextWriter stderr)
+    /// <summary>
+    /// The PPTP client (src/Client): its own arguments, <c>DIAL:</c> progress lines and exit codes. SIGINT/SIGTERM hang
+    /// up gracefully (Call-Clear-Request, Stop-Control-Connection-Request) instead of killing the process.
+    /// </summary>
+    private static async Task<int> DialAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        MethodInfo? run = Type.GetType("PptpGw.Client.DialCommand, PptpGw.Client", throwOnError: false)
-            ?.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Static, [typeof(string[])]);
-        if (run?.Invoke(null, [args]) is Task<int> dial)
-            return await dial.ConfigureAwait(false);
-        return await WriteAsync(stderr, "pptpgw: dial is not available in this build (the PPTP client, src/Client, has no DialCommand yet)\n", UsageError)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        return await DialCommand.RunAsync(args, new DialEnvironment { Output = stdout, Error = stderr, Cancellation = stop.Token })
             .ConfigureAwait(false);
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }

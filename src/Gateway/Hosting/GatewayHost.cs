@@ -114,6 +114,9 @@ public sealed class GatewayHost : IAsyncDisposable
             HostName = "pptpgw",
             VendorString = "pptpgw",
             EchoInterval = TimeSpan.FromSeconds(group.EchoIntervalSeconds),
+            // The PIX's "pptp echo S" is a keep-alive timeout: a peer silent for S seconds gets an Echo-Request, and one
+            // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
+            EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
             MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
         };
         if (options.ConnectionOptions is { } adjust)

@@ -48,6 +48,12 @@ public sealed record CallOrchestratorOptions
     /// <summary>How long an admin <c>clear vpdn tunnel</c> waits for the tunnel to close before answering.</summary>
     public TimeSpan AdminClearWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a finished call's dataplane session lingers before it is removed, so the frames PPP queued last (the
+    /// Terminate-Ack of RFC 1661 §5.5 above all) leave before the session does; zero removes it at once.
+    /// </summary>
+    public TimeSpan DataplaneCloseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Text of <c>show version</c>.</summary>
     public string Version { get; init; } = "pptpgw";
 }
@@ -75,6 +81,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     private readonly ConcurrentDictionary<(uint Tunnel, ushort Call), GatewayCall> _calls = new();
     private readonly ConcurrentDictionary<SessionHandle, GatewayCall> _byHandle = new();
     private readonly ConcurrentDictionary<uint, long> _tunnelCreated = new();
+    private readonly ConcurrentDictionary<SessionHandle, ITimer> _closing = new();
     private readonly Lock _gate = new();
     private readonly PriorityQueue<int, int> _freeInterfaces = new();
     private int _nextInterface = 1;
@@ -135,6 +142,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     {
         foreach (GatewayCall call in _calls.Values)
             Release(call, reason);
+        foreach (SessionHandle handle in _closing.Keys)
+            CloseDataplaneSession(handle);
     }
 
     // ------------------------------------------------------------------ IPptpCallHandler
@@ -268,7 +277,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         }
         _byHandle.TryRemove(new KeyValuePair<SessionHandle, GatewayCall>(call.Handle, call));
         if (call.TryMarkDataplaneClosed())
-            _dataplane?.Close(call.Handle);
+            ScheduleDataplaneClose(call.Handle);
         lock (_gate)
         {
             _live--;
@@ -276,6 +285,35 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         }
         if (_log.IsEnabled(DebugClasses.VpdnEvents))
             _log.Debug(DebugClasses.VpdnEvents, PixDebugText.TunnelLine((int)call.TunnelId, call.CallId, "session removed: " + reason));
+    }
+
+    /// <summary>
+    /// Removes the call's dataplane session after <see cref="CallOrchestratorOptions.DataplaneCloseDelay"/> (at once when
+    /// the gateway stops). The session's last control frames are still in its worker's command ring; the worker drops
+    /// commands for a session the table no longer has, so removing it at once would lose the Terminate-Ack that answers
+    /// the client's Terminate-Request, and the client would wait out its restart timer (RFC 1661 §4.6, 3 s) to hang up.
+    /// </summary>
+    private void ScheduleDataplaneClose(SessionHandle handle)
+    {
+        bool stopping;
+        lock (_gate)
+            stopping = _stopping;
+        if (stopping || _options.DataplaneCloseDelay <= TimeSpan.Zero)
+        {
+            _dataplane?.Close(handle);
+            return;
+        }
+        ITimer timer = _time.CreateTimer(_ => CloseDataplaneSession(handle), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _closing[handle] = timer;
+        timer.Change(_options.DataplaneCloseDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CloseDataplaneSession(SessionHandle handle)
+    {
+        if (!_closing.TryRemove(handle, out ITimer? timer))
+            return;
+        timer.Dispose();
+        _dataplane?.Close(handle);
     }
 
     private void StartPpp(GatewayCall call)
