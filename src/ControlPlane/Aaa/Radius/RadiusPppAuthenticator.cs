@@ -57,6 +57,14 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
     public RadiusPppAuthenticator ForCall(uint nasPort, string? callingStationId, string? calledStationId = null) =>
         new(_client, _log, nasPort, callingStationId, calledStationId);
 
+    /// <summary>
+    /// The latest Access-Accept this (per-call) authenticator received: accounting echoes its Class attributes
+    /// (RFC 2865 §5.25) and honours its Acct-Interim-Interval (RFC 2869 §5.16).
+    /// </summary>
+    public RadiusAccessResult? LastAccept => Volatile.Read(ref _lastAccept);
+
+    private RadiusAccessResult? _lastAccept;
+
     /// <summary>What <c>show vpdn</c> and the logs call a server of the group: "GROUP 127.0.0.1:1645".</summary>
     public static string ServerName(string group, Config.AaaServerHost? host) =>
         host is null ? group : string.Create(CultureInfo.InvariantCulture, $"{group} {host.Address}:{host.AuthenticationPort}");
@@ -85,7 +93,10 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
             if (credentials is PapCredentials pap && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(pap.Password, out ArraySegment<byte> segment))
                 CryptographicOperations.ZeroMemory(segment);
         }
-        return ToPppResult(request, result, group, _log);
+        PppAuthResult verdict = ToPppResult(request, result, group, _log);
+        if (verdict.Accepted)
+            Volatile.Write(ref _lastAccept, result);
+        return verdict;
     }
 
     /// <summary>The RADIUS credentials of a PPP proof (RFC 2865 §5.2-§5.3, RFC 2548 §2.1-§2.3); null when malformed.</summary>
