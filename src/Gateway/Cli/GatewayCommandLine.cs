@@ -165,12 +165,12 @@ public static class GatewayCommandLine
             int errors = result.Errors.Count();
             return await WriteAsync(stdout, $"{args.Config}: {errors} error{(errors == 1 ? "" : "s")}: the configuration cannot be used\n", 1).ConfigureAwait(false);
         }
-        // What the file says may still be beyond this build (an AAA protocol not yet wired): a warning, as the file itself is valid.
+        // What the file says may still not run (an AAA group without hosts): a warning, as the file itself is valid.
         if (config.DialinGroup is { } group)
         {
             try
             {
-                Authenticators.Create(config, group, new GatewayLog(), aaa: null);
+                Authenticators.Validate(config, group);
             }
             catch (GatewayStartupException ex)
             {

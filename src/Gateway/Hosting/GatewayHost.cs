@@ -12,6 +12,7 @@ using PptpGw.ControlPlane.Pptp;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Sessions;
+using PptpGw.Gateway.Aaa;
 using PptpGw.Gateway.Orchestration;
 
 namespace PptpGw.Gateway.Hosting;
@@ -36,8 +37,9 @@ public sealed class GatewayHost : IAsyncDisposable
     private bool _started;
 
     private GatewayHost(GatewayConfig config, GatewayHostOptions options, GatewayLog log, VpdnGroupConfig group, IpLocalPool? pool,
-        CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, AdminServer? admin, string? adminPath)
+        CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, AdminServer? admin, string? adminPath, GatewayAaa aaa)
     {
+        Aaa = aaa;
         Config = config;
         _options = options;
         Log = log;
@@ -58,6 +60,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>The vpdn group that accepts PPTP dial-in.</summary>
     public VpdnGroupConfig Group { get; }
+
+    /// <summary>Authentication backends, accounting, Session-Timeout and dynamic authorization of the group.</summary>
+    public GatewayAaa Aaa { get; }
 
     /// <summary>The group's address pool, or null.</summary>
     public IpLocalPool? Pool { get; }
@@ -103,7 +108,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
         VpdnGroupConfig group = config.DialinGroup
             ?? throw new GatewayStartupException("no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
-        IPppAuthenticator authenticator = Authenticators.Create(config, group, log, options.Aaa);
+        GatewayAaa aaa = GatewayAaa.Create(config, group, log, time, options.Aaa);
+        IPppAuthenticator authenticator = aaa.Authenticator;
         IpLocalPool? pool = group.AddressPool is { } poolName
             ? config.FindPool(poolName)?.CreatePool() ?? throw new GatewayStartupException($"vpdn group {group.Name}: unknown pool '{poolName}'")
             : null;
@@ -114,6 +120,9 @@ public sealed class GatewayHost : IAsyncDisposable
             HostName = "pptpgw",
             VendorString = "pptpgw",
             EchoInterval = TimeSpan.FromSeconds(group.EchoIntervalSeconds),
+            // The PIX's "pptp echo S" is a keep-alive timeout: a peer silent for S seconds gets an Echo-Request, and one
+            // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
+            EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
             MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
         };
         if (options.ConnectionOptions is { } adjust)
@@ -124,6 +133,7 @@ public sealed class GatewayHost : IAsyncDisposable
             Config = config,
             Group = group,
             Authenticator = authenticator,
+            Aaa = aaa,
             Pool = pool,
             ReceiveWindowSize = connection.ReceiveWindowSize,
             InterfaceName = config.VpdnEnabledInterfaces.FirstOrDefault() ?? "outside",
@@ -150,7 +160,7 @@ public sealed class GatewayHost : IAsyncDisposable
             admin = new AdminServer(new AdminDispatcher(orchestrator, log), new AdminServerOptions { SocketPath = adminPath });
         }
 
-        var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath);
+        var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
         host._ownedSinks.AddRange(owned);
         return host;
     }
@@ -184,6 +194,8 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
         }
+        // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
+        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
         if (_options.InstallInsideRoutes && Pool is { } pool && Dataplanes.InsideDeviceName(Dataplane) is { } device)
         {
             foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(pool.Ranges)))
@@ -225,6 +237,8 @@ public sealed class GatewayHost : IAsyncDisposable
         int tunnels = Listener.ConnectionCount;
         await Listener.StopAsync().ConfigureAwait(false);
         Orchestrator.CloseAll("gateway shutting down");
+        // Accounting Stops (Admin-Reboot) of the calls just closed go out before the clients close.
+        await Aaa.DisposeAsync().ConfigureAwait(false);
         if (_admin is not null)
             await _admin.DisposeAsync().ConfigureAwait(false);
         switch (Dataplane)

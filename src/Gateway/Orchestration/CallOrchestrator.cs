@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
@@ -14,6 +15,7 @@ using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Sessions;
+using PptpGw.Gateway.Aaa;
 using LogStrength = PptpGw.ControlPlane.Logging.MppeKeyStrength;
 
 namespace PptpGw.Gateway.Orchestration;
@@ -48,6 +50,15 @@ public sealed record CallOrchestratorOptions
     /// <summary>How long an admin <c>clear vpdn tunnel</c> waits for the tunnel to close before answering.</summary>
     public TimeSpan AdminClearWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a finished call's dataplane session lingers before it is removed, so the frames PPP queued last (the
+    /// Terminate-Ack of RFC 1661 §5.5 above all) leave before the session does; zero removes it at once.
+    /// </summary>
+    public TimeSpan DataplaneCloseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>RADIUS/TACACS+ per call (authenticator, accounting, Session-Timeout); null: <see cref="Authenticator"/> only.</summary>
+    public GatewayAaa? Aaa { get; init; }
+
     /// <summary>Text of <c>show version</c>.</summary>
     public string Version { get; init; } = "pptpgw";
 }
@@ -65,7 +76,7 @@ public sealed record CallOrchestratorOptions
 /// <para>Threading: all entry points are thread-safe. PPP observer callbacks run under the session's lock; they only do
 /// non-blocking work (dataplane calls, logging) and hand PPTP work (clearing a call) to the thread pool.</para>
 /// </remarks>
-public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSink, IAdminHandler, IPptpEventSink
+public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSink, IAdminHandler, IPptpEventSink, IAaaSessionDirectory
 {
     private readonly CallOrchestratorOptions _options;
     private readonly GatewayConfig _config;
@@ -75,6 +86,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     private readonly ConcurrentDictionary<(uint Tunnel, ushort Call), GatewayCall> _calls = new();
     private readonly ConcurrentDictionary<SessionHandle, GatewayCall> _byHandle = new();
     private readonly ConcurrentDictionary<uint, long> _tunnelCreated = new();
+    private readonly ConcurrentDictionary<SessionHandle, ITimer> _closing = new();
     private readonly Lock _gate = new();
     private readonly PriorityQueue<int, int> _freeInterfaces = new();
     private int _nextInterface = 1;
@@ -125,7 +137,14 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     {
         lock (_gate)
             _stopping = true;
+        foreach (GatewayCall call in _calls.Values)
+            call.SetTerminateCause(AcctTerminateCause.AdminReboot);
     }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    /// <inheritdoc/>
+    public IEnumerable<AaaCall> AaaCalls => _calls.Values.Select(c => c.Aaa).OfType<AaaCall>();
 
     /// <summary>
     /// Ends every call still known (after the listener stopped, none should be): PPP lower layer down, dataplane session
@@ -135,6 +154,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     {
         foreach (GatewayCall call in _calls.Values)
             Release(call, reason);
+        foreach (SessionHandle handle in _closing.Keys)
+            CloseDataplaneSession(handle);
     }
 
     // ------------------------------------------------------------------ IPptpCallHandler
@@ -217,7 +238,12 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         if (!_calls.TryGetValue((call.TunnelId, call.CallId), out GatewayCall? gatewayCall))
             return;
         gatewayCall.Established = call;
-        PppSessionOptions options = PppSessionOptions.ForServer(_config, _group, _options.Authenticator, _options.Pool);
+        AaaCall? aaa = _options.Aaa?.BeginCall(call.CallId, gatewayCall.PeerAddress, Unmapped(call.Local.Address),
+            (cause, reason) => DisconnectForAaa(gatewayCall, cause, reason));
+        gatewayCall.Aaa = aaa;
+        PppSessionOptions options = PppSessionOptions.ForServer(_config, _group, aaa?.Authenticator ?? _options.Authenticator, _options.Pool);
+        if (_options.Aaa is { } aaaOptions)
+            options = aaaOptions.AdjustSessionOptions(options);
         IDataplaneControl dataplane = Dataplane;
         SessionHandle handle = gatewayCall.Handle;
         int ifc = gatewayCall.VirtualInterface;
@@ -251,7 +277,35 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         if (!_calls.TryGetValue((tunnelId, callId), out GatewayCall? call))
             return;
         call.TryMarkCleared();
+        // RFC 2866 §5.10: why the session ended, unless the gateway already knew (clear vpdn, shutdown, AAA, PPP).
+        call.SetTerminateCause(reason switch
+        {
+            PptpCallClearReason.AdminClear => AcctTerminateCause.AdminReset,
+            PptpCallClearReason.PeerCallClearRequest or PptpCallClearReason.PeerCallDisconnectNotify => AcctTerminateCause.UserRequest,
+            PptpCallClearReason.GatewayError => AcctTerminateCause.NasError,
+            _ => _stopping ? AcctTerminateCause.AdminReboot : AcctTerminateCause.LostCarrier,
+        });
         Release(call, "PPTP call cleared: " + reason);
+    }
+
+    /// <summary>
+    /// The AAA server ends the call (Session-Timeout expired, Disconnect-Request): LCP Terminate-Request to the client,
+    /// then Call-Disconnect-Notify (Admin Shutdown, RFC 2637 §2.13). Does not block.
+    /// </summary>
+    private void DisconnectForAaa(GatewayCall call, AcctTerminateCause cause, string reason)
+    {
+        call.SetTerminateCause(cause);
+        if (call.IsCleared)
+            return;
+        call.Session?.Close(reason);
+        if (call.Established is { } established)
+            _ = Task.Run(async () =>
+            {
+                if (!await established.Connection.ClearCallAsync(call.CallId, PptpCallClearReason.AaaDisconnect).ConfigureAwait(false))
+                    Release(call, reason);
+            });
+        else
+            Release(call, reason);
     }
 
     /// <summary>Everything that ends with the call: PPP, the dataplane session, the pool address (PppSession), the counters.</summary>
@@ -267,8 +321,10 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             session.Dispose();
         }
         _byHandle.TryRemove(new KeyValuePair<SessionHandle, GatewayCall>(call.Handle, call));
+        // Accounting Stop reads the final counters now, before the dataplane session goes.
+        call.Aaa?.End(call.TerminateCause ?? AcctTerminateCause.LostCarrier);
         if (call.TryMarkDataplaneClosed())
-            _dataplane?.Close(call.Handle);
+            ScheduleDataplaneClose(call.Handle);
         lock (_gate)
         {
             _live--;
@@ -276,6 +332,35 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         }
         if (_log.IsEnabled(DebugClasses.VpdnEvents))
             _log.Debug(DebugClasses.VpdnEvents, PixDebugText.TunnelLine((int)call.TunnelId, call.CallId, "session removed: " + reason));
+    }
+
+    /// <summary>
+    /// Removes the call's dataplane session after <see cref="CallOrchestratorOptions.DataplaneCloseDelay"/> (at once when
+    /// the gateway stops). The session's last control frames are still in its worker's command ring; the worker drops
+    /// commands for a session the table no longer has, so removing it at once would lose the Terminate-Ack that answers
+    /// the client's Terminate-Request, and the client would wait out its restart timer (RFC 1661 §4.6, 3 s) to hang up.
+    /// </summary>
+    private void ScheduleDataplaneClose(SessionHandle handle)
+    {
+        bool stopping;
+        lock (_gate)
+            stopping = _stopping;
+        if (stopping || _options.DataplaneCloseDelay <= TimeSpan.Zero)
+        {
+            _dataplane?.Close(handle);
+            return;
+        }
+        ITimer timer = _time.CreateTimer(_ => CloseDataplaneSession(handle), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _closing[handle] = timer;
+        timer.Change(_options.DataplaneCloseDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CloseDataplaneSession(SessionHandle handle)
+    {
+        if (!_closing.TryRemove(handle, out ITimer? timer))
+            return;
+        timer.Dispose();
+        _dataplane?.Close(handle);
     }
 
     private void StartPpp(GatewayCall call)
@@ -363,6 +448,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
+        call.Aaa?.LinkUp(result, () => _dataplane is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
     }
 
     internal void OnLinkDown(GatewayCall call, string reason)
@@ -375,6 +461,9 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             _log.PppClientIpAllocationFailed(call.VirtualInterface);
         if (_log.IsEnabled(DebugClasses.PppNegotiation))
             _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: link down: {reason}");
+        // RFC 2866 §5.10: the client hung up (LCP Terminate-Request), or the link was lost (echo, negotiation).
+        call.SetTerminateCause(reason.StartsWith("peer terminated", StringComparison.Ordinal)
+            ? AcctTerminateCause.UserRequest : AcctTerminateCause.LostCarrier);
         if (call.IsCleared)
             return;
         // PPP ended first (Terminate, authentication failure, negotiation timeout): clear the PPTP call with CDN
@@ -543,6 +632,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     {
         if (_listener is not { } listener || !listener.TryGetConnection(tunnelId, out _))
             return false;
+        foreach (GatewayCall call in _calls.Values.Where(c => c.TunnelId == tunnelId))
+            call.SetTerminateCause(AcctTerminateCause.AdminReset);
         // The admin server calls synchronously; the tunnel is gone (StopCCRQ answered or timed out) or still closing
         // when the bounded wait ends: either way it exists no longer for the operator's next "show vpdn".
         Task clearing = listener.ClearTunnelAsync(tunnelId).AsTask();
@@ -556,6 +647,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         if (_listener is not { } listener)
             return 0;
         IReadOnlyList<PptpTunnelSnapshot> tunnels = listener.GetSnapshots();
+        foreach (GatewayCall call in _calls.Values)
+            call.SetTerminateCause(AcctTerminateCause.AdminReset);
         var clearing = new Task[tunnels.Count];
         for (int i = 0; i < tunnels.Count; i++)
             clearing[i] = listener.ClearTunnelAsync(tunnels[i].TunnelId).AsTask();

@@ -1,9 +1,11 @@
 using System.Net;
+using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Sessions;
+using PptpGw.Gateway.Aaa;
 
 namespace PptpGw.Gateway.Orchestration;
 
@@ -48,6 +50,17 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
 
     /// <summary>The name of the last authentication attempt (603102/603103 before link-up).</summary>
     public string? UserName { get; set; }
+
+    /// <summary>The call's AAA (per-call authenticator, accounting, Session-Timeout), or null.</summary>
+    public AaaCall? Aaa { get; set; }
+
+    private int _terminateCause;
+
+    /// <summary>Why the call ended, for Acct-Terminate-Cause (RFC 2866 §5.10): the first cause set wins; null until then.</summary>
+    public AcctTerminateCause? TerminateCause => Volatile.Read(ref _terminateCause) is int c and not 0 ? (AcctTerminateCause)c : null;
+
+    /// <summary>Records <paramref name="cause"/> unless a cause is already known.</summary>
+    public void SetTerminateCause(AcctTerminateCause cause) => Interlocked.CompareExchange(ref _terminateCause, (int)cause, 0);
 
     /// <summary>True once, for the caller that starts PPP.</summary>
     public bool TryMarkStarted() => Interlocked.Exchange(ref _started, 1) == 0;

@@ -50,6 +50,19 @@ public sealed record MsChapV2AuthRequest(string UserName, byte[] AuthenticatorCh
 /// <param name="ShortKey">MS-CHAPv1 only: the 8-octet start key of 40/56-bit MPPE (the LM hash, RFC 3079 §2.1-§2.2), both directions.</param>
 public sealed record MppeStartKeys(byte[] SendKey, byte[] ReceiveKey, byte[]? ShortKey = null)
 {
+    /// <summary>
+    /// The MPPE strengths these keys may be used for (CCP's L/M/S bits, RFC 3078 §2): an AAA server's
+    /// MS-MPPE-Encryption-Types (RFC 2548 §2.4.5), or fewer when a key is missing (an MS-CHAPv1 reply without an LM key
+    /// has no 40/56-bit key). CCP negotiates only these; default: all.
+    /// </summary>
+    public Ccp.MppeSupportedBits AllowedStrengths { get; init; } = Ccp.MppePolicy.StrengthBits;
+
+    /// <summary>
+    /// The AAA server demands encryption (MS-MPPE-Encryption-Policy Encryption-Required, RFC 2548 §2.4.4): with MPPE
+    /// configured for the group, a link without MPPE is terminated as if the group said <c>required</c>.
+    /// </summary>
+    public bool EncryptionRequired { get; init; }
+
     /// <summary>The start keys of both directions for <paramref name="strength"/>: 8 octets for 40/56 bits, 16 for 128.</summary>
     public (byte[] Send, byte[] Receive) ForStrength(MppeKeyStrength strength)
     {

@@ -67,7 +67,7 @@ public sealed class CcpLayer : IPppFsmLayer
 {
     private const int MaxEmptyRequestNaks = 2;
 
-    private readonly MppePolicy? _policy;
+    private MppePolicy? _policy;
     private readonly IPppLayerEvents _events;
 
     private MppeSupportedBits _request;
@@ -95,6 +95,21 @@ public sealed class CcpLayer : IPppFsmLayer
     /// automaton opens.
     /// </summary>
     public bool MppeAvailable { get; set; }
+
+    /// <summary>
+    /// Narrows the strengths we negotiate to <paramref name="allowed"/> (an AAA server's MS-MPPE-Encryption-Types, RFC 2548
+    /// §2.4.5, or the keys it returned: e.g. no 40/56-bit MS-CHAPv1 key). When nothing is left, MPPE is not available.
+    /// Called before the automaton opens.
+    /// </summary>
+    public void RestrictStrengths(MppeSupportedBits allowed)
+    {
+        if (_policy is null)
+            return;
+        _policy = _policy with { AllowedStrengths = _policy.AllowedStrengths & allowed & MppePolicy.StrengthBits };
+        if (_policy.AllowedStrengths == MppeSupportedBits.None)
+            MppeAvailable = false;
+        Reset();
+    }
 
     /// <summary>True once the peer Configure-Rejected our MPPE option.</summary>
     public bool MppeRejectedByPeer => _mppeRejectedByPeer;

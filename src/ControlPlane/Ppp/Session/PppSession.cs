@@ -50,6 +50,8 @@ public sealed class PppSession : IDisposable
     private bool _txAcfc;
     private bool _txPfc;
     private bool _linkUp;
+    // The group's "mppe ... required", or an AAA server's MS-MPPE-Encryption-Policy Encryption-Required (RFC 2548 §2.4.4).
+    private bool _mppeRequired;
     private bool _terminating;
     private bool _downFired;
     private bool _disposed;
@@ -446,10 +448,18 @@ public sealed class PppSession : IDisposable
             return;
         MppeStartKeys? keys = _authOutcome?.Keys;
         _ccpLayer.MppeAvailable = _options.Mppe is not null && keys is not null;
-        if (_options.Mppe is { Required: true } && keys is null)
+        _mppeRequired = _options.Mppe is { Required: true } || (_options.Mppe is not null && keys is { EncryptionRequired: true });
+        if (_options.Mppe is not null && keys is not null)
+            _ccpLayer.RestrictStrengths(keys.AllowedStrengths);
+        if (_mppeRequired && keys is null)
         {
             string protocol = _lcpLayer.AuthenticationProtocol?.ToString() ?? "no";
             Terminate($"mppe required but not active: {protocol} authentication gives no MPPE keys (requires mschap for MPPE)");
+            return;
+        }
+        if (_mppeRequired && !_ccpLayer.MppeAvailable)
+        {
+            Terminate("mppe required but not active: no MPPE strength both the group and the AAA server's keys allow");
             return;
         }
         _phase = PppPhase.Network;
@@ -500,7 +510,7 @@ public sealed class PppSession : IDisposable
         PppFsmState ccp = _ccp.State;
         bool ccpSettled = ccp is PppFsmState.Opened or PppFsmState.Stopped or PppFsmState.Closed;
         MppeNegotiation? mppe = ccp == PppFsmState.Opened ? _ccpLayer.Negotiated : null;
-        if (ccpSettled && mppe is null && _options.Mppe is { Required: true })
+        if (ccpSettled && mppe is null && _mppeRequired)
         {
             Terminate("mppe required but not active");
             return;
@@ -532,7 +542,7 @@ public sealed class PppSession : IDisposable
             return;
         if (layer == PppLayerKind.Ipcp)
             Terminate(_downReason ?? "IPCP closed");
-        else if (_ccpLayer.Negotiated is not null || _options.Mppe is { Required: true })
+        else if (_ccpLayer.Negotiated is not null || _mppeRequired)
             Terminate("CCP closed while MPPE was active");
     }
 

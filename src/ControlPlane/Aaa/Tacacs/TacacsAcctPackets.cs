@@ -1,0 +1,137 @@
+using System.Buffers.Binary;
+
+namespace PptpGw.ControlPlane.Aaa.Tacacs;
+
+/// <summary>
+/// The accounting REQUEST body (RFC 8907 §7.1): flags, authen_method, priv_lvl, authen_type, authen_service, user_len,
+/// port_len, rem_addr_len, arg_cnt, the argument lengths, then user, port, rem_addr and the arguments (task_id,
+/// start_time, elapsed_time, bytes_in, ... §8.3).
+/// </summary>
+public readonly ref struct TacacsAcctRequest
+{
+    /// <summary>flags .. arg_cnt: 9 octets.</summary>
+    public const int FixedLength = 9;
+
+    public TacacsAcctFlags Flags { get; init; }
+    public TacacsAuthenMethod AuthenMethod { get; init; }
+    public byte PrivilegeLevel { get; init; }
+    public TacacsAuthenType AuthenType { get; init; }
+    public TacacsAuthenService Service { get; init; }
+    public ReadOnlySpan<byte> User { get; init; }
+    public ReadOnlySpan<byte> Port { get; init; }
+    public ReadOnlySpan<byte> RemoteAddress { get; init; }
+    /// <summary>The parsed arguments; <see cref="TryWrite"/> takes its arguments as a parameter.</summary>
+    public TacacsArgumentList Arguments { get; init; }
+
+    /// <summary>Reads a REQUEST body. Never throws.</summary>
+    public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAcctRequest value)
+    {
+        value = default;
+        if (body.Length < FixedLength)
+            return TacacsError.TooShort;
+        int user = body[5], port = body[6], remAddr = body[7], count = body[8];
+        if (body.Length < FixedLength + count)
+            return TacacsError.FieldLengthsExceedBody;
+        ReadOnlySpan<byte> lengths = body.Slice(FixedLength, count);
+        int argTotal = 0;
+        foreach (byte l in lengths)
+            argTotal += l;
+        int o = FixedLength + count;
+        TacacsError error = TacacsBody.CheckTotal(o + user + port + remAddr + argTotal, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        value = new TacacsAcctRequest
+        {
+            Flags = (TacacsAcctFlags)body[0],
+            AuthenMethod = (TacacsAuthenMethod)body[1],
+            PrivilegeLevel = body[2],
+            AuthenType = (TacacsAuthenType)body[3],
+            Service = (TacacsAuthenService)body[4],
+            User = body.Slice(o, user),
+            Port = body.Slice(o += user, port),
+            RemoteAddress = body.Slice(o += port, remAddr),
+            Arguments = new TacacsArgumentList(lengths, body.Slice(o + remAddr, argTotal)),
+        };
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes the body with <paramref name="arguments"/>; false on a field too long, a non-ASCII argument or a destination too small.</summary>
+    public bool TryWrite(Span<byte> destination, ReadOnlySpan<string> arguments, out int written)
+    {
+        written = 0;
+        if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress)
+            || !TacacsArgumentList.AreValid(arguments))
+            return false;
+        int length = FixedLength + User.Length + Port.Length + RemoteAddress.Length + TacacsArgumentList.EncodedLength(arguments);
+        if (destination.Length < length)
+            return false;
+        destination[0] = (byte)Flags;
+        destination[1] = (byte)AuthenMethod;
+        destination[2] = PrivilegeLevel;
+        destination[3] = (byte)AuthenType;
+        destination[4] = (byte)Service;
+        destination[5] = (byte)User.Length;
+        destination[6] = (byte)Port.Length;
+        destination[7] = (byte)RemoteAddress.Length;
+        destination[8] = (byte)arguments.Length;
+        int o = FixedLength + arguments.Length;
+        User.CopyTo(destination[o..]);
+        Port.CopyTo(destination[(o += User.Length)..]);
+        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
+        o += RemoteAddress.Length;
+        TacacsArgumentList.Write(arguments, destination.Slice(FixedLength, arguments.Length), destination[o..length]);
+        written = length;
+        return true;
+    }
+}
+
+/// <summary>The accounting REPLY body (RFC 8907 §7.2): server_msg_len (2), data_len (2), status, server_msg, data.</summary>
+public readonly ref struct TacacsAcctReply
+{
+    /// <summary>server_msg_len .. status: 5 octets.</summary>
+    public const int FixedLength = 5;
+
+    public TacacsAcctStatus Status { get; init; }
+    public ReadOnlySpan<byte> ServerMessage { get; init; }
+    public ReadOnlySpan<byte> Data { get; init; }
+
+    public int Length => FixedLength + ServerMessage.Length + Data.Length;
+
+    /// <summary>Reads a REPLY body. Refuses lengths that do not add up and unknown statuses. Never throws.</summary>
+    public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAcctReply value)
+    {
+        value = default;
+        if (body.Length < FixedLength)
+            return TacacsError.TooShort;
+        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
+        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        var status = (TacacsAcctStatus)body[4];
+        if (!Enum.IsDefined(status))
+            return TacacsError.UnknownStatus;
+        value = new TacacsAcctReply
+        {
+            Status = status,
+            ServerMessage = body.Slice(FixedLength, message),
+            Data = body.Slice(FixedLength + message, data),
+        };
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
+    public bool TryWrite(Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
+            return false;
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)ServerMessage.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
+        destination[4] = (byte)Status;
+        ServerMessage.CopyTo(destination[FixedLength..]);
+        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
+        written = Length;
+        return true;
+    }
+}

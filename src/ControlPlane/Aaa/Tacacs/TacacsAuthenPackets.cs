@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+
+namespace PptpGw.ControlPlane.Aaa.Tacacs;
+
+internal static class TacacsBody
+{
+    /// <summary>RFC 8907 §4.5: the fields' lengths must add up to exactly the body length.</summary>
+    public static TacacsError CheckTotal(int total, int bodyLength) =>
+        total > bodyLength ? TacacsError.FieldLengthsExceedBody
+        : total < bodyLength ? TacacsError.FieldLengthsShortOfBody
+        : TacacsError.None;
+
+    public static bool FitsOctet(ReadOnlySpan<byte> field) => field.Length <= byte.MaxValue;
+
+    public static bool FitsUInt16(ReadOnlySpan<byte> field) => field.Length <= ushort.MaxValue;
+}
+
+/// <summary>
+/// The authentication START body (RFC 8907 §5.1), sent by the client as the first packet (seq_no 1) of an
+/// authentication session: action, priv_lvl, authen_type, authen_service, then user, port, rem_addr and data, each
+/// with a one-octet length.
+/// </summary>
+public readonly ref struct TacacsAuthenStart
+{
+    /// <summary>action .. data_len: 8 octets.</summary>
+    public const int FixedLength = 8;
+
+    public TacacsAuthenAction Action { get; init; }
+    public byte PrivilegeLevel { get; init; }
+    public TacacsAuthenType AuthenType { get; init; }
+    public TacacsAuthenService Service { get; init; }
+    /// <summary>The user name (UTF-8, RFC 8907 §3.7 UsernameCasePreserved).</summary>
+    public ReadOnlySpan<byte> User { get; init; }
+    /// <summary>The client port the user arrived on ("tty10", here the PPTP call).</summary>
+    public ReadOnlySpan<byte> Port { get; init; }
+    /// <summary>Where the user is (the PPTP peer's address as text).</summary>
+    public ReadOnlySpan<byte> RemoteAddress { get; init; }
+    /// <summary>authen_type-specific data (§5.4.2): the PAP password, or PPP id + challenge + response.</summary>
+    public ReadOnlySpan<byte> Data { get; init; }
+
+    /// <summary>The body's length.</summary>
+    public int Length => FixedLength + User.Length + Port.Length + RemoteAddress.Length + Data.Length;
+
+    /// <summary>Reads a START body (after de-obfuscation). Never throws.</summary>
+    public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAuthenStart value)
+    {
+        value = default;
+        if (body.Length < FixedLength)
+            return TacacsError.TooShort;
+        int user = body[4], port = body[5], remAddr = body[6], data = body[7];
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + user + port + remAddr + data, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        int o = FixedLength;
+        value = new TacacsAuthenStart
+        {
+            Action = (TacacsAuthenAction)body[0],
+            PrivilegeLevel = body[1],
+            AuthenType = (TacacsAuthenType)body[2],
+            Service = (TacacsAuthenService)body[3],
+            User = body.Slice(o, user),
+            Port = body.Slice(o += user, port),
+            RemoteAddress = body.Slice(o += port, remAddr),
+            Data = body.Slice(o + remAddr, data),
+        };
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes the body; false when a field is longer than 255 octets or <paramref name="destination"/> is too small.</summary>
+    public bool TryWrite(Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress) || !TacacsBody.FitsOctet(Data)
+            || destination.Length < Length)
+            return false;
+        destination[0] = (byte)Action;
+        destination[1] = PrivilegeLevel;
+        destination[2] = (byte)AuthenType;
+        destination[3] = (byte)Service;
+        destination[4] = (byte)User.Length;
+        destination[5] = (byte)Port.Length;
+        destination[6] = (byte)RemoteAddress.Length;
+        destination[7] = (byte)Data.Length;
+        int o = FixedLength;
+        User.CopyTo(destination[o..]);
+        Port.CopyTo(destination[(o += User.Length)..]);
+        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
+        Data.CopyTo(destination[(o += RemoteAddress.Length)..]);
+        written = o + Data.Length;
+        return true;
+    }
+}
+
+/// <summary>
+/// The authentication REPLY body (RFC 8907 §5.2), the server's only authentication packet: status, flags,
+/// server_msg_len (2), data_len (2), server_msg, data.
+/// </summary>
+public readonly ref struct TacacsAuthenReply
+{
+    /// <summary>status .. data_len: 6 octets.</summary>
+    public const int FixedLength = 6;
+
+    public TacacsAuthenStatus Status { get; init; }
+    public TacacsAuthenReplyFlags Flags { get; init; }
+    /// <summary>Text for the user (printable US-ASCII, §3.7).</summary>
+    public ReadOnlySpan<byte> ServerMessage { get; init; }
+    /// <summary>Data for the client, not the user (§5.2).</summary>
+    public ReadOnlySpan<byte> Data { get; init; }
+
+    public int Length => FixedLength + ServerMessage.Length + Data.Length;
+
+    /// <summary>Reads a REPLY body (after de-obfuscation). Refuses lengths that do not add up and unknown statuses. Never throws.</summary>
+    public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAuthenReply value)
+    {
+        value = default;
+        if (body.Length < FixedLength)
+            return TacacsError.TooShort;
+        int message = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+        int data = BinaryPrimitives.ReadUInt16BigEndian(body[4..]);
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        var status = (TacacsAuthenStatus)body[0];
+        if (!Enum.IsDefined(status))
+            return TacacsError.UnknownStatus;
+        value = new TacacsAuthenReply
+        {
+            Status = status,
+            Flags = (TacacsAuthenReplyFlags)body[1],
+            ServerMessage = body.Slice(FixedLength, message),
+            Data = body.Slice(FixedLength + message, data),
+        };
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
+    public bool TryWrite(Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
+            return false;
+        destination[0] = (byte)Status;
+        destination[1] = (byte)Flags;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)ServerMessage.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], (ushort)Data.Length);
+        ServerMessage.CopyTo(destination[FixedLength..]);
+        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
+        written = Length;
+        return true;
+    }
+}
+
+/// <summary>
+/// The authentication CONTINUE body (RFC 8907 §5.3): user_msg_len (2), data_len (2), flags, user_msg, data. The
+/// gateway sends it only with ABORT, to end a session whose server asked for more than a PPP login can give.
+/// </summary>
+public readonly ref struct TacacsAuthenContinue
+{
+    /// <summary>user_msg_len .. flags: 5 octets.</summary>
+    public const int FixedLength = 5;
+
+    public ReadOnlySpan<byte> UserMessage { get; init; }
+    public ReadOnlySpan<byte> Data { get; init; }
+    public TacacsAuthenContinueFlags Flags { get; init; }
+
+    public int Length => FixedLength + UserMessage.Length + Data.Length;
+
+    /// <summary>Reads a CONTINUE body. Never throws.</summary>
+    public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAuthenContinue value)
+    {
+        value = default;
+        if (body.Length < FixedLength)
+            return TacacsError.TooShort;
+        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
+        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        value = new TacacsAuthenContinue
+        {
+            Flags = (TacacsAuthenContinueFlags)body[4],
+            UserMessage = body.Slice(FixedLength, message),
+            Data = body.Slice(FixedLength + message, data),
+        };
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
+    public bool TryWrite(Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!TacacsBody.FitsUInt16(UserMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
+            return false;
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)UserMessage.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
+        destination[4] = (byte)Flags;
+        UserMessage.CopyTo(destination[FixedLength..]);
+        Data.CopyTo(destination[(FixedLength + UserMessage.Length)..]);
+        written = Length;
+        return true;
+    }
+}

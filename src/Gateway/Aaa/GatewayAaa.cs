@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Aaa.Tacacs;
+using PptpGw.ControlPlane.Config;
+using PptpGw.ControlPlane.Logging;
+using PptpGw.ControlPlane.Pools;
+using PptpGw.ControlPlane.Ppp;
+using PptpGw.ControlPlane.Ppp.Auth;
+using PptpGw.ControlPlane.Ppp.Session;
+using PptpGw.Gateway.Hosting;
+
+namespace PptpGw.Gateway.Aaa;
+
+/// <summary>
+/// The AAA of the dial-in vpdn group, built from the configuration: the RADIUS or TACACS+ client of
+/// <c>client authentication aaa NAME</c> (one per-call authenticator per call, with the call's port and address),
+/// accounting for <c>client accounting NAME</c> (RADIUS Start/Interim-Update/Stop, RFC 2866; TACACS+ START/WATCHDOG/STOP,
+/// RFC 8907 §7), Session-Timeout, and the RFC 5176 Dynamic Authorization Server when clients are configured. Owns the
+/// clients and sockets; <see cref="DisposeAsync"/> sends what accounting is still due and closes them.
+/// </summary>
+public sealed class GatewayAaa : IAsyncDisposable
+{
+    private readonly VpdnGroupConfig _group;
+    private readonly GatewayLog _log;
+    private readonly TimeProvider _time;
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<IDisposable> _ownedSync = [];
+    private readonly ConcurrentDictionary<Task, byte> _pending = new();
+    private readonly IPppAuthenticator? _localAuthenticator;
+    private readonly RadiusPppAuthenticator? _radiusAuthenticator;
+    private readonly TacacsPlusAuthenticator? _tacacsAuthenticator;
+    private readonly AccountingSessionTracker? _radiusAccounting;
+    private readonly TacacsAccounting? _tacacsAccounting;
+    private DynamicAuthorizationServer? _dynamicAuthorization;
+
+    private GatewayAaa(GatewayConfig config, VpdnGroupConfig group, GatewayLog log, TimeProvider time, AaaAuthenticatorFactory? factory)
+    {
+        _group = group;
+        _log = log;
+        _time = time;
+        AuthenticationGroup = Authenticators.Validate(config, group);
+        AccountingGroup = group.AccountingServerGroup is { } acct
+            ? config.Aaa.FindGroup(acct) ?? throw new GatewayStartupException($"vpdn group {group.Name} client accounting {acct}: no such aaa-server group")
+            : null;
+
+        RadiusClient? radius = null;
+        TacacsPlusClient? tacacs = null;
+        RadiusClient Radius(AaaServerGroup g)
+        {
+            if (radius is not null && radius.Group.Name == g.Name)
+                return radius;
+            var client = new RadiusClient(g, new RadiusClientOptions(), log, time);
+            _owned.Add(client);
+            return radius ??= client;
+        }
+        TacacsPlusClient Tacacs(AaaServerGroup g)
+        {
+            if (tacacs is not null && tacacs.GroupName == g.Name)
+                return tacacs;
+            var client = new TacacsPlusClient(g, log, timeProvider: time);
+            _ownedSync.Add(client);
+            return tacacs ??= client;
+        }
+
+        try
+        {
+            IPppAuthenticator? custom = AuthenticationGroup is { } authGroup ? factory?.Invoke(config, authGroup, log) : null;
+            switch (AuthenticationGroup)
+            {
+                case not null when custom is not null:
+                    _localAuthenticator = custom;
+                    break;
+                case { Protocol: AaaProtocol.Radius } g:
+                    _radiusAuthenticator = new RadiusPppAuthenticator(Radius(g), log);
+                    break;
+                case { Protocol: AaaProtocol.TacacsPlus } g:
+                    _tacacsAuthenticator = new TacacsPlusAuthenticator(Tacacs(g), log, new TacacsPlusAuthenticatorOptions { Mppe = group.Mppe });
+                    break;
+                default:
+                    _localAuthenticator = new LocalPppAuthenticator(new VpdnUserCredentialStore(config.Users), group.StripDomain);
+                    break;
+            }
+            TimeSpan? interim = group.AccountingInterimSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : null;
+            switch (AccountingGroup)
+            {
+                case { Protocol: AaaProtocol.Radius } g:
+                    _radiusAccounting = new AccountingSessionTracker(Radius(g), interim, time, log);
+                    break;
+                case { Protocol: AaaProtocol.TacacsPlus } g:
+                    _tacacsAccounting = new TacacsAccounting(Tacacs(g), log, time);
+                    break;
+            }
+            InterimInterval = interim;
+        }
+        catch (ArgumentException ex)
+        {
+            // A group the clients cannot serve (no host, no key): the operator must fix the configuration.
+            DisposeOwnedSynchronously();
+            throw new GatewayStartupException($"vpdn group {group.Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The <c>client authentication aaa</c> group, or null for local users.</summary>
+    public AaaServerGroup? AuthenticationGroup { get; }
+
+    /// <summary>The <c>client accounting</c> group, or null.</summary>
+    public AaaServerGroup? AccountingGroup { get; }
+
+    /// <summary>The configured <c>accounting interim</c>, or null.</summary>
+    public TimeSpan? InterimInterval { get; }
+
+    /// <summary>The RFC 5176 listener, once <see cref="StartDynamicAuthorization"/> ran with clients configured.</summary>
+    public DynamicAuthorizationServer? DynamicAuthorization => _dynamicAuthorization;
+
+    /// <summary>The authenticator that serves every call the same way (local users, or the AAA group without per-call data).</summary>
+    public IPppAuthenticator Authenticator => (IPppAuthenticator?)_radiusAuthenticator ?? (IPppAuthenticator?)_tacacsAuthenticator ?? _localAuthenticator!;
+
+    /// <summary>Builds the AAA of <paramref name="group"/>; throws <see cref="GatewayStartupException"/> for an unusable group.</summary>
+    /// <param name="factory">Replaces the built-in RADIUS/TACACS+ authenticator (tests); null or a null result: built in.</param>
+    public static GatewayAaa Create(GatewayConfig config, VpdnGroupConfig group, GatewayLog log, TimeProvider? timeProvider = null,
+        AaaAuthenticatorFactory? factory = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(log);
+        return new GatewayAaa(config, group, log, timeProvider ?? TimeProvider.System, factory);
+    }
+
+    /// <summary>
+    /// Opens the RFC 5176 listener on <paramref name="address"/> and the configured port when
+    /// <c>radius-dynamic-authorization client</c> lines exist; its requests act on <paramref name="sessions"/>.
+    /// </summary>
+    public void StartDynamicAuthorization(GatewayConfig config, IPAddress address, IAaaSessionDirectory sessions)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(sessions);
+        if (config.Aaa.DynamicAuthorizationClients.IsEmpty || _dynamicAuthorization is not null)
+            return;
+        try
+        {
+            _dynamicAuthorization = DynamicAuthorizationServer.FromConfig(config.Aaa, address, new DynamicAuthorizationHandler(sessions, _log),
+                log: _log, timeProvider: _time);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new GatewayStartupException(
+                $"cannot listen for RADIUS dynamic authorization on {address}:{config.Aaa.DynamicAuthorizationPort}: {ex.Message}", ex);
+        }
+        _dynamicAuthorization.Start();
+        _log.Write(PixSeverity.Informational, $"RADIUS dynamic authorization (RFC 5176) on {_dynamicAuthorization.LocalEndPoint}");
+    }
+
+    /// <summary>
+    /// The AAA side of one call: its authenticator (NAS-Port = call id, Calling-Station-Id = <paramref name="peer"/>; TACACS+
+    /// port "pptp/ID" and rem_addr), accounting and Session-Timeout. <paramref name="disconnect"/> ends the call (a
+    /// Session-Timeout expired, or a Disconnect-Request); it must not block.
+    /// </summary>
+    public AaaCall BeginCall(ushort callId, IPAddress peer, IPAddress? local, Action<AcctTerminateCause, string> disconnect)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(disconnect);
+        string peerText = peer.ToString();
+        string port = string.Create(CultureInfo.InvariantCulture, $"pptp/{callId}");
+        RadiusPppAuthenticator? radius = _radiusAuthenticator?.ForCall(callId, peerText, local?.ToString());
+        IPppAuthenticator authenticator = radius ?? (IPppAuthenticator?)_tacacsAuthenticator?.ForCall(port, peerText) ?? Authenticator;
+        return new AaaCall(this, callId, peer, port, authenticator, radius, disconnect);
+    }
+
+    /// <summary>The session options of a call: TACACS+ cannot return MPPE keys (<see cref="TacacsPlusMppePolicy.Apply"/>).</summary>
+    public PppSessionOptions AdjustSessionOptions(PppSessionOptions options) => TacacsPlusMppePolicy.Apply(options, AuthenticationGroup);
+
+    internal AccountingSessionTracker? RadiusAccounting => _radiusAccounting;
+    internal TacacsAccounting? TacacsAccounting => _tacacsAccounting;
+    internal GatewayLog Log => _log;
+    internal TimeProvider Time => _time;
+    internal VpdnGroupConfig Group => _group;
+
+    /// <summary>Keeps an accounting send alive until it ends, so shutdown can wait for it.</summary>
+    internal void Track(Task task)
+    {
+        _pending[task] = 0;
+        _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits (bounded) for the accounting records in flight, stops what is still running with Admin-Reboot (RFC 2866 §5.10),
+    /// then closes the listener and the clients.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_dynamicAuthorization is not null)
+            await _dynamicAuthorization.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            if (_radiusAccounting is not null)
+                Track(_radiusAccounting.StopAllAsync(AcctTerminateCause.AdminReboot));
+            await Task.WhenAll(_pending.Keys).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // shutdown goes on whatever accounting did; the clients log their own failures
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _log.Write(PixSeverity.Warning, $"AAA: accounting records still pending at shutdown: {ex.Message}");
+        }
+        foreach (IAsyncDisposable owned in _owned)
+            await owned.DisposeAsync().ConfigureAwait(false);
+        DisposeOwnedSynchronously();
+    }
+
+    private void DisposeOwnedSynchronously()
+    {
+        foreach (IDisposable owned in _ownedSync)
+            owned.Dispose();
+        _ownedSync.Clear();
+    }
+
+    /// <summary>The peer address in host order, or null.</summary>
+    internal static IPAddress? AddressOf(uint address) => address == 0 ? null : Ipv4.ToIPAddress(address);
+}
