@@ -159,6 +159,8 @@ stop_gateway() {
   for p in "${CAPTURE_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   CAPTURE_PIDS=()
   [ -n "$GW_PID" ] || return 0
+  # The namespace's IP/ICMP counters (InUnknownProtos, OutDestUnreachs, ReasmOKs, ...) for the record.
+  ip netns exec "$NS" cat /proc/net/snmp >"${GW_LOG%.log}.snmp" 2>/dev/null
   kill -TERM "$GW_PID" 2>/dev/null
   local i
   for i in $(seq 1 100); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
