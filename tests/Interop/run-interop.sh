@@ -433,7 +433,7 @@ for w in "${WANT[@]}"; do
 done
 
 # Gateway 1: MS-CHAPv2 then MS-CHAP v1, MPPE of any strength, required.
-if wants mschapv2-stateless || wants wrong-password || wants mschapv2-stateful || wants mschapv2-mppe40 \
+if wants mschapv2-stateless || wants wrong-password || wants mschapv2-mppe40 \
    || wants mschapv1-mppe128 || wants two-guests; then
   start_gateway mppe "$(gateway_config mppe "$POOL" 'ppp authentication mschapv2' 'ppp authentication mschap' \
     'ppp encryption mppe auto required')"
