@@ -52,6 +52,7 @@ public sealed class PppSession : IDisposable
     private bool _linkUp;
     // The group's "mppe ... required", or an AAA server's MS-MPPE-Encryption-Policy Encryption-Required (RFC 2548 §2.4.4).
     private bool _mppeRequired;
+    private bool _ipcpRequestUnheard;
     private bool _terminating;
     private bool _downFired;
     private bool _disposed;
@@ -214,7 +215,10 @@ public sealed class PppSession : IDisposable
                     return;
                 case PppProtocol.Ipcp:
                     if (_phase == PppPhase.Network)
+                    {
+                        ResendUnheardIpcpRequest(information);
                         _ipcp.ReceivePacket(information);
+                    }
                     else
                         _discardedFrames++; // RFC 1661 §3.5: NCP packets before the network phase are discarded
                     return;
@@ -468,6 +472,27 @@ public sealed class PppSession : IDisposable
         _ipcp.Open();
         _ccp.Up();
         _ccp.Open();
+    }
+
+    // pppd with MPPE required opens IPCP only once CCP is up (2.4.9 auth.c), so the IPCP Configure-Request we send on
+    // entering the network phase (with CCP's, as the PIX did) meets its closed automaton and comes back as a
+    // Terminate-Ack (RFC 1661 §4.2, Closed + RCR). RFC 1661 leaves us in Req-Sent until the restart timer (3 s). When the
+    // peer's own Configure-Request then shows its IPCP is listening, we send ours again at once: Down + Up in Req-Sent is
+    // Starting then irc, scr (§4.1) - no layer action, a fresh Identifier - before the peer's request is judged.
+    private void ResendUnheardIpcpRequest(ReadOnlySpan<byte> information)
+    {
+        if (information.IsEmpty || _ipcp.State != PppFsmState.ReqSent)
+            return;
+        if (information[0] == PppFsmCode.TerminateAck)
+        {
+            _ipcpRequestUnheard = true;
+        }
+        else if (information[0] == PppFsmCode.ConfigureRequest && _ipcpRequestUnheard)
+        {
+            _ipcpRequestUnheard = false;
+            _ipcp.Down();
+            _ipcp.Up();
+        }
     }
 
     private bool AssignPeerAddress()

@@ -289,4 +289,32 @@ public sealed class PppSessionReferenceTests
         Assert.Equal(PptpGw.ControlPlane.Ppp.Ccp.MppePolicy.StrengthBits, options.Mppe.AllowedStrengths);
         Assert.True(options.Authentication.RequireMppeKeys);
     }
+
+    [Fact]
+    public void AnIpcpRequestAnsweredWithTerminateAckIsResentWhenThePeersIpcpStarts()
+    {
+        // pppd with require-mppe opens IPCP only after CCP: it answers our first IPCP request with Terminate-Ack and sends
+        // its own request later. Ours goes again right then instead of after the 3 s restart timer.
+        using var server = new LoneServer("""
+            vpdn group 1 ppp authentication mschap
+            vpdn group 1 ppp encryption mppe 40
+            """);
+        byte[] ourLcp = Single(server.Start(), PppProtocol.Lcp, PppFsmCode.ConfigureRequest);
+        server.Feed(AckOf(PppProtocol.Lcp, ourLcp));
+        var sent = server.Feed("ff03c0210101000e0506447e217e07020802");
+        byte[] challenge = Single(sent, PppProtocol.Chap, (byte)ChapCode.Challenge);
+        sent = server.Feed(MsChapV1Response(challenge, "john", "cisco"));
+        byte[] firstIpcp = Single(sent, PppProtocol.Ipcp, PppFsmCode.ConfigureRequest);
+
+        // IPCP Terminate-Ack with the Identifier of our request: nothing to answer, nothing resent yet.
+        Assert.Empty(server.Feed(Hex(PppTestFrames.Frame(PppProtocol.Ipcp, [PppFsmCode.TerminateAck, firstIpcp[1], 0, 4]))));
+
+        // The peer's IPCP request (address 0.0.0.0): our request again, with a new Identifier, and the Nak of the address.
+        sent = server.Feed("ff038021010100 0a0306 00000000".Replace(" ", "", StringComparison.Ordinal));
+        byte[] again = Single(sent, PppProtocol.Ipcp, PppFsmCode.ConfigureRequest);
+        Assert.NotEqual(firstIpcp[1], again[1]);
+        Assert.Equal(Hex(firstIpcp[2..]), Hex(again[2..]));
+        Assert.Equal("030100 0a0306 c0a80101".Replace(" ", "", StringComparison.Ordinal),
+            Hex(Single(sent, PppProtocol.Ipcp, PppFsmCode.ConfigureNak)));
+    }
 }
