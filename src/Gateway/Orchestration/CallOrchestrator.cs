@@ -13,10 +13,10 @@ using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.ControlPlane.Pptp;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
+using PptpGw.Dataplane.Mppe;
 using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
-using LogStrength = PptpGw.ControlPlane.Logging.MppeKeyStrength;
 
 namespace PptpGw.Gateway.Orchestration;
 
@@ -432,7 +432,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             call.Session?.Close("dataplane refused the session's address");
             return;
         }
-        LogStrength strength = LogStrength.None;
+        MppeKeyStrength? strength = null;
         if (result.Mppe is { } keys)
         {
             if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
@@ -441,7 +441,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
                 call.Session?.Close("dataplane refused MPPE");
                 return;
             }
-            strength = (LogStrength)(int)keys.Strength;
+            strength = keys.Strength;
         }
         call.UserName = result.UserName;
         call.AaaServer = result.AaaServer;
@@ -601,7 +601,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             PppInterfaceId = call.VirtualInterface,
             UserName = ppp?.UserName ?? call.UserName,
             ClientAddress = ppp is { IsLinkUp: true, PeerAddress: not 0 } ? Ipv4.ToIPAddress(ppp.PeerAddress) : null,
-            Mppe = ppp?.MppeStrength is { } s ? new MppeStatus((LogStrength)(int)s, ppp.MppeStateless ?? false) : call.Mppe,
+            Mppe = ppp?.MppeStrength is { } s ? new MppeStatus(s, ppp.MppeStateless ?? false) : call.Mppe,
             AaaServer = call.AaaServer is null ? null
                 : call.AaaServer == LocalPppAuthenticator.LocalServerName ? "local" : call.AaaServer,
             Uptime = _time.GetElapsedTime(call.CreatedTimestamp, now),
