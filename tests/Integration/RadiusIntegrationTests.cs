@@ -166,8 +166,8 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
             "client authentication aaa RAD", "client accounting RAD"));
         var clock = Stopwatch.StartNew();
         // Stopped (and DIR purged) before the lab deletes the namespace: declared later, disposed first.
-        using NamespaceFreeRadius radius = NamespaceFreeRadius.Start(lab.GatewayNamespace);
-        output.WriteLine($"FreeRADIUS up in {lab.GatewayNamespace} after {clock.ElapsedMilliseconds} ms");
+        using NamespaceFreeRadius radius = NamespaceFreeRadius.Start(lab.GatewayNamespace.Name);
+        output.WriteLine($"FreeRADIUS up in {lab.GatewayNamespace.Name} after {clock.ElapsedMilliseconds} ms");
         LabProcess gateway = await lab.StartGatewayAsync();
 
         // alice: up with 128-bit MPPE whose gateway keys came from FreeRADIUS, traffic both ways.
@@ -219,14 +219,17 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
             Dictionary<string, string> start = await radius.WaitForAccountingRecordAsync(
                 r => Is(r, "User-Name", "bob") && Is(r, "Acct-Status-Type", "Start"), "Start for bob", Exit);
             Assert.Equal(BobsFramedIp, start["Framed-IP-Address"]);
-            // Not asserted: the gateway routes only the pool's prefixes into its TUN device (InsideRoutes, at start-up),
-            // so replies to a Framed-IP-Address outside the pool have no route. Recorded here for the report.
-            (_, string route, string routeError) = Lab.RunRaw("ip", "-n", lab.GatewayNamespace, "route", "get", BobsFramedIp);
+            // The pool's prefixes are routed into the TUN at start-up; bob's address is not in them, so the gateway adds
+            // a host route for his call and removes it when the call ends.
+            (_, string route, string routeError) = Lab.RunRaw("ip", "-n", lab.GatewayNamespace.Name, "route", "get", BobsFramedIp);
             output.WriteLine($"route to bob in the gateway namespace: {(route + routeError).Trim()}");
-            output.WriteLine($"bob's ping to {Lab.GatewayInside}: {(lab.PingFromClient(Lab.GatewayInside) ? "answered" : "not answered")}");
+            Assert.Contains("dev pptpgw", route, StringComparison.Ordinal);
+            Assert.True(lab.PingFromClient(Lab.GatewayInside), $"bob's ping to {Lab.GatewayInside} through the tunnel was not answered");
             bob.Terminate();
             Assert.Equal(0, await bob.WaitForExitAsync(Exit));
         }
+        (_, string after, _) = Lab.RunRaw("ip", "-n", lab.GatewayNamespace.Name, "route", "show", BobsFramedIp);
+        Assert.DoesNotContain("pptpgw", after, StringComparison.Ordinal);
 
         // mallory: Access-Reject (Auth-Type := Reject); the client gives up with "authentication failed".
         LabProcess mallory = lab.DialAs("mallory", "mallory", "whatever", "--auth", "mschapv2", "--mppe", "128");

@@ -79,6 +79,12 @@ public sealed record CallOrchestratorOptions
 public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSink, IAdminHandler, IPptpEventSink, IAaaSessionDirectory
 {
     private readonly CallOrchestratorOptions _options;
+
+    /// <summary>
+    /// Adds (true) or removes (false) the host route of a client address outside the pool; returns a failure text or
+    /// null. Set by the host once the dataplane's inside device is known; null: no per-call routes.
+    /// </summary>
+    internal Func<uint, bool, string?>? HostRoute { get; set; }
     private readonly GatewayConfig _config;
     private readonly VpdnGroupConfig _group;
     private readonly GatewayLog _log;
@@ -323,6 +329,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         _byHandle.TryRemove(new KeyValuePair<SessionHandle, GatewayCall>(call.Handle, call));
         // Accounting Stop reads the final counters now, before the dataplane session goes.
         call.Aaa?.End(call.TerminateCause ?? AcctTerminateCause.LostCarrier);
+        if (call.TryTakeHostRoute(out uint hostRoute) && HostRoute is { } route && route(hostRoute, false) is { } failure)
+            _log.Write(PixSeverity.Warning, failure);
         if (call.TryMarkDataplaneClosed())
             ScheduleDataplaneClose(call.Handle);
         lock (_gate)
@@ -449,6 +457,12 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
         call.Aaa?.LinkUp(result, () => _dataplane is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
+        if (HostRoute is { } route && _options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
+        {
+            if (route(result.PeerAddress, true) is { } failure)
+                _log.Write(PixSeverity.Warning, failure);
+        }
     }
 
     internal void OnLinkDown(GatewayCall call, string reason)
