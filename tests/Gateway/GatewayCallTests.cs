@@ -59,7 +59,7 @@ public sealed class GatewayCallTests
         Assert.Equal(call.PeerCallId, session.PeerCallId);
         Assert.Equal("cisco", session.UserName);
         Assert.Equal(Ipv4.ToIPAddress(client.LocalAddress), session.ClientAddress);
-        Assert.Equal(PptpGw.ControlPlane.Logging.MppeKeyStrength.Bits128, session.Mppe.KeyStrength);
+        Assert.Equal(MppeKeyStrength.Bits128, session.Mppe.KeyStrength);
         Assert.Equal("local", session.AaaServer);
         Assert.True(session.PacketsSent > 0 && session.PacketsReceived > 0);
         Assert.Equal(64, session.PeerReceiveWindow);

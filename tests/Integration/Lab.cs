@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using PptpGw.Tests.Shared;
 
 namespace PptpGw.Tests.Integration;
 
@@ -50,19 +51,19 @@ internal sealed class Lab : IAsyncDisposable
     private readonly List<LabProcess> _processes = [];
     private readonly string _dir;
 
-    private Lab(string id, string dir)
+    private Lab(string id, string dir, NetworkNamespace gatewayNamespace, NetworkNamespace clientNamespace)
     {
         Id = id;
         _dir = dir;
-        GatewayNamespace = $"pgw-it-{id}-gw";
-        ClientNamespace = $"pgw-it-{id}-cl";
+        GatewayNamespace = gatewayNamespace;
+        ClientNamespace = clientNamespace;
         AdminSocket = Path.Combine(dir, "admin.sock");
         ConfigPath = Path.Combine(dir, "pix.cfg");
     }
 
     public string Id { get; }
-    public string GatewayNamespace { get; }
-    public string ClientNamespace { get; }
+    public NetworkNamespace GatewayNamespace { get; }
+    public NetworkNamespace ClientNamespace { get; }
     public string AdminSocket { get; }
     public string ConfigPath { get; }
     public LabProcess? Gateway { get; private set; }
@@ -93,16 +94,23 @@ internal sealed class Lab : IAsyncDisposable
     {
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string dir = Directory.CreateTempSubdirectory("pgw-it-").FullName;
-        var lab = new Lab(id, dir);
+        var gateway = NetworkNamespace.Create($"pgw-it-{id}-gw");
+        NetworkNamespace client;
+        try
+        {
+            client = NetworkNamespace.Create($"pgw-it-{id}-cl");
+        }
+        catch
+        {
+            gateway.Dispose();
+            throw;
+        }
+        var lab = new Lab(id, dir, gateway, client);
         try
         {
             File.WriteAllText(lab.ConfigPath, configuration + $"gateway admin-socket {lab.AdminSocket}\ngateway dataplane kernel\n");
-            Run("ip", "netns", "add", lab.GatewayNamespace);
-            Run("ip", "netns", "add", lab.ClientNamespace);
-            lab.IpGw("link set lo up");
-            lab.IpClient("link set lo up");
             // Created inside the gateway's namespace with the peer moved at once: no interface name in the host namespace.
-            Run("ip", "-n", lab.GatewayNamespace, "link", "add", "outside", "type", "veth", "peer", "name", "eth0", "netns", lab.ClientNamespace);
+            lab.IpGw($"link add outside type veth peer name eth0 netns {client.Name}");
             lab.IpGw($"addr add {GatewayOutside}/24 dev outside");
             lab.IpGw("link set outside up");
             lab.IpClient($"addr add {ClientOutside}/24 dev eth0");
@@ -116,14 +124,14 @@ internal sealed class Lab : IAsyncDisposable
         }
     }
 
-    public string IpGw(string arguments) => Run(["ip", "-n", GatewayNamespace, .. arguments.Split(' ')]);
+    public string IpGw(string arguments) => GatewayNamespace.Ip(arguments);
 
-    public string IpClient(string arguments) => Run(["ip", "-n", ClientNamespace, .. arguments.Split(' ')]);
+    public string IpClient(string arguments) => ClientNamespace.Ip(arguments);
 
     /// <summary>Starts <c>pptpgw run</c> in the gateway namespace and waits for its "PPTP on" line.</summary>
     public async Task<LabProcess> StartGatewayAsync()
     {
-        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace, GatewayBinary!, "run", "--config", ConfigPath]);
+        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace.Name, GatewayBinary!, "run", "--config", ConfigPath]);
         Gateway = gateway;
         await gateway.WaitForLineAsync("PPTP on ", TimeSpan.FromSeconds(20));
         return gateway;
@@ -134,7 +142,7 @@ internal sealed class Lab : IAsyncDisposable
         DialAs(name, User, Password, arguments);
 
     public LabProcess DialAs(string name, string user, string password, params string[] arguments) =>
-        Start(name, ["ip", "netns", "exec", ClientNamespace, GatewayBinary!, "dial", GatewayOutside, "--user", user, "--password", password,
+        Start(name, ["ip", "netns", "exec", ClientNamespace.Name, GatewayBinary!, "dial", GatewayOutside, "--user", user, "--password", password,
             "--timeout", "10", .. arguments]);
 
     /// <summary>An admin command (<c>show vpdn</c>, <c>clear vpdn tunnel all</c>) over the gateway's admin socket.</summary>
@@ -153,7 +161,7 @@ internal sealed class Lab : IAsyncDisposable
     /// <summary>One ICMP echo from the client namespace; true when answered.</summary>
     public bool PingFromClient(string address)
     {
-        (int code, _, _) = RunRaw("ip", "netns", "exec", ClientNamespace, "ping", "-c", "1", "-W", "2", address);
+        (int code, _, _) = RunRaw("ip", "netns", "exec", ClientNamespace.Name, "ping", "-c", "1", "-W", "2", address);
         return code == 0;
     }
 
@@ -184,8 +192,8 @@ internal sealed class Lab : IAsyncDisposable
 
     private void DeleteNamespaces()
     {
-        foreach (string ns in new[] { ClientNamespace, GatewayNamespace })
-            _ = RunRaw("ip", "netns", "del", ns);
+        ClientNamespace.Dispose();
+        GatewayNamespace.Dispose();
     }
 
     /// <summary>Runs a short command; throws with its output when it fails.</summary>

@@ -1,11 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.ExceptionServices;
 using PptpGw.Client;
 using PptpGw.ControlPlane.Pptp;
 using PptpGw.Dataplane.Packets;
-using PptpGw.Dataplane.Ports;
 
 namespace PptpGw.Tests.Integration;
 
@@ -31,7 +29,7 @@ internal sealed class RawPptpPeer : IDisposable
     /// <summary>Connects to the gateway's TCP 1723 from <paramref name="lab"/>'s client namespace.</summary>
     public static RawPptpPeer Connect(Lab lab)
     {
-        Socket tcp = InNamespace(lab.ClientNamespace, () =>
+        Socket tcp = lab.ClientNamespace.Run(() =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
             socket.Connect(IPAddress.Parse(Lab.GatewayOutside), PptpControlMessage.TcpPort);
@@ -70,7 +68,7 @@ internal sealed class RawPptpPeer : IDisposable
             FramingType = PptpFramingType.Any,
             PacketRecvWindowSize = 64,
         }.TryWrite(message));
-        _gre = InNamespace(lab.ClientNamespace, () => new RawGreTransport(IPAddress.Parse(Lab.ClientOutside), IPAddress.Parse(Lab.GatewayOutside)));
+        _gre = lab.ClientNamespace.Run(() => new RawGreTransport(IPAddress.Parse(Lab.ClientOutside), IPAddress.Parse(Lab.GatewayOutside)));
         _tcp.Send(message);
         (PptpControlMessageType type, byte[] reply) = Receive(TimeSpan.FromSeconds(5)) ?? throw new Xunit.Sdk.XunitException("no Outgoing-Call-Reply");
         Assert.Equal(PptpControlMessageType.OutgoingCallReply, type);
@@ -179,39 +177,5 @@ internal sealed class RawPptpPeer : IDisposable
             destination = destination[n..];
         }
         return true;
-    }
-
-    /// <summary>Runs <paramref name="action"/> on a thread that joined the namespace (setns): sockets made there stay in it.</summary>
-    private static T InNamespace<T>(string ns, Func<T> action)
-    {
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                int fd = Libc.Open($"/var/run/netns/{ns}", Libc.O_RDONLY | Libc.O_CLOEXEC);
-                if (fd < 0)
-                    throw new InvalidOperationException($"open(/var/run/netns/{ns}): errno {Libc.Errno}");
-                try
-                {
-                    if (Libc.SetNs(fd, Libc.CLONE_NEWNET) != 0)
-                        throw new InvalidOperationException($"setns({ns}): errno {Libc.Errno}");
-                }
-                finally
-                {
-                    _ = Libc.Close(fd);
-                }
-                result = action();
-            }
-            catch (Exception ex)
-            {
-                failure = ExceptionDispatchInfo.Capture(ex);
-            }
-        });
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
     }
 }

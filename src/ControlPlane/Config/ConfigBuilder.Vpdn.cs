@@ -155,12 +155,12 @@ internal sealed partial class ConfigBuilder
             g.StatePreferenceLine = line;
             return;
         }
-        MppeKeyStrength? strength = value switch
+        MppeStrengthSetting? strength = value switch
         {
-            "40" => MppeKeyStrength.Bits40,
-            "56" => MppeKeyStrength.Bits56,
-            "128" => MppeKeyStrength.Bits128,
-            "auto" => MppeKeyStrength.Auto,
+            "40" => MppeStrengthSetting.Bits40,
+            "56" => MppeStrengthSetting.Bits56,
+            "128" => MppeStrengthSetting.Bits128,
+            "auto" => MppeStrengthSetting.Auto,
             _ => null,
         };
         bool required = t.Length == 8 && Is(t, 7, "required");

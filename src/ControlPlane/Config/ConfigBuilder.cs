@@ -61,7 +61,7 @@ internal sealed partial class ConfigBuilder(string fileName)
         public int AcceptDialinLine;
         public readonly List<PppAuthenticationMethod> Methods = [];
         public int MethodsLine;
-        public MppeKeyStrength? Strength;
+        public MppeStrengthSetting? Strength;
         public bool Required;
         public int MppeLine;
         public MppeStatePreference StatePreference;

@@ -136,8 +136,12 @@ public enum PppAuthenticationMethod
     MsChapV2,
 }
 
-/// <summary>Key strength of <c>vpdn group N ppp encryption mppe 40|56|128|auto</c> (RFC 3078 §2.1, RFC 3079).</summary>
-public enum MppeKeyStrength
+/// <summary>
+/// Key strength of <c>vpdn group N ppp encryption mppe 40|56|128|auto</c> (RFC 3078 §2.1, RFC 3079): the configured
+/// choice, which <see cref="Ppp.Ccp.MppePolicy.FromSettings"/> turns into the CCP bits to accept. What CCP negotiates
+/// is a <see cref="Dataplane.Mppe.MppeKeyStrength"/>.
+/// </summary>
+public enum MppeStrengthSetting
 {
     /// <summary><c>auto</c>: accept whichever strength the client asks for (40, 56 or 128 bits).</summary>
     Auto,
@@ -160,7 +164,7 @@ public enum MppeStatePreference
 
 /// <summary>MPPE settings of a vpdn group.</summary>
 /// <param name="Required"><c>required</c>: a client that will not encrypt is disconnected ("mppe required but not active").</param>
-public sealed record MppeSettings(MppeKeyStrength Strength, bool Required, MppeStatePreference StatePreference);
+public sealed record MppeSettings(MppeStrengthSetting Strength, bool Required, MppeStatePreference StatePreference);
 
 /// <summary>Where <c>vpdn group N client authentication</c> sends credentials.</summary>
 public enum ClientAuthenticationSource

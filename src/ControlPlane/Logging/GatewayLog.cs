@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Logging;
 
@@ -247,7 +248,7 @@ public sealed class GatewayLog
     }
 
     /// <summary>%PIX-6-603104: PPTP Tunnel created, tunnel_id is T, remote_peer_ip is A ...</summary>
-    public void PptpTunnelCreated(int tunnelId, IPAddress remotePeer, int virtualInterface, IPAddress? clientAddress, string? user, MppeKeyStrength mppe)
+    public void PptpTunnelCreated(int tunnelId, IPAddress remotePeer, int virtualInterface, IPAddress? clientAddress, string? user, MppeKeyStrength? mppe)
     {
         if (On(PixMessageId.PptpTunnelCreated)) Emit(PixMessageId.PptpTunnelCreated, PixMessages.PptpTunnelCreated(tunnelId, remotePeer, virtualInterface, clientAddress, user, mppe));
     }

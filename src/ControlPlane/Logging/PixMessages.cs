@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Logging;
 
@@ -115,7 +116,7 @@ public static class PixMessages
     /// client_dynamic_ip is 192.168.1.1 username is john, MPPE_key_strength is 40 bits". A session without an
     /// address prints 0.0.0.0 and one without a user "Unknown", as in the reference.
     /// </summary>
-    public static string PptpTunnelCreated(int tunnelId, IPAddress remotePeer, int virtualInterface, IPAddress? clientAddress, string? user, MppeKeyStrength mppe) =>
+    public static string PptpTunnelCreated(int tunnelId, IPAddress remotePeer, int virtualInterface, IPAddress? clientAddress, string? user, MppeKeyStrength? mppe) =>
         F($"PPTP Tunnel created, tunnel_id is {tunnelId}, remote_peer_ip is {remotePeer} ppp_virtual_interface_id is {virtualInterface}, client_dynamic_ip is {clientAddress ?? IPAddress.Any} username is {Clean(user)}, MPPE_key_strength is {mppe.ToPixString()}");
 
     /// <summary>603105: "PPTP Tunnel deleted, tunnel_id = 15, remote_peer_ip = 10.44.17.104".</summary>

@@ -11,6 +11,23 @@ namespace PptpGw.Dataplane.Mppe;
 public readonly record struct MppePacket(int Session, int Offset, int Length);
 
 /// <summary>
+/// One packet of a burst by address, for packets in separate buffers (the worker's pool buffers, each its own
+/// stretch of native memory): <see cref="Data"/> points at the MPPE header, <see cref="Length"/> covers the header
+/// and the protected data, as for <see cref="MppePacket"/>.
+/// </summary>
+public readonly unsafe struct MppePacketPointer(int session, byte* data, int length)
+{
+    /// <summary>Index of the packet's session in the state span.</summary>
+    public int Session { get; } = session;
+
+    /// <summary>Address of the MPPE header (memory that does not move during the call).</summary>
+    public byte* Data { get; } = data;
+
+    /// <summary>Header and protected data, in octets.</summary>
+    public int Length { get; } = length;
+}
+
+/// <summary>
 /// MPPE over a burst of up to <see cref="MaxPackets"/> packets (the worker's rx/tx burst), with the RC4 work of
 /// independent streams interleaved two at a time.
 /// </summary>
@@ -24,7 +41,8 @@ public readonly record struct MppePacket(int Session, int Offset, int Length);
 /// dependency chains overlap in the CPU. A packet with no partner runs alone.</para>
 /// <para>The result per packet is exactly that of calling <see cref="MppeSender.Encrypt"/> /
 /// <see cref="MppeReceiver.Decrypt"/> on the packets one after the other; the tests check this.</para>
-/// <para>The buffer is one span (e.g. the worker's pinned slab); it is pinned for the call, as is the state span.
+/// <para>The packets lie in one span (<see cref="MppePacket"/>: offsets), pinned for the call, or anywhere in
+/// memory that does not move (<see cref="MppePacketPointer"/>: addresses; the worker's pool buffers).
 /// Nothing allocates; the scratch ciphers and key snapshots are zeroed before returning.</para>
 /// </remarks>
 public static unsafe class MppeBurst
@@ -53,40 +71,30 @@ public static unsafe class MppeBurst
     public static int Encrypt(Span<MppeSender> senders, Span<byte> buffer, ReadOnlySpan<MppePacket> packets, Span<MppeDropReason> results)
     {
         Validate(senders.Length, buffer.Length, packets, results.Length);
-        Rc4* scratch = stackalloc Rc4[MaxPackets];
-        Item* items = stackalloc Item[MaxPackets];
-        int count = 0;
-        int* pending = stackalloc int[MaxPackets];
-        int pendingCount = 0;
-        fixed (MppeSender* states = senders)
+        MppePacketPointer* at = stackalloc MppePacketPointer[MaxPackets];
         fixed (byte* data = buffer)
         {
-            for (int k = 0; k < packets.Length; k++)
-            {
-                MppePacket packet = packets[k];
-                // A deferred key change of this session must run before its next packet is prepared.
-                if (IsPending(items, pending, pendingCount, packet.Session))
-                    CompleteKeyChanges(states, items, pending, ref pendingCount);
-                Item* item = items + count;
-                item->Work = default;
-                MppeDropReason reason = states[packet.Session].Prepare(
-                    buffer.Slice(packet.Offset, packet.Length), ref item->Work, allowDeferredKeyChange: true);
-                results[k] = reason;
-                if (reason != MppeDropReason.None)
-                    continue;
-                item->Session = packet.Session;
-                item->Data = data + packet.Offset + MppeHeader.Length;
-                item->Length = packet.Length - MppeHeader.Length;
-                item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
-                if (item->Work.KeyChangeDeferred)
-                    pending[pendingCount++] = count;
-                count++;
-            }
-            CompleteKeyChanges(states, items, pending, ref pendingCount);
-            Run(items, count);
+            ToPointers(data, packets, at);
+            fixed (MppeSender* states = senders)
+            fixed (MppeDropReason* r = results)
+                return EncryptCore(states, at, packets.Length, r);
         }
-        Wipe(scratch, items, count);
-        return count;
+    }
+
+    /// <summary>
+    /// As <see cref="Encrypt(Span{MppeSender}, Span{byte}, ReadOnlySpan{MppePacket}, Span{MppeDropReason})"/>, for
+    /// packets that lie in separate buffers (the worker's packet pool, whose buffers are native memory). The caller
+    /// guarantees each <see cref="MppePacketPointer.Data"/> stays valid and unmoved for the call.
+    /// </summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxPackets"/> packets, a results span shorter than
+    /// the packets, a session outside the state span, or a null or negative-length packet (caller bugs).</exception>
+    public static int Encrypt(Span<MppeSender> senders, ReadOnlySpan<MppePacketPointer> packets, Span<MppeDropReason> results)
+    {
+        Validate(senders.Length, packets, results.Length);
+        fixed (MppeSender* states = senders)
+        fixed (MppePacketPointer* at = packets)
+        fixed (MppeDropReason* r = results)
+            return EncryptCore(states, at, packets.Length, r);
     }
 
     /// <summary>
@@ -94,45 +102,110 @@ public static unsafe class MppeBurst
     /// k's outcome (<see cref="MppeDropReason.StatefulPacketLoss"/>: send a CCP Reset-Request for that session).
     /// Returns the number decrypted. Never throws on peer input.
     /// </summary>
-    /// <exception cref="ArgumentException">As for <see cref="Encrypt"/>: caller bugs only.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Encrypt(Span{MppeSender}, Span{byte}, ReadOnlySpan{MppePacket}, Span{MppeDropReason})"/>: caller bugs only.</exception>
     [SkipLocalsInit]
     public static int Decrypt(Span<MppeReceiver> receivers, Span<byte> buffer, ReadOnlySpan<MppePacket> packets, Span<MppeDropReason> results)
     {
         Validate(receivers.Length, buffer.Length, packets, results.Length);
+        MppePacketPointer* at = stackalloc MppePacketPointer[MaxPackets];
+        fixed (byte* data = buffer)
+        {
+            ToPointers(data, packets, at);
+            fixed (MppeReceiver* states = receivers)
+            fixed (MppeDropReason* r = results)
+                return DecryptCore(states, at, packets.Length, r);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Decrypt(Span{MppeReceiver}, Span{byte}, ReadOnlySpan{MppePacket}, Span{MppeDropReason})"/>, for
+    /// packets in separate buffers (see <see cref="Encrypt(Span{MppeSender}, ReadOnlySpan{MppePacketPointer}, Span{MppeDropReason})"/>).
+    /// Never throws on peer input.
+    /// </summary>
+    /// <exception cref="ArgumentException">Caller bugs only, as for the encrypt overload.</exception>
+    public static int Decrypt(Span<MppeReceiver> receivers, ReadOnlySpan<MppePacketPointer> packets, Span<MppeDropReason> results)
+    {
+        Validate(receivers.Length, packets, results.Length);
+        fixed (MppeReceiver* states = receivers)
+        fixed (MppePacketPointer* at = packets)
+        fixed (MppeDropReason* r = results)
+            return DecryptCore(states, at, packets.Length, r);
+    }
+
+    [SkipLocalsInit]
+    private static int EncryptCore(MppeSender* states, MppePacketPointer* packets, int packetCount, MppeDropReason* results)
+    {
         Rc4* scratch = stackalloc Rc4[MaxPackets];
         Item* items = stackalloc Item[MaxPackets];
         int count = 0;
         int* pending = stackalloc int[MaxPackets];
         int pendingCount = 0;
-        fixed (MppeReceiver* states = receivers)
-        fixed (byte* data = buffer)
+        for (int k = 0; k < packetCount; k++)
         {
-            for (int k = 0; k < packets.Length; k++)
-            {
-                MppePacket packet = packets[k];
-                // A deferred key change of this session must run before its next packet is prepared.
-                if (IsPending(items, pending, pendingCount, packet.Session))
-                    CompleteKeyChanges(states, items, pending, ref pendingCount);
-                Item* item = items + count;
-                item->Work = default;
-                MppeDropReason reason = states[packet.Session].Prepare(
-                    buffer.Slice(packet.Offset, packet.Length), ref item->Work, allowDeferredKeyChange: true);
-                results[k] = reason;
-                if (reason != MppeDropReason.None)
-                    continue;
-                item->Session = packet.Session;
-                item->Data = data + packet.Offset + MppeHeader.Length;
-                item->Length = packet.Length - MppeHeader.Length;
-                item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
-                if (item->Work.KeyChangeDeferred)
-                    pending[pendingCount++] = count;
-                count++;
-            }
-            CompleteKeyChanges(states, items, pending, ref pendingCount);
-            Run(items, count);
+            MppePacketPointer packet = packets[k];
+            // A deferred key change of this session must run before its next packet is prepared.
+            if (IsPending(items, pending, pendingCount, packet.Session))
+                CompleteKeyChanges(states, items, pending, ref pendingCount);
+            Item* item = items + count;
+            item->Work = default;
+            MppeDropReason reason = states[packet.Session].Prepare(
+                new Span<byte>(packet.Data, packet.Length), ref item->Work, allowDeferredKeyChange: true);
+            results[k] = reason;
+            if (reason != MppeDropReason.None)
+                continue;
+            item->Session = packet.Session;
+            item->Data = packet.Data + MppeHeader.Length;
+            item->Length = packet.Length - MppeHeader.Length;
+            item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+            if (item->Work.KeyChangeDeferred)
+                pending[pendingCount++] = count;
+            count++;
         }
+        CompleteKeyChanges(states, items, pending, ref pendingCount);
+        Run(items, count);
         Wipe(scratch, items, count);
         return count;
+    }
+
+    [SkipLocalsInit]
+    private static int DecryptCore(MppeReceiver* states, MppePacketPointer* packets, int packetCount, MppeDropReason* results)
+    {
+        Rc4* scratch = stackalloc Rc4[MaxPackets];
+        Item* items = stackalloc Item[MaxPackets];
+        int count = 0;
+        int* pending = stackalloc int[MaxPackets];
+        int pendingCount = 0;
+        for (int k = 0; k < packetCount; k++)
+        {
+            MppePacketPointer packet = packets[k];
+            // A deferred key change of this session must run before its next packet is prepared.
+            if (IsPending(items, pending, pendingCount, packet.Session))
+                CompleteKeyChanges(states, items, pending, ref pendingCount);
+            Item* item = items + count;
+            item->Work = default;
+            MppeDropReason reason = states[packet.Session].Prepare(
+                new ReadOnlySpan<byte>(packet.Data, packet.Length), ref item->Work, allowDeferredKeyChange: true);
+            results[k] = reason;
+            if (reason != MppeDropReason.None)
+                continue;
+            item->Session = packet.Session;
+            item->Data = packet.Data + MppeHeader.Length;
+            item->Length = packet.Length - MppeHeader.Length;
+            item->Cipher = item->Work.UsesSessionCipher ? &states[packet.Session].Cipher : scratch + count;
+            if (item->Work.KeyChangeDeferred)
+                pending[pendingCount++] = count;
+            count++;
+        }
+        CompleteKeyChanges(states, items, pending, ref pendingCount);
+        Run(items, count);
+        Wipe(scratch, items, count);
+        return count;
+    }
+
+    private static void ToPointers(byte* data, ReadOnlySpan<MppePacket> packets, MppePacketPointer* at)
+    {
+        for (int k = 0; k < packets.Length; k++)
+            at[k] = new MppePacketPointer(packets[k].Session, data + packets[k].Offset, packets[k].Length);
     }
 
     private static void Validate(int states, int bufferLength, ReadOnlySpan<MppePacket> packets, int resultsLength)
@@ -147,6 +220,21 @@ public static unsafe class MppeBurst
                 throw new ArgumentException($"Session {packet.Session} is outside the state span.", nameof(packets));
             if (packet.Offset < 0 || packet.Length < 0 || packet.Offset > bufferLength - packet.Length)
                 throw new ArgumentException($"Packet range {packet.Offset}+{packet.Length} is outside the buffer.", nameof(packets));
+        }
+    }
+
+    private static void Validate(int states, ReadOnlySpan<MppePacketPointer> packets, int resultsLength)
+    {
+        if (packets.Length > MaxPackets)
+            throw new ArgumentException($"At most {MaxPackets} packets per burst.", nameof(packets));
+        if (resultsLength < packets.Length)
+            throw new ArgumentException("One result per packet is needed.", nameof(packets));
+        foreach (MppePacketPointer packet in packets)
+        {
+            if ((uint)packet.Session >= (uint)states)
+                throw new ArgumentException($"Session {packet.Session} is outside the state span.", nameof(packets));
+            if (packet.Length < 0 || (packet.Data == null && packet.Length != 0))
+                throw new ArgumentException("A packet has a null address or a negative length.", nameof(packets));
         }
     }
 

@@ -27,6 +27,15 @@ namespace PptpGw.Dataplane.Workers;
 /// locks or throws for peer input.</para>
 /// <para><b>Packet handles in the GRE sequencer</b> are the packets' pool indices; every packet a worker sees comes
 /// from the dataplane's <see cref="PacketPool"/> (ports allocate from it).</para>
+/// <para><b>MPPE is a burst stage</b>, as a VPP node works on a vector: the packets of a burst that need RC4 are
+/// collected, in order, and go through <see cref="MppeBurst"/> together, which interleaves two independent RC4
+/// streams (different sessions, or stateless packets, each with its own fresh key) and pairs the stateless key changes
+/// of different sessions. Inside → outside, every packet of the inside burst is classified and staged, the stage is
+/// encrypted in one call, then each packet is framed and numbered (GRE) in arrival order. Outside → inside, the
+/// packets GRE sequencing delivers in order are staged (at most <see cref="MppeBurst.MaxPackets"/>, the stage is run
+/// when full) and the stage is run at the end of the burst and before a reorder expiry closes a session. The result
+/// is that of decrypting/encrypting one packet after the other: <see cref="MppeBurst"/> prepares each packet in order
+/// on its session's state (coherency count, key changes) and never runs one stateful stream against itself.</para>
 /// </remarks>
 public sealed unsafe class Worker
 {
@@ -69,6 +78,14 @@ public sealed unsafe class Worker
     private readonly int[] _held = new int[GreReceiveState.MaxReorderDepth + 1];
     private int _outsideTxCount;
     private int _insideTxCount;
+
+    // The MPPE burst stages (see the type's remarks): packets waiting for their RC4 work, in arrival order.
+    private readonly Staged[] _encryptStage = new Staged[PacketBurst.Size];
+    private readonly Staged[] _decryptStage = new Staged[MppeBurst.MaxPackets];
+    private readonly MppePacketPointer[] _mppePackets = new MppePacketPointer[MppeBurst.MaxPackets];
+    private readonly MppeDropReason[] _mppeResults = new MppeDropReason[MppeBurst.MaxPackets];
+    private int _encryptCount;
+    private int _decryptCount;
     private ushort _ipIdentification;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
@@ -143,12 +160,14 @@ public sealed unsafe class Worker
         _outsideReceived += (ulong)n;
         for (int i = 0; i < n; i++)
             ReceiveOutside(rx[i], now);
+        RunDecryptStage();
         work += n;
 
         n = _inside.ReceiveBurst(rx);
         _insideReceived += (ulong)n;
         for (int i = 0; i < n; i++)
             ReceiveInside(rx[i]);
+        RunEncryptStage();
         work += n;
 
         work += ExpireReorder(now);
@@ -297,27 +316,10 @@ public sealed unsafe class Worker
                 return;
             }
 
-            MppeDropReason mppe = _receivers[slot].Decrypt(data[headerLength..]);
-            if (mppe != MppeDropReason.None)
-            {
-                if (mppe == MppeDropReason.StatefulPacketLoss)
-                    SignalResetRequest(slot, ref state);
-                Drop(packet, slot, DataplaneDropReason.MppeDecryptFailed);
-                return;
-            }
-
-            // RFC 3078 §3: the decrypted data starts with the PPP protocol field (compressed when PFC was agreed).
-            int inner = headerLength + MppeHeader.Length;
-            int innerProtocolLength = (data[inner] & 1) != 0 ? 1 : 2;
-            if (data.Length < inner + innerProtocolLength
-                || (innerProtocolLength == 1 ? data[inner] : BinaryPrimitives.ReadUInt16BigEndian(data[inner..])) != PppProtocol.Ipv4)
-            {
-                Drop(packet, slot, DataplaneDropReason.MppeInnerProtocolUnsupported);
-                return;
-            }
-
-            _ = packet.TryRemoveFront(inner + innerProtocolLength);
-            DeliverIpv4(slot, ref state, packet);
+            // The RC4 work waits for the rest of the burst (RunDecryptStage); the order of arrival is kept.
+            if (_decryptCount == _decryptStage.Length)
+                RunDecryptStage();
+            _decryptStage[_decryptCount++] = new Staged(packet, slot, state.Generation, headerLength);
         }
         else if (protocol == PppProtocol.Ipv4)
         {
@@ -346,6 +348,83 @@ public sealed unsafe class Worker
         {
             Drop(packet, slot, DataplaneDropReason.NetworkProtocolNotOpen);
         }
+    }
+
+    /// <summary>
+    /// Decrypts the staged MPPE packets in one <see cref="MppeBurst.Decrypt(Span{MppeReceiver}, ReadOnlySpan{MppePacketPointer}, Span{MppeDropReason})"/>
+    /// call, then finishes each in arrival order: drop or deliver.
+    /// </summary>
+    private void RunDecryptStage()
+    {
+        int count = _decryptCount;
+        if (count == 0)
+            return;
+        _decryptCount = 0;
+        Span<Staged> stage = _decryptStage.AsSpan(0, count);
+        Span<MppePacketPointer> packets = _mppePackets.AsSpan(0, count);
+        Span<MppeDropReason> results = _mppeResults.AsSpan(0, count);
+        int live = 0;
+        for (int k = 0; k < stage.Length; k++)
+        {
+            ref Staged staged = ref stage[k];
+            if (!IsStagedLive(ref staged))
+                continue; // dropped below, without touching the (new or cleared) MPPE state
+            ref PacketBuffer b = ref staged.Packet.Buffer;
+            // The MPPE part starts after the PPP header: RFC 3078 §3.
+            packets[live++] = new MppePacketPointer(staged.Slot, b.BufferAddress + b.DataOffset + staged.Offset, b.DataLength - staged.Offset);
+        }
+
+        _ = MppeBurst.Decrypt(_receivers, packets[..live], results);
+
+        int next = 0;
+        for (int k = 0; k < stage.Length; k++)
+        {
+            ref Staged staged = ref stage[k];
+            PacketHandle packet = staged.Packet;
+            int slot = staged.Slot;
+            if (!IsStagedLive(ref staged))
+            {
+                Drop(packet, slot, DataplaneDropReason.SessionClosed);
+                continue;
+            }
+
+            ref SlotState state = ref _slots[slot];
+            MppeDropReason mppe = results[next++];
+            if (mppe != MppeDropReason.None)
+            {
+                if (mppe == MppeDropReason.StatefulPacketLoss)
+                    SignalResetRequest(slot, ref state);
+                Drop(packet, slot, DataplaneDropReason.MppeDecryptFailed);
+                continue;
+            }
+
+            // RFC 3078 §3: the decrypted data starts with the PPP protocol field (compressed when PFC was agreed).
+            Span<byte> data = packet.Data;
+            int inner = staged.Offset + MppeHeader.Length;
+            int innerProtocolLength = (data[inner] & 1) != 0 ? 1 : 2;
+            if (data.Length < inner + innerProtocolLength
+                || (innerProtocolLength == 1 ? data[inner] : BinaryPrimitives.ReadUInt16BigEndian(data[inner..])) != PppProtocol.Ipv4)
+            {
+                Drop(packet, slot, DataplaneDropReason.MppeInnerProtocolUnsupported);
+                continue;
+            }
+
+            _ = packet.TryRemoveFront(inner + innerProtocolLength);
+            DeliverIpv4(slot, ref state, packet);
+        }
+
+        stage.Clear(); // no stale handles in the scratch
+    }
+
+    /// <summary>
+    /// True when our state for a staged packet's slot is still the one it was staged under. Always so within one
+    /// burst (a slot is not reused before this worker's quiescent point); the check keeps the stage safe anyway.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsStagedLive(ref Staged staged)
+    {
+        ref SlotState state = ref _slots[staged.Slot];
+        return state.Generation == staged.Generation && (state.Flags & SlotFlags.Closed) == 0;
     }
 
     private void DeliverIpv4(int slot, ref SlotState state, PacketHandle packet)
@@ -399,6 +478,8 @@ public sealed unsafe class Worker
 
     private void ReceiveInside(PacketHandle packet)
     {
+        if (_encryptCount == _encryptStage.Length)
+            RunEncryptStage(); // not with bursts of at most PacketBurst.Size, but the stage must never overflow
         Span<byte> ip = packet.Data;
         if (ip.Length < Ipv4Header.MinHeaderLength || (ip[0] >> 4) != 4)
         {
@@ -434,11 +515,9 @@ public sealed unsafe class Worker
             return;
         }
 
-        bool acfc = (flags & SlotFlags.Acfc) != 0;
-        bool pfc = (flags & SlotFlags.Pfc) != 0;
-        ushort protocol = PppProtocol.Ipv4;
         if ((flags & SlotFlags.Mppe) != 0)
         {
+            bool pfc = (flags & SlotFlags.Pfc) != 0;
             // RFC 3078 §3: MPPE header, then the encrypted protocol field (compressed per PFC) and the datagram.
             int innerProtocolLength = pfc ? 1 : 2;
             if (!packet.TryPrepend(MppeHeader.Length + innerProtocolLength, out Span<byte> header))
@@ -456,29 +535,85 @@ public sealed unsafe class Worker
                 BinaryPrimitives.WriteUInt16BigEndian(header[MppeHeader.Length..], PppProtocol.Ipv4);
             }
 
-            MppeDropReason mppe = _senders[slot].Encrypt(packet.Data);
-            if (mppe != MppeDropReason.None)
-            {
-                Drop(packet, slot, DataplaneDropReason.MppeEncryptFailed);
-                return;
-            }
-
-            protocol = PppProtocol.CompressedDatagram;
+            // Encrypted with the rest of the burst (RunEncryptStage); the MPPE header is at the data's start.
+            _encryptStage[_encryptCount++] = new Staged(packet, slot, state.Generation, 0);
+            return;
         }
-        else if ((flags & SlotFlags.EncryptionRequired) != 0)
+
+        if ((flags & SlotFlags.EncryptionRequired) != 0)
         {
             Drop(packet, slot, DataplaneDropReason.EncryptionNotReady);
             return;
         }
 
-        if (!packet.TryPrepend(PppFrameWriter.GetHeaderLength(protocol, acfc, pfc), out Span<byte> ppp))
-        {
-            Drop(packet, slot, DataplaneDropReason.NoHeadroom);
+        // Not encrypted, but staged too, so that the burst leaves in the order it came in.
+        _encryptStage[_encryptCount++] = new Staged(packet, slot, state.Generation, Staged.NotEncrypted);
+    }
+
+    /// <summary>
+    /// Encrypts the staged MPPE packets of the inside burst in one <see cref="MppeBurst.Encrypt(Span{MppeSender}, ReadOnlySpan{MppePacketPointer}, Span{MppeDropReason})"/>
+    /// call, then frames (PPP) and encapsulates (GRE) every staged packet in arrival order.
+    /// </summary>
+    private void RunEncryptStage()
+    {
+        int count = _encryptCount;
+        if (count == 0)
             return;
+        _encryptCount = 0;
+        Span<Staged> stage = _encryptStage.AsSpan(0, count);
+        Span<MppePacketPointer> packets = _mppePackets.AsSpan(0, count);
+        Span<MppeDropReason> results = _mppeResults.AsSpan(0, count);
+        int encrypted = 0;
+        for (int k = 0; k < stage.Length; k++)
+        {
+            ref Staged staged = ref stage[k];
+            if (staged.Offset == Staged.NotEncrypted || !IsStagedLive(ref staged))
+                continue;
+            ref PacketBuffer b = ref staged.Packet.Buffer;
+            packets[encrypted++] = new MppePacketPointer(staged.Slot, b.BufferAddress + b.DataOffset, b.DataLength);
         }
 
-        _ = PppFrameWriter.TryWriteHeader(ppp, protocol, acfc, pfc);
-        SendGre(slot, ref state, packet);
+        if (encrypted != 0)
+            _ = MppeBurst.Encrypt(_senders, packets[..encrypted], results);
+
+        int next = 0;
+        for (int k = 0; k < stage.Length; k++)
+        {
+            ref Staged staged = ref stage[k];
+            PacketHandle packet = staged.Packet;
+            int slot = staged.Slot;
+            if (!IsStagedLive(ref staged))
+            {
+                Drop(packet, slot, DataplaneDropReason.SessionClosed);
+                continue;
+            }
+
+            ref SlotState state = ref _slots[slot];
+            ushort protocol = PppProtocol.Ipv4;
+            if (staged.Offset != Staged.NotEncrypted)
+            {
+                if (results[next++] != MppeDropReason.None)
+                {
+                    Drop(packet, slot, DataplaneDropReason.MppeEncryptFailed);
+                    continue;
+                }
+
+                protocol = PppProtocol.CompressedDatagram;
+            }
+
+            bool acfc = (state.Flags & SlotFlags.Acfc) != 0;
+            bool pfc = (state.Flags & SlotFlags.Pfc) != 0;
+            if (!packet.TryPrepend(PppFrameWriter.GetHeaderLength(protocol, acfc, pfc), out Span<byte> ppp))
+            {
+                Drop(packet, slot, DataplaneDropReason.NoHeadroom);
+                continue;
+            }
+
+            _ = PppFrameWriter.TryWriteHeader(ppp, protocol, acfc, pfc);
+            SendGre(slot, ref state, packet);
+        }
+
+        stage.Clear();
     }
 
     /// <summary>Prepends the GRE data header with the session's numbering (and the outer IPv4 header when the port wants it) and queues the packet.</summary>
@@ -580,10 +715,15 @@ public sealed unsafe class Worker
             }
 
             if (!live)
+            {
+                RunDecryptStage(); // packets staged before this session's state goes
                 CloseState(slot);
+            }
+
             work += delivered;
         }
 
+        RunDecryptStage();
         return work;
     }
 
@@ -862,6 +1002,14 @@ public sealed unsafe class Worker
         Acfc = 8,
         Pfc = 16,
         Closed = 32,
+    }
+
+    /// <summary>A packet waiting in an MPPE burst stage, with the session state it was staged under.</summary>
+    /// <param name="Offset">Decrypt stage: the PPP header's length (the MPPE header follows). Encrypt stage: 0 (the
+    /// MPPE header is at the data's start) or <see cref="NotEncrypted"/>.</param>
+    private readonly record struct Staged(PacketHandle Packet, int Slot, uint Generation, int Offset)
+    {
+        public const int NotEncrypted = -1;
     }
 
     /// <summary>A session's worker-owned scalars (the GRE and MPPE state live in their own arrays).</summary>

@@ -196,10 +196,14 @@ public sealed class GatewayHost : IAsyncDisposable
         }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
         Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
-        if (_options.InstallInsideRoutes && Pool is { } pool && Dataplanes.InsideDeviceName(Dataplane) is { } device)
+        if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
         {
-            foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(pool.Ranges)))
-                Log.Write(PixSeverity.Warning, failure);
+            if (Pool is { } pool)
+            {
+                foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(pool.Ranges)))
+                    Log.Write(PixSeverity.Warning, failure);
+            }
+            Orchestrator.HostRoute = (address, add) => InsideRoutes.SetHostRoute(device, address, add);
         }
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +

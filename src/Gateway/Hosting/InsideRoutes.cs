@@ -42,22 +42,39 @@ public static class InsideRoutes
         var failures = new List<string>();
         foreach (string prefix in prefixes)
         {
-            var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string word in new[] { "route", "replace", prefix, "dev", deviceName })
-                start.ArgumentList.Add(word);
-            try
-            {
-                using Process process = Process.Start(start)!;
-                string error = process.StandardError.ReadToEnd();
-                process.WaitForExit();
-                if (process.ExitCode != 0)
-                    failures.Add($"ip route replace {prefix} dev {deviceName}: {error.Trim()}");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                failures.Add($"ip route replace {prefix} dev {deviceName}: {ex.Message} (is iproute2 installed?)");
-            }
+            if (RunIp("route", "replace", prefix, "dev", deviceName) is { } failure)
+                failures.Add(failure);
         }
         return failures;
+    }
+
+    /// <summary>
+    /// Adds (or, with <paramref name="add"/> false, removes) the host route of one client address that lies outside the
+    /// pool — a RADIUS Framed-IP-Address (RFC 2865 §5.8) — so replies to it enter the tunnel; returns the failure text or null.
+    /// </summary>
+    public static string? SetHostRoute(string deviceName, uint address, bool add)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceName);
+        string prefix = string.Create(CultureInfo.InvariantCulture, $"{Ipv4.Format(address)}/32");
+        return add ? RunIp("route", "replace", prefix, "dev", deviceName) : RunIp("route", "del", prefix, "dev", deviceName);
+    }
+
+    private static string? RunIp(params string[] words)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string word in words)
+            start.ArgumentList.Add(word);
+        string command = "ip " + string.Join(' ', words);
+        try
+        {
+            using Process process = Process.Start(start)!;
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? null : $"{command}: {error.Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return $"{command}: {ex.Message} (is iproute2 installed?)";
+        }
     }
 }

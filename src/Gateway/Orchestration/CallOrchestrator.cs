@@ -13,10 +13,10 @@ using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.ControlPlane.Pptp;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
+using PptpGw.Dataplane.Mppe;
 using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
-using LogStrength = PptpGw.ControlPlane.Logging.MppeKeyStrength;
 
 namespace PptpGw.Gateway.Orchestration;
 
@@ -79,6 +79,12 @@ public sealed record CallOrchestratorOptions
 public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSink, IAdminHandler, IPptpEventSink, IAaaSessionDirectory
 {
     private readonly CallOrchestratorOptions _options;
+
+    /// <summary>
+    /// Adds (true) or removes (false) the host route of a client address outside the pool; returns a failure text or
+    /// null. Set by the host once the dataplane's inside device is known; null: no per-call routes.
+    /// </summary>
+    internal Func<uint, bool, string?>? HostRoute { get; set; }
     private readonly GatewayConfig _config;
     private readonly VpdnGroupConfig _group;
     private readonly GatewayLog _log;
@@ -323,6 +329,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         _byHandle.TryRemove(new KeyValuePair<SessionHandle, GatewayCall>(call.Handle, call));
         // Accounting Stop reads the final counters now, before the dataplane session goes.
         call.Aaa?.End(call.TerminateCause ?? AcctTerminateCause.LostCarrier);
+        if (call.TryTakeHostRoute(out uint hostRoute) && HostRoute is { } route && route(hostRoute, false) is { } failure)
+            _log.Write(PixSeverity.Warning, failure);
         if (call.TryMarkDataplaneClosed())
             ScheduleDataplaneClose(call.Handle);
         lock (_gate)
@@ -432,7 +440,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             call.Session?.Close("dataplane refused the session's address");
             return;
         }
-        LogStrength strength = LogStrength.None;
+        MppeKeyStrength? strength = null;
         if (result.Mppe is { } keys)
         {
             if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
@@ -441,7 +449,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
                 call.Session?.Close("dataplane refused MPPE");
                 return;
             }
-            strength = (LogStrength)(int)keys.Strength;
+            strength = keys.Strength;
         }
         call.UserName = result.UserName;
         call.AaaServer = result.AaaServer;
@@ -449,6 +457,12 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
         call.Aaa?.LinkUp(result, () => _dataplane is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
+        if (HostRoute is { } route && _options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
+        {
+            if (route(result.PeerAddress, true) is { } failure)
+                _log.Write(PixSeverity.Warning, failure);
+        }
     }
 
     internal void OnLinkDown(GatewayCall call, string reason)
@@ -601,7 +615,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
             PppInterfaceId = call.VirtualInterface,
             UserName = ppp?.UserName ?? call.UserName,
             ClientAddress = ppp is { IsLinkUp: true, PeerAddress: not 0 } ? Ipv4.ToIPAddress(ppp.PeerAddress) : null,
-            Mppe = ppp?.MppeStrength is { } s ? new MppeStatus((LogStrength)(int)s, ppp.MppeStateless ?? false) : call.Mppe,
+            Mppe = ppp?.MppeStrength is { } s ? new MppeStatus(s, ppp.MppeStateless ?? false) : call.Mppe,
             AaaServer = call.AaaServer is null ? null
                 : call.AaaServer == LocalPppAuthenticator.LocalServerName ? "local" : call.AaaServer,
             Uptime = _time.GetElapsedTime(call.CreatedTimestamp, now),

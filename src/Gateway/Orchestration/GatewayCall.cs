@@ -80,4 +80,16 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
     public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.OnAuthenticationFailed(this, outcome);
     public void CcpResetRequested(PppSession session) => owner.OnCcpResetRequested(this);
     public void Log(PppSession session, string message) => owner.OnPppLog(this, message);
+
+    private uint _hostRoute;
+
+    /// <summary>Records the client address whose host route this call installed; false when one is recorded already.</summary>
+    public bool TrySetHostRoute(uint address) => address != 0 && Interlocked.CompareExchange(ref _hostRoute, address, 0) == 0;
+
+    /// <summary>Takes the recorded host route (once) so it can be removed at release.</summary>
+    public bool TryTakeHostRoute(out uint address)
+    {
+        address = Interlocked.Exchange(ref _hostRoute, 0);
+        return address != 0;
+    }
 }

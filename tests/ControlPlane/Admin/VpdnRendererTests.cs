@@ -1,5 +1,5 @@
 using PptpGw.ControlPlane.Admin;
-using PptpGw.ControlPlane.Logging;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.Tests.ControlPlane.Admin;
 
@@ -104,7 +104,7 @@ public class VpdnRendererTests
     [Fact]
     public void MppeStatusText()
     {
-        Assert.Equal("None", new MppeStatus(MppeKeyStrength.None, true).ToString());
+        Assert.Equal("None", new MppeStatus(null, true).ToString());
         Assert.Equal("128 bits stateful", new MppeStatus(MppeKeyStrength.Bits128, false).ToString());
         Assert.Equal("56 bits stateless", new MppeStatus(MppeKeyStrength.Bits56, true).ToString());
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using PptpGw.ControlPlane.Admin;
-using PptpGw.ControlPlane.Logging;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.Tests.ControlPlane.Admin;
 

@@ -218,7 +218,7 @@ public class PixConfigParserTests
         Assert.Equal(
             [PppAuthenticationMethod.MsChapV2, PppAuthenticationMethod.MsChapV1, PppAuthenticationMethod.Chap, PppAuthenticationMethod.Pap],
             group.AuthenticationMethods.ToArray());
-        Assert.Equal(new MppeSettings(MppeKeyStrength.Bits56, Required: true, MppeStatePreference.Stateful), group.Mppe);
+        Assert.Equal(new MppeSettings(MppeStrengthSetting.Bits56, Required: true, MppeStatePreference.Stateful), group.Mppe);
         Assert.Equal("pool-a", group.AddressPool);
         Assert.Equal([Ip("10.1.1.53"), Ip("10.1.1.54")], group.DnsServers.ToArray());
         Assert.Equal([Ip("10.1.1.55")], group.WinsServers.ToArray());
@@ -364,7 +364,7 @@ public class PixConfigParserTests
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(8, w.Line));
         Assert.All(warnings, w => Assert.EndsWith("sessions will run unencrypted", w.Message, StringComparison.Ordinal));
-        Assert.Equal(new MppeSettings(MppeKeyStrength.Auto, false, MppeStatePreference.Stateless), result.Config.DialinGroup!.Mppe);
+        Assert.Equal(new MppeSettings(MppeStrengthSetting.Auto, false, MppeStatePreference.Stateless), result.Config.DialinGroup!.Mppe);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public class GatewayLogTests
         log.PppAaaAuthenticationStarted(1, "cisco");
         log.PppAaaAuthenticationStatus(1, "cisco", false);
         log.PppMissingMppeKey(1, "cisco");
-        log.PptpTunnelCreated(15, Peer, 1, null, null, MppeKeyStrength.None);
+        log.PptpTunnelCreated(15, Peer, 1, null, null, null);
         log.PptpTunnelDeleted(15, Peer);
         log.PptpAcceptError(5);
         log.AuthenSessionStart("john", 3);

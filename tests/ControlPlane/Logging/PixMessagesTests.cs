@@ -1,5 +1,6 @@
 using System.Net;
 using PptpGw.ControlPlane.Logging;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.Tests.ControlPlane.Logging;
 
@@ -23,10 +24,10 @@ public class PixMessagesTests
         // "603104: PPTP Tunnel created, tunnel_id is 15, ... client_dynamic_ip is 0.0.0.0 username is Unknown, MPPE_key_strength is None"
         Assert.Equal(
             "PPTP Tunnel created, tunnel_id is 15, remote_peer_ip is 10.44.17.104 ppp_virtual_interface_id is 1, client_dynamic_ip is 0.0.0.0 username is Unknown, MPPE_key_strength is None",
-            PixMessages.PptpTunnelCreated(15, Peer, 1, null, null, MppeKeyStrength.None));
+            PixMessages.PptpTunnelCreated(15, Peer, 1, null, null, null));
         Assert.Equal(
             "PPTP Tunnel created, tunnel_id is 42, remote_peer_ip is 99.99.99.5 ppp_virtual_interface_id is 1, client_dynamic_ip is 172.16.1.1 username is john, MPPE_key_strength is None",
-            PixMessages.PptpTunnelCreated(42, IPAddress.Parse("99.99.99.5"), 1, IPAddress.Parse("172.16.1.1"), "john", MppeKeyStrength.None));
+            PixMessages.PptpTunnelCreated(42, IPAddress.Parse("99.99.99.5"), 1, IPAddress.Parse("172.16.1.1"), "john", null));
     }
 
     [Theory]

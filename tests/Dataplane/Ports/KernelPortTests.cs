@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using PptpGw.Dataplane.Buffers;
 using PptpGw.Dataplane.Ports;
+using PptpGw.Tests.Shared;
 
 namespace PptpGw.Tests.Dataplane.Ports;
 

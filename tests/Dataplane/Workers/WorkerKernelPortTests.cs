@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using PptpGw.Dataplane.Buffers;
 using PptpGw.Dataplane.Control;
@@ -10,6 +9,7 @@ using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Ports;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Dataplane.Workers;
+using PptpGw.Tests.Shared;
 
 namespace PptpGw.Tests.Dataplane.Workers;
 
@@ -21,11 +21,11 @@ namespace PptpGw.Tests.Dataplane.Workers;
 /// </summary>
 public sealed class WorkerKernelPortTests
 {
-    [NetnsFact]
+    [KernelFact(needsTun: true)]
     public void A_ping_through_the_tunnel_reaches_the_TUN_decrypted_and_its_reply_comes_back_encrypted()
     {
-        using var gw = Netns.Create();
-        using var client = Netns.Create();
+        using var gw = NetworkNamespace.Create();
+        using var client = NetworkNamespace.Create();
         gw.Ip($"link add pgw-a type veth peer name pgw-b netns {client.Name}");
         gw.Ip("addr add 198.18.5.1/24 dev pgw-a");
         gw.Ip("link set pgw-a up");
@@ -119,103 +119,5 @@ public sealed class WorkerKernelPortTests
         BinaryPrimitives.WriteUInt16BigEndian(icmp[6..], sequence);
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], InternetChecksum.Compute(icmp));
         return packet;
-    }
-}
-
-/// <summary>A fact that needs root and iproute2 (network namespaces, raw sockets, TUN); skipped with the reason otherwise.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class NetnsFactAttribute : FactAttribute
-{
-    public NetnsFactAttribute()
-    {
-        string? reason = !OperatingSystem.IsLinux() ? "Linux only"
-            : !Environment.IsPrivilegedProcess ? "needs root (network namespaces, raw sockets, TUN)"
-            : !File.Exists("/dev/net/tun") ? "no /dev/net/tun"
-            : !new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists) ? "needs iproute2"
-            : null;
-        if (reason is not null)
-            Skip = reason;
-    }
-}
-
-/// <summary>A throw-away network namespace; code runs in it on a thread that joined it with setns(2).</summary>
-internal sealed class Netns : IDisposable
-{
-    private Netns(string name) => Name = name;
-
-    public string Name { get; }
-
-    public static Netns Create()
-    {
-        var ns = new Netns("pgw-w-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        Run($"netns add {ns.Name}");
-        ns.Ip("link set lo up");
-        return ns;
-    }
-
-    public void Ip(string arguments) => Run($"-n {Name} {arguments}");
-
-    public T Run<T>(Func<T> action)
-    {
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                int fd = Libc.Open($"/var/run/netns/{Name}", Libc.O_RDONLY | Libc.O_CLOEXEC);
-                if (fd < 0)
-                    throw new InvalidOperationException($"open netns {Name}: errno {Libc.Errno}");
-                try
-                {
-                    if (Libc.SetNs(fd, Libc.CLONE_NEWNET) != 0)
-                        throw new InvalidOperationException($"setns {Name}: errno {Libc.Errno}");
-                }
-                finally
-                {
-                    _ = Libc.Close(fd);
-                }
-
-                result = action();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-        });
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Run($"netns del {Name}");
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
-    private static void Run(string arguments)
-    {
-        var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            start.ArgumentList.Add(a);
-        using Process p = Process.Start(start) ?? throw new InvalidOperationException("cannot start ip");
-        string error = p.StandardError.ReadToEnd();
-        _ = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(10_000))
-        {
-            p.Kill();
-            throw new InvalidOperationException($"ip {arguments}: timed out");
-        }
-
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"ip {arguments}: {error.Trim()}");
     }
 }

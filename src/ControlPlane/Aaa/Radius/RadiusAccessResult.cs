@@ -5,7 +5,6 @@ using System.Text;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.Dataplane.Mppe;
-using MppeKeyStrength = PptpGw.Dataplane.Mppe.MppeKeyStrength;
 
 namespace PptpGw.ControlPlane.Aaa.Radius;
 

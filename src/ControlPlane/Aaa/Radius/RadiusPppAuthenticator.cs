@@ -7,7 +7,7 @@ using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Ccp;
 using PptpGw.ControlPlane.Ppp.Chap;
-using DataplaneStrength = PptpGw.Dataplane.Mppe.MppeKeyStrength;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Aaa.Radius;
 
@@ -208,10 +208,10 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
     {
         Span<byte> send = stackalloc byte[16];
         Span<byte> receive = stackalloc byte[16];
-        if (result.GetMsChapV2StartKeys(DataplaneStrength.Bits128, send, receive) == 16)
+        if (result.GetMsChapV2StartKeys(MppeKeyStrength.Bits128, send, receive) == 16)
             return new MppeStartKeys(send.ToArray(), receive.ToArray()) { AllowedStrengths = Allowed(result, MppePolicy.StrengthBits), EncryptionRequired = Required(result) };
         // A server that sent only 8-octet keys can serve 40/56-bit MPPE only.
-        if (result.GetMsChapV2StartKeys(DataplaneStrength.Bits40, send, receive) == 8)
+        if (result.GetMsChapV2StartKeys(MppeKeyStrength.Bits40, send, receive) == 8)
         {
             byte[] s = new byte[16], r = new byte[16];
             send[..8].CopyTo(s);
@@ -233,8 +233,8 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
     {
         Span<byte> longKey = stackalloc byte[16];
         Span<byte> shortKey = stackalloc byte[8];
-        bool hasLong = result.GetMsChapV1StartKey(challenge, DataplaneStrength.Bits128, longKey) == 16;
-        bool hasShort = result.GetMsChapV1StartKey(challenge, DataplaneStrength.Bits40, shortKey) == 8;
+        bool hasLong = result.GetMsChapV1StartKey(challenge, MppeKeyStrength.Bits128, longKey) == 16;
+        bool hasShort = result.GetMsChapV1StartKey(challenge, MppeKeyStrength.Bits40, shortKey) == 8;
         if (!hasLong && !hasShort)
             return null;
         MppeSupportedBits have = (hasLong ? MppeSupportedBits.Encryption128Bit : 0)

@@ -68,7 +68,7 @@ public sealed class LocalPppAuthenticator : IPppAuthenticator
 
     private bool TryFindPassword(string userName, out string password)
     {
-        string userPart = userName[(userName.LastIndexOf('\\') + 1)..];
+        string userPart = ChapName.UserPart(userName).ToString();
         if (!_stripDomain && _store.TryGetPassword(userName, out password))
             return true;
         return _store.TryGetPassword(userPart, out password);

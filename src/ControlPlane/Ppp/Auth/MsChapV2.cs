@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PptpGw.ControlPlane.Ppp.Chap;
 
 namespace PptpGw.ControlPlane.Ppp.Auth;
 
@@ -24,25 +25,9 @@ public static class MsChapV2
     private static ReadOnlySpan<byte> Magic2 => "Pad to make it do more than one iteration"u8;
 
     /// <summary>
-    /// The user name without a "DOMAIN\" prefix: everything after the first backslash, or the whole name.
-    /// RFC 2759 §8.2 hashes "the user name (as presented by the peer and excluding any prepended domain name)".
-    /// </summary>
-    public static ReadOnlySpan<byte> StripDomain(ReadOnlySpan<byte> userName)
-    {
-        int slash = userName.IndexOf((byte)'\\');
-        return slash < 0 ? userName : userName[(slash + 1)..];
-    }
-
-    /// <inheritdoc cref="StripDomain(ReadOnlySpan{byte})"/>
-    public static ReadOnlySpan<char> StripDomain(ReadOnlySpan<char> userName)
-    {
-        int slash = userName.IndexOf('\\');
-        return slash < 0 ? userName : userName[(slash + 1)..];
-    }
-
-    /// <summary>
     /// ChallengeHash (RFC 2759 §8.2): the first 8 octets of SHA-1(PeerChallenge | AuthenticatorChallenge | UserName).
-    /// <paramref name="userName"/> is the Name field as received; any "DOMAIN\" prefix is stripped here.
+    /// <paramref name="userName"/> is the Name field as received; any "DOMAIN\" prefix is stripped here
+    /// (<see cref="ChapName.UserPart(ReadOnlySpan{byte})"/>).
     /// </summary>
     public static void ChallengeHash(ReadOnlySpan<byte> peerChallenge, ReadOnlySpan<byte> authenticatorChallenge,
         ReadOnlySpan<byte> userName, Span<byte> challenge)
@@ -51,7 +36,7 @@ public static class MsChapV2
         ArgumentOutOfRangeException.ThrowIfNotEqual(authenticatorChallenge.Length, ChallengeLength, nameof(authenticatorChallenge));
         ArgumentOutOfRangeException.ThrowIfLessThan(challenge.Length, ChallengeHashLength, nameof(challenge));
         Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
-        Sha1Concat.Hash(peerChallenge, authenticatorChallenge, StripDomain(userName), default, digest);
+        Sha1Concat.Hash(peerChallenge, authenticatorChallenge, ChapName.UserPart(userName), default, digest);
         digest[..ChallengeHashLength].CopyTo(challenge);
     }
 

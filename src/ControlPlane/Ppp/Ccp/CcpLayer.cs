@@ -2,7 +2,7 @@ using System.Numerics;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Ppp.Fsm;
 using PptpGw.ControlPlane.Ppp.Session;
-using DataplaneStrength = PptpGw.Dataplane.Mppe.MppeKeyStrength;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Ppp.Ccp;
 
@@ -28,9 +28,9 @@ public sealed record MppePolicy(MppeSupportedBits AllowedStrengths, bool Require
         ArgumentNullException.ThrowIfNull(settings);
         MppeSupportedBits bits = settings.Strength switch
         {
-            MppeKeyStrength.Bits40 => MppeSupportedBits.Encryption40Bit,
-            MppeKeyStrength.Bits56 => MppeSupportedBits.Encryption56Bit,
-            MppeKeyStrength.Bits128 => MppeSupportedBits.Encryption128Bit,
+            MppeStrengthSetting.Bits40 => MppeSupportedBits.Encryption40Bit,
+            MppeStrengthSetting.Bits56 => MppeSupportedBits.Encryption56Bit,
+            MppeStrengthSetting.Bits128 => MppeSupportedBits.Encryption128Bit,
             _ => StrengthBits,
         };
         return new MppePolicy(bits, settings.Required, settings.StatePreference == MppeStatePreference.Stateless);
@@ -44,17 +44,17 @@ public sealed record MppePolicy(MppeSupportedBits AllowedStrengths, bool Require
         : MppeSupportedBits.None;
 
     /// <summary>The dataplane strength of a single strength bit.</summary>
-    public static DataplaneStrength ToStrength(MppeSupportedBits bit) => bit switch
+    public static MppeKeyStrength ToStrength(MppeSupportedBits bit) => bit switch
     {
-        MppeSupportedBits.Encryption128Bit => DataplaneStrength.Bits128,
-        MppeSupportedBits.Encryption56Bit => DataplaneStrength.Bits56,
-        MppeSupportedBits.Encryption40Bit => DataplaneStrength.Bits40,
+        MppeSupportedBits.Encryption128Bit => MppeKeyStrength.Bits128,
+        MppeSupportedBits.Encryption56Bit => MppeKeyStrength.Bits56,
+        MppeSupportedBits.Encryption40Bit => MppeKeyStrength.Bits40,
         _ => throw new ArgumentOutOfRangeException(nameof(bit), bit, "Not a single MPPE strength bit."),
     };
 }
 
 /// <summary>What CCP agreed when it opened with MPPE in both directions.</summary>
-public readonly record struct MppeNegotiation(DataplaneStrength Strength, bool Stateless);
+public readonly record struct MppeNegotiation(MppeKeyStrength Strength, bool Stateless);
 
 /// <summary>
 /// The CCP half of the automaton (RFC 1962) carrying only MPPE (option 18, RFC 3078 §2), for both roles (the negotiation

@@ -83,17 +83,6 @@ public enum LcpOptionType : byte
     SimpleDataLinkOnSonetSdh = 29,
 }
 
-/// <summary>The Algorithm octet of the CHAP Authentication-Protocol option (RFC 1994 §3, RFC 2433 §2, RFC 2759 §2).</summary>
-public enum ChapAlgorithm : byte
-{
-    /// <summary>CHAP with MD5 (RFC 1994).</summary>
-    Md5 = 5,
-    /// <summary>MS-CHAP, version 1 (RFC 2433).</summary>
-    MsChap = 0x80,
-    /// <summary>MS-CHAP-V2 (RFC 2759).</summary>
-    MsChapV2 = 0x81,
-}
-
 /// <summary>Operation field of the LCP Callback option (RFC 1570 §2.3).</summary>
 public enum LcpCallbackOperation : byte
 {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PptpGw.ControlPlane.Ppp.Chap;
 using PptpGw.Dataplane.Packets;
 
 namespace PptpGw.ControlPlane.Ppp.Lcp;

@@ -6,7 +6,7 @@ using PptpGw.ControlPlane.Ppp.Ccp;
 using PptpGw.ControlPlane.Ppp.Fsm;
 using PptpGw.ControlPlane.Ppp.Ipcp;
 using PptpGw.ControlPlane.Ppp.Lcp;
-using DataplaneStrength = PptpGw.Dataplane.Mppe.MppeKeyStrength;
+using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Ppp.Session;
 
@@ -84,7 +84,7 @@ public sealed record PppSessionOptions
 }
 
 /// <summary>MPPE as the dataplane needs it: strength, mode and the start keys of each direction (RFC 3079).</summary>
-public sealed record MppeSessionKeys(DataplaneStrength Strength, bool Stateless, byte[] SendStartKey, byte[] ReceiveStartKey)
+public sealed record MppeSessionKeys(MppeKeyStrength Strength, bool Stateless, byte[] SendStartKey, byte[] ReceiveStartKey)
 {
     /// <summary>Keys are secret: never printed.</summary>
     public override string ToString() => $"MppeSessionKeys {{ {(int)Strength}-bit, {(Stateless ? "stateless" : "stateful")} }}";
@@ -127,7 +127,7 @@ public sealed record PppSessionSnapshot(
     string? UserName,
     PppAuthProtocol? AuthenticationProtocol,
     uint PeerAddress,
-    DataplaneStrength? MppeStrength,
+    MppeKeyStrength? MppeStrength,
     bool? MppeStateless,
     long ControlFramesReceived,
     long DataFramesReceived,

@@ -461,7 +461,7 @@ public sealed class TacacsPlusClientTests : IAsyncLifetime
     [Fact]
     public async Task Mppe_auto_is_logged_as_unencrypted_and_the_session_options_allow_no_keys()
     {
-        var mppe = new MppeSettings(PptpGw.ControlPlane.Config.MppeKeyStrength.Auto, Required: false, MppeStatePreference.Stateless);
+        var mppe = new MppeSettings(MppeStrengthSetting.Auto, Required: false, MppeStatePreference.Stateless);
         using var client = Client();
         var authenticator = Authenticator(client, new TacacsPlusAuthenticatorOptions { Mppe = mppe });
         PppAuthResult result = await authenticator.AuthenticateAsync(MsChapV1Request("alice", "wonderland"), Timeout);

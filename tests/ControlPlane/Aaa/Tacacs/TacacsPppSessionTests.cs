@@ -34,7 +34,7 @@ public sealed class TacacsPppSessionTests : IAsyncLifetime
     {
         var group = new AaaServerGroup("TAC", AaaProtocol.TacacsPlus, [_server.Host()], false);
         var authenticator = new TacacsPlusAuthenticator(client, _log,
-            new TacacsPlusAuthenticatorOptions { Mppe = new MppeSettings(PptpGw.ControlPlane.Config.MppeKeyStrength.Auto, mppe.Required, MppeStatePreference.Stateless) });
+            new TacacsPlusAuthenticatorOptions { Mppe = new MppeSettings(MppeStrengthSetting.Auto, mppe.Required, MppeStatePreference.Stateless) });
         PppSessionOptions server = TacacsPlusMppePolicy.Apply(ServerOptions(NewPool(), mppe, protocol) with { Authenticator = authenticator }, group);
         return new SessionPair(server, ClientOptions(mppe, null, protocol));
     }

@@ -107,18 +107,6 @@ public class MsChapV2Tests
             Encoding.ASCII.GetBytes(AuthenticatorResponse)));
     }
 
-    [Theory]
-    [InlineData("DOMAIN\\User", "User")]
-    [InlineData("User", "User")]
-    [InlineData("\\User", "User")]
-    [InlineData("DOMAIN\\", "")]
-    [InlineData("A\\B\\C", "B\\C")]
-    public void StripDomain_DropsEverythingUpToTheFirstBackslash(string name, string expected)
-    {
-        Assert.Equal(expected, MsChapV2.StripDomain(name.AsSpan()).ToString());
-        Assert.Equal(expected, Encoding.ASCII.GetString(MsChapV2.StripDomain(Encoding.ASCII.GetBytes(name))));
-    }
-
     [Fact]
     public void DomainPrefix_IsNotPartOfTheChallengeHash()
     {
@@ -129,6 +117,20 @@ public class MsChapV2Tests
         var digest = new byte[20];
         MsChapV2.GenerateAuthenticatorResponse(Password, NtResponse, PeerChallenge, AuthenticatorChallenge, "ACME\\User"u8, digest);
         Assert.Equal(AuthenticatorResponse, MsChapV2.FormatAuthenticatorResponse(digest));
+    }
+
+    [Fact]
+    public void TwoBackslashes_OnlyWhatFollowsTheLastIsHashed()
+    {
+        // RFC 2759 §8.2 does not cover "A\B\user"; like pppd (chap_ms.c ChallengeHash, strrchr) we drop everything up
+        // to the last backslash, so "ACME\SUB\User" hashes as the RFC's "User" (splitting at the first backslash
+        // would hash "SUB\User" and miss the vector). See ChapName.
+        var challenge = new byte[8];
+        MsChapV2.ChallengeHash(PeerChallenge, AuthenticatorChallenge, "ACME\\SUB\\User"u8, challenge);
+        Assert.Equal(Challenge, challenge);
+        var response = new byte[24];
+        MsChapV2.GenerateNtResponse(AuthenticatorChallenge, PeerChallenge, "ACME\\SUB\\User"u8, Password, response);
+        Assert.Equal(NtResponse, response);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using CsCheck;
 using PptpGw.ControlPlane.Ppp;
+using PptpGw.ControlPlane.Ppp.Chap;
 using PptpGw.ControlPlane.Ppp.Lcp;
 using PptpGw.Dataplane.Packets;
 
@@ -29,7 +30,7 @@ public class LcpOptionTests
         Assert.Equal(LcpOptionType.AuthenticationProtocol, auth.Type);
         Assert.True(auth.IsKnown);
         Assert.Equal(PppProtocol.Chap, auth.AuthenticationProtocol);
-        Assert.Equal(ChapAlgorithm.MsChap, auth.ChapAlgorithm);
+        Assert.Equal(ChapAlgorithm.MsChapV1, auth.ChapAlgorithm);
         Assert.Equal(new byte[] { 0x80 }, auth.AuthenticationData.ToArray());
 
         var magic = Next(ref reader);
@@ -42,7 +43,7 @@ public class LcpOptionTests
 
         byte[] written = PppTestFrames.BuildConfigure(PppProtocol.Lcp, (byte)LcpCode.ConfigureRequest, 1, (ref ConfigurationOptionWriter w) =>
         {
-            Assert.True(w.TryWriteChap(ChapAlgorithm.MsChap));
+            Assert.True(w.TryWriteChap(ChapAlgorithm.MsChapV1));
             Assert.True(w.TryWriteMagicNumber(0x5a899b23));
             Assert.True(w.TryWriteProtocolFieldCompression());
             Assert.True(w.TryWriteAddressAndControlFieldCompression());

@@ -3,12 +3,12 @@ using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using PptpGw.Dataplane.Ports;
 
-namespace PptpGw.Tests.Dataplane.Ports;
+namespace PptpGw.Tests.Shared;
 
 /// <summary>
-/// A throw-away network namespace (<c>pgw-t-&lt;random&gt;</c>) for kernel-port tests, deleted on
-/// dispose. Code runs inside it on a dedicated thread that joins it with setns(2): sockets and TUN
-/// devices opened there stay in the namespace and can be used from any thread afterwards.
+/// A throw-away network namespace (<c>pgw-t-&lt;random&gt;</c> unless named) for the kernel-port, worker and
+/// integration tests, deleted on dispose. Code runs inside it on a dedicated thread that joins it with setns(2):
+/// sockets and TUN devices opened there stay in the namespace and can be used from any thread afterwards.
 /// </summary>
 internal sealed class NetworkNamespace : IDisposable
 {
@@ -16,9 +16,10 @@ internal sealed class NetworkNamespace : IDisposable
 
     public string Name { get; }
 
-    public static NetworkNamespace Create()
+    /// <summary>Adds the namespace <paramref name="name"/> (a random <c>pgw-t-</c> name when null) and sets its lo up.</summary>
+    public static NetworkNamespace Create(string? name = null)
     {
-        string name = "pgw-t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        name ??= "pgw-t-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         RunIp($"netns add {name}");
         var ns = new NetworkNamespace(name);
         try
