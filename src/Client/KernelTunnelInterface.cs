@@ -16,7 +16,10 @@ public sealed class KernelTunnelInterface : ITunnelInterface
 {
     private readonly PacketPool _pool;
     private readonly TunDevice _tun;
-    private readonly PacketHandle[] _one = new PacketHandle[1];
+    // One slot per direction: Read runs on the TUN-reading thread and Write on the GRE-receiving thread, and a shared
+    // slot let one thread's handle be freed by the other (a double free seen in CI).
+    private readonly PacketHandle[] _readOne = new PacketHandle[1];
+    private readonly PacketHandle[] _writeOne = new PacketHandle[1];
 
     /// <exception cref="PortSetupException">The device or its configuration failed.</exception>
     public KernelTunnelInterface(TunnelInterfaceSettings settings)
@@ -56,9 +59,9 @@ public sealed class KernelTunnelInterface : ITunnelInterface
     public bool TryRead(Span<byte> destination, out int length, int timeoutMilliseconds)
     {
         length = 0;
-        if (!_tun.WaitReadable(timeoutMilliseconds) || _tun.ReceiveBurst(_one) == 0)
+        if (!_tun.WaitReadable(timeoutMilliseconds) || _tun.ReceiveBurst(_readOne) == 0)
             return false;
-        PacketHandle packet = _one[0];
+        PacketHandle packet = _readOne[0];
         bool fits = packet.Length <= destination.Length;
         if (fits)
         {
@@ -79,8 +82,8 @@ public sealed class KernelTunnelInterface : ITunnelInterface
             return;
         }
         packet.CopyTo(handle.Data);
-        _one[0] = handle;
-        if (_tun.TransmitBurst(_one) == 0)
+        _writeOne[0] = handle;
+        if (_tun.TransmitBurst(_writeOne) == 0)
             _pool.Free(handle);
     }
 
