@@ -33,11 +33,13 @@ skip() { say "SKIP: $* -- the interop suite did not run"; exit 0; }
 # ------------------------------------------------------------------------------------------------ preconditions
 [ "${PPTPGW_SKIP_INTEROP:-0}" = 1 ] && skip "PPTPGW_SKIP_INTEROP=1"
 # find_shared SUBDIR PROBE-FILE: ../shared/SUBDIR relative to the repository; for a git worktree, relative to the
-# main checkout too. Prints the first candidate that has PROBE-FILE executable, else the first candidate.
+# main checkout too; then /work/shared, where this workplace keeps it (a CI clone may live elsewhere). Prints the
+# first candidate that has PROBE-FILE executable, else the first candidate.
 find_shared() {
   local sub="$1" probe="$2" c common
   for c in "$ROOT/../shared/$sub" \
-           "$(common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && echo "$common/../../shared/$sub")"; do
+           "$(common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && echo "$common/../../shared/$sub")" \
+           "/work/shared/$sub"; do
     [ -n "$c" ] && [ -x "$c/$probe" ] && { (cd "$c" && pwd); return; }
   done
   echo "$ROOT/../shared/$sub"
