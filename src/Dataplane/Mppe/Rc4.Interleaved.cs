@@ -41,6 +41,7 @@ public unsafe partial struct Rc4
     /// The key schedule for an MPPE key (8 or 16 octets, RFC 3078 §7.3): the same result as <see cref="SetKey"/>,
     /// with the key index wrapped by a mask instead of a counter and the identity S-box block-copied.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // see Transform2
     internal static void SetKeyMppe(Rc4* cipher, byte* key, int keyLength)
     {
         Debug.Assert(keyLength is 8 or 16);
@@ -60,6 +61,7 @@ public unsafe partial struct Rc4
     }
 
     /// <summary>Two MPPE key schedules (8- or 16-octet keys) in one loop: the two j chains overlap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // see Transform2
     internal static void SetKeyMppe2(Rc4* a, byte* keyA, int keyLengthA, Rc4* b, byte* keyB, int keyLengthB)
     {
         Debug.Assert(a != b);
@@ -101,6 +103,10 @@ public unsafe partial struct Rc4
             Transform2(pa, da, dataA.Length, pb, db, dataB.Length);
     }
 
+    // Never inlined: inlined into a large caller (MppeBurst.Run), the JIT ran out of tracked locals / registers and
+    // kept i and j in stack slots, putting a store-to-load forwarding on every round's dependency chain (measured
+    // ~1.5x slower keystream). One call per packet costs nothing next to that.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Transform2(Rc4* a, byte* dataA, int lengthA, Rc4* b, byte* dataB, int lengthB)
     {
         Debug.Assert(a != b);
@@ -146,6 +152,7 @@ public unsafe partial struct Rc4
     }
 
     /// <summary>Single-stream transform through a pointer (the burst paths' fallback).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // see Transform2
     internal static void Transform1(Rc4* cipher, byte* data, int length) =>
         cipher->Transform(new Span<byte>(data, length));
 }
