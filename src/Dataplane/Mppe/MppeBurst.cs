@@ -337,8 +337,14 @@ public static unsafe class MppeBurst
 
     private static void Wipe(Rc4* scratch, Item* items, int count)
     {
-        // Key material: the per-packet ciphers and the key snapshots.
-        Unsafe.InitBlockUnaligned(scratch, 0, (uint)(count * sizeof(Rc4)));
+        // Key material: the per-packet ciphers and the key snapshots. Only the scratch ciphers in use are wiped
+        // (a stateful packet runs on its session's cipher: zeroing all of them, 264 octets per packet, was ~2 % of
+        // a 64-octet stateful burst in a profile).
+        for (int k = 0; k < count; k++)
+        {
+            if (items[k].Cipher == scratch + k)
+                Unsafe.InitBlockUnaligned(scratch + k, 0, (uint)sizeof(Rc4));
+        }
         Unsafe.InitBlockUnaligned(items, 0, (uint)(count * sizeof(Item)));
     }
 }

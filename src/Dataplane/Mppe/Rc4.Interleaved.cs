@@ -101,6 +101,11 @@ public unsafe partial struct Rc4
             Transform2(pa, da, dataA.Length, pb, db, dataB.Length);
     }
 
+    // Never inlined: inlined into a large caller (MppeBurst.Run), the JIT kept i and j in stack slots, putting a
+    // store-to-load forward on every round's dependency chain (a 64-octet stateful burst of 32 sessions cost 118 ns
+    // per packet instead of 93; bench/RESULTS.md). One call per packet costs nothing next to that. The key schedules
+    // (SetKeyMppe, SetKeyMppe2) stay inlinable: kept out of line, the stateless 512-octet paths measured ~6 % slower.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Transform2(Rc4* a, byte* dataA, int lengthA, Rc4* b, byte* dataB, int lengthB)
     {
         Debug.Assert(a != b);
@@ -146,6 +151,7 @@ public unsafe partial struct Rc4
     }
 
     /// <summary>Single-stream transform through a pointer (the burst paths' fallback).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // see Transform2
     internal static void Transform1(Rc4* cipher, byte* data, int length) =>
         cipher->Transform(new Span<byte>(data, length));
 }
