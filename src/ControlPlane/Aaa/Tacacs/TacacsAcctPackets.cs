@@ -23,64 +23,56 @@ public readonly ref struct TacacsAcctRequest
     /// <summary>The parsed arguments; <see cref="TryWrite"/> takes its arguments as a parameter.</summary>
     public TacacsArgumentList Arguments { get; init; }
 
-    /// <summary>Reads a REQUEST body. Never throws.</summary>
+    /// <summary>
+    /// Reads a REQUEST body. Never throws. After its flags octet the body is laid out exactly as an authorization
+    /// REQUEST (RFC 8907 §7.1 vs §6.1), so that parser reads the rest.
+    /// </summary>
     public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAcctRequest value)
     {
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int user = body[5], port = body[6], remAddr = body[7], count = body[8];
-        if (body.Length < FixedLength + count)
-            return TacacsError.FieldLengthsExceedBody;
-        ReadOnlySpan<byte> lengths = body.Slice(FixedLength, count);
-        int argTotal = 0;
-        foreach (byte l in lengths)
-            argTotal += l;
-        int o = FixedLength + count;
-        TacacsError error = TacacsBody.CheckTotal(o + user + port + remAddr + argTotal, body.Length);
+        TacacsError error = TacacsAuthorRequest.TryParse(body[1..], out TacacsAuthorRequest rest);
         if (error != TacacsError.None)
             return error;
         value = new TacacsAcctRequest
         {
             Flags = (TacacsAcctFlags)body[0],
-            AuthenMethod = (TacacsAuthenMethod)body[1],
-            PrivilegeLevel = body[2],
-            AuthenType = (TacacsAuthenType)body[3],
-            Service = (TacacsAuthenService)body[4],
-            User = body.Slice(o, user),
-            Port = body.Slice(o += user, port),
-            RemoteAddress = body.Slice(o += port, remAddr),
-            Arguments = new TacacsArgumentList(lengths, body.Slice(o + remAddr, argTotal)),
+            AuthenMethod = rest.AuthenMethod,
+            PrivilegeLevel = rest.PrivilegeLevel,
+            AuthenType = rest.AuthenType,
+            Service = rest.Service,
+            User = rest.User,
+            Port = rest.Port,
+            RemoteAddress = rest.RemoteAddress,
+            Arguments = rest.Arguments,
         };
         return TacacsError.None;
     }
 
-    /// <summary>Writes the body with <paramref name="arguments"/>; false on a field too long, a non-ASCII argument or a destination too small.</summary>
+    /// <summary>
+    /// Writes the body with <paramref name="arguments"/>; false on a field too long, a non-ASCII argument or a
+    /// destination too small (then nothing is written). The flags octet, then an authorization REQUEST's layout.
+    /// </summary>
     public bool TryWrite(Span<byte> destination, ReadOnlySpan<string> arguments, out int written)
     {
         written = 0;
-        if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress)
-            || !TacacsArgumentList.AreValid(arguments))
+        if (destination.IsEmpty)
             return false;
-        int length = FixedLength + User.Length + Port.Length + RemoteAddress.Length + TacacsArgumentList.EncodedLength(arguments);
-        if (destination.Length < length)
+        var rest = new TacacsAuthorRequest
+        {
+            AuthenMethod = AuthenMethod,
+            PrivilegeLevel = PrivilegeLevel,
+            AuthenType = AuthenType,
+            Service = Service,
+            User = User,
+            Port = Port,
+            RemoteAddress = RemoteAddress,
+        };
+        if (!rest.TryWrite(destination[1..], arguments, out int restLength))
             return false;
         destination[0] = (byte)Flags;
-        destination[1] = (byte)AuthenMethod;
-        destination[2] = PrivilegeLevel;
-        destination[3] = (byte)AuthenType;
-        destination[4] = (byte)Service;
-        destination[5] = (byte)User.Length;
-        destination[6] = (byte)Port.Length;
-        destination[7] = (byte)RemoteAddress.Length;
-        destination[8] = (byte)arguments.Length;
-        int o = FixedLength + arguments.Length;
-        User.CopyTo(destination[o..]);
-        Port.CopyTo(destination[(o += User.Length)..]);
-        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
-        o += RemoteAddress.Length;
-        TacacsArgumentList.Write(arguments, destination.Slice(FixedLength, arguments.Length), destination[o..length]);
-        written = length;
+        written = 1 + restLength;
         return true;
     }
 }
