@@ -44,6 +44,9 @@ cmd_build() {
 cmd_test() {
   cmd_build
   need_pkgs iproute2 iputils-ping
+  # The RADIUS tests run a real FreeRADIUS (../shared/aaa/freeradius); installed before the suite so that a new
+  # machine runs them instead of skipping them (the interop suite would install it only afterwards).
+  need_pkgs freeradius freeradius-utils
   log "tests"
   mkdir -p artifacts/test
   dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
