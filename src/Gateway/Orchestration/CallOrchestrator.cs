@@ -92,6 +92,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     private readonly ConcurrentDictionary<(uint Tunnel, ushort Call), GatewayCall> _calls = new();
     private readonly ConcurrentDictionary<SessionHandle, GatewayCall> _byHandle = new();
     private readonly ConcurrentDictionary<uint, long> _tunnelCreated = new();
+    // Tunnels that logged 603104 (a call came up): only these log 603105 when they close.
+    private readonly ConcurrentDictionary<uint, byte> _tunnelAnnounced = new();
     private readonly ConcurrentDictionary<SessionHandle, ITimer> _closing = new();
     private readonly Lock _gate = new();
     private readonly PriorityQueue<int, int> _freeInterfaces = new();
@@ -456,6 +458,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
+        _tunnelAnnounced[call.TunnelId] = 0;
         call.Aaa?.LinkUp(result, () => _dataplane is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
         // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
         if (HostRoute is { } route && _options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
@@ -515,8 +518,10 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     public void TunnelDeleted(uint tunnelId, IPEndPoint remote, PptpCloseReason reason)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        bool known = _tunnelCreated.TryRemove(tunnelId, out _);
-        if (known && reason != PptpCloseReason.AdmissionRefused)
+        _tunnelCreated.TryRemove(tunnelId, out _);
+        // The PIX logs 603105 only for a tunnel it logged 603104 for: a connection that never brought a call up (an idle
+        // or half-open one, a refused one) ends without a syslog line; debug vpdn events still shows it.
+        if (_tunnelAnnounced.TryRemove(tunnelId, out _))
             _log.PptpTunnelDeleted((int)tunnelId, remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address);
         if (_log.IsEnabled(DebugClasses.VpdnEvents))
             _log.Debug(DebugClasses.VpdnEvents, PixDebugText.TunnelLine((int)tunnelId, null, "tunnel deleted: " + reason));
@@ -542,6 +547,10 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
     public void Error(uint tunnelId, PptpErrorKind kind, string detail)
     {
         detail ??= string.Empty;
+        // Listener-level floods (the listener reports each kind at most once per interval, with a count): an operator
+        // sees them without debug.
+        if (kind is PptpErrorKind.ConnectionRefused or PptpErrorKind.ConnectionRateLimited or PptpErrorKind.ConnectionShed or PptpErrorKind.AcceptError)
+            _log.Write(PixSeverity.Warning, "PPTP: " + detail);
         if (kind == PptpErrorKind.AcceptError)
         {
             Match errno = ErrnoPattern().Match(detail);
