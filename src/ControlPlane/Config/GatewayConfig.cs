@@ -234,7 +234,28 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
     public const int DefaultMaxControlConnections = 100_000;
     public const string DefaultAdminSocketPath = "/run/pptpgw/admin.sock";
 
+    /// <summary>Default <c>gateway sccrq-timeout</c>: pptpd's <c>stimeout</c>.</summary>
+    public const int DefaultStartRequestTimeoutSeconds = 10;
+
     /// <summary>The values used when the file has no <c>gateway</c> lines.</summary>
     public static GatewayOptions Default { get; } =
         new(DefaultMaxSessions, DefaultMaxControlConnections, DefaultAdminSocketPath, DataplaneBackend.Kernel, Syslog: false);
+
+    /// <summary><c>gateway connlimit rate N/sec|min|hour burst B</c> or <c>gateway connlimit off</c> (null); default 20/sec burst 64.</summary>
+    public ConnectionLimitConfig? ConnectionLimit { get; init; } = ConnectionLimitConfig.Default;
+
+    /// <summary><c>gateway sccrq-timeout S</c>: how long a new TCP connection may take to send its Start-Control-Connection-Request.</summary>
+    public int StartRequestTimeoutSeconds { get; init; } = DefaultStartRequestTimeoutSeconds;
+}
+
+/// <summary>
+/// The per-source connection limit (extension <c>gateway connlimit</c>, accel-ppp's connlimit model): a source address
+/// may open <paramref name="Burst"/> TCP connections at once, then one per <paramref name="Interval"/>.
+/// </summary>
+/// <param name="Burst">Connections at once.</param>
+/// <param name="Interval">Then one per this interval.</param>
+public sealed record ConnectionLimitConfig(int Burst, TimeSpan Interval)
+{
+    /// <summary>20 per second after a burst of 64: far above any client's reconnects, far below a flood.</summary>
+    public static ConnectionLimitConfig Default { get; } = new(64, TimeSpan.FromMilliseconds(50));
 }

@@ -33,7 +33,7 @@ public sealed class CallOrchestrator
         TimeProvider time = timeProvider ?? TimeProvider.System;
         _table = new CallTable(options, log, time);
         _lifecycle = new CallLifecycle(_table);
-        _events = new PptpEventLog(log, time);
+        _events = new PptpEventLog(log, time, _table.AnnouncedTunnels);
         _administration = new VpdnAdministration(_table, _events);
     }
 

@@ -30,6 +30,9 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
     public GatewayLog Log { get; } = log;
     public TimeProvider Time { get; } = time;
 
+    /// <summary>Tunnels that logged 603104 (a call came up): only these log 603105 when they close.</summary>
+    public ConcurrentDictionary<uint, byte> AnnouncedTunnels { get; } = new();
+
     /// <summary>
     /// Adds (true) or removes (false) the host route of a client address outside the pool; returns a failure text or
     /// null. Set by the host once the dataplane's inside device is known; null: no per-call routes.

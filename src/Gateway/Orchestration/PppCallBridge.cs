@@ -77,6 +77,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
+        table.AnnouncedTunnels[call.TunnelId] = 0;
         call.Aaa?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
         // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
         if (table.HostRoute is { } route && table.Options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))

@@ -12,7 +12,7 @@ namespace PptpGw.Gateway.Orchestration;
 /// The PPTP control plane's events as the PIX logs them: 603105 "PPTP Tunnel deleted", 213001 accept errors, and the
 /// <c>debug vpdn packet/events/error</c> lines. It also remembers when each tunnel was created (<c>show vpdn</c> uptime).
 /// </summary>
-internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time) : IPptpEventSink
+internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time, ConcurrentDictionary<uint, byte> announcedTunnels) : IPptpEventSink
 {
     private readonly ConcurrentDictionary<uint, long> _tunnelCreated = new();
 
@@ -34,8 +34,10 @@ internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time) : 
     public void TunnelDeleted(uint tunnelId, IPEndPoint remote, PptpCloseReason reason)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        bool known = _tunnelCreated.TryRemove(tunnelId, out _);
-        if (known && reason != PptpCloseReason.AdmissionRefused)
+        _tunnelCreated.TryRemove(tunnelId, out _);
+        // The PIX logs 603105 only for a tunnel it logged 603104 for: a connection that never brought a call up (an idle
+        // or half-open one, a refused one) ends without a syslog line; debug vpdn events still shows it.
+        if (announcedTunnels.TryRemove(tunnelId, out _))
             log.PptpTunnelDeleted((int)tunnelId, remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address);
         if (log.IsEnabled(DebugClasses.VpdnEvents))
             log.Debug(DebugClasses.VpdnEvents, PixDebugText.TunnelLine((int)tunnelId, null, "tunnel deleted: " + reason));
@@ -61,6 +63,10 @@ internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time) : 
     public void Error(uint tunnelId, PptpErrorKind kind, string detail)
     {
         detail ??= string.Empty;
+        // Listener-level floods (the listener reports each kind at most once per interval, with a count): an operator
+        // sees them without debug.
+        if (kind is PptpErrorKind.ConnectionRefused or PptpErrorKind.ConnectionRateLimited or PptpErrorKind.ConnectionShed or PptpErrorKind.AcceptError)
+            log.Write(PixSeverity.Warning, "PPTP: " + detail);
         if (kind == PptpErrorKind.AcceptError)
         {
             Match errno = ErrnoPattern().Match(detail);
