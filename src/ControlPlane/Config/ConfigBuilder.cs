@@ -87,13 +87,19 @@ internal sealed partial class ConfigBuilder(string fileName)
 
     private void Warning(int line, string message) => Report(ConfigSeverity.Warning, line, message);
 
-    private void Ignored(int line, string[] tokens, string why = "not used by this gateway")
+    private void Ignored(int line, string[] tokens, string? why = null)
     {
         string text = string.Join(' ', tokens);
         if (text.Length > 60)
             text = string.Concat(text.AsSpan(0, 57), "...");
-        Report(ConfigSeverity.Notice, line, $"'{text}' ignored: {why}");
+        _diagnostics.Add(new ConfigDiagnostic(ConfigSeverity.Notice, fileName, line, $"'{text}' ignored: {why ?? NotUsed}")
+        {
+            // Only the plain "a PIX command we do not use" notices are summed up; one with its own reason is shown.
+            IgnoredCommand = why is null ? Lower(tokens[0]) : null,
+        });
     }
+
+    private const string NotUsed = "not used by this gateway";
 
     private static string Head(string[] tokens, int count) => string.Join(' ', tokens.Take(count));
 
