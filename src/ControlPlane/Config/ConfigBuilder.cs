@@ -252,6 +252,11 @@ internal sealed partial class ConfigBuilder(string fileName)
     private void Gateway(int line, string[] t)
     {
         const int Max = 1_000_000;
+        if (t.Length >= 2 && Lower(t[1]) == "dpdk")
+        {
+            GatewayDpdk(line, t);
+            return;
+        }
         if (t.Length != 3)
         {
             Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH' or 'gateway dataplane kernel|memory'");
@@ -287,8 +292,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                     case "memory":
                         _gateway = _gateway with { Dataplane = DataplaneBackend.Memory };
                         break;
+                    case "dpdk":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Dpdk };
+                        _dpdkLine = line;
+                        break;
                     default:
-                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel or memory)");
+                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel, memory or dpdk)");
                         break;
                 }
                 break;
