@@ -263,6 +263,11 @@ internal sealed partial class ConfigBuilder(string fileName)
             ConnectionLimit(line, t);
             return;
         }
+        if (t.Length >= 2 && Lower(t[1]) == "dpdk")
+        {
+            GatewayDpdk(line, t);
+            return;
+        }
         if (t.Length != 3)
         {
             Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', " +
@@ -305,8 +310,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                     case "memory":
                         _gateway = _gateway with { Dataplane = DataplaneBackend.Memory };
                         break;
+                    case "dpdk":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Dpdk };
+                        _dpdkLine = line;
+                        break;
                     default:
-                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel or memory)");
+                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel, memory or dpdk)");
                         break;
                 }
                 break;
