@@ -20,8 +20,9 @@ public sealed record PptpListenerOptions
     public TimeSpan ShutdownReplyTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Pause after an accept error before accepting again (so a full file table does not spin the loop).</summary>
     public TimeSpan AcceptErrorBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
-    /// <summary>The listen backlog.</summary>
-    public int Backlog { get; init; } = 128;
+    /// <summary>The listen backlog (capped by net.core.somaxconn): deep enough that a burst of connections is not met with
+    /// dropped SYNs (a legitimate client would then wait for its SYN retransmission, 1 s and more).</summary>
+    public int Backlog { get; init; } = 1024;
     /// <summary>
     /// New connections per source address: <c>Burst</c> at once, then one per <c>Interval</c> (accel-ppp's connlimit);
     /// over it a connection is closed at once. Null: no per-source limit.
