@@ -3,6 +3,7 @@
 #   ./build.sh build   restore + publish the gateway: artifacts/bin/pptpgw
 #   ./build.sh test    build, then every test (unit, integration, interop where the machine can)
 #   ./build.sh demo    gateway + client in network namespaces, a ping through MPPE, show vpdn
+#                      (--dataplane dpdk: the same on the DPDK dataplane, net_af_packet on the veths)
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
 #   ./build.sh fuzz [--seconds N] [TARGET...]   AFL++/SharpFuzz on every peer-facing parser (tests/Fuzz/run-fuzz.sh)
 # With no argument: build + test.
@@ -31,20 +32,32 @@ need_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { log "the .NET 10 SDK is required (dotnet not on PATH)"; exit 1; }
 }
 
+# The DPDK dataplane (gateway dataplane dpdk): Debian's DPDK and the C shim over it (native/). Optional: without
+# libdpdk-dev the shim is skipped and the gateway runs on the kernel port.
+build_native() {
+  need_pkgs dpdk dpdk-dev libdpdk-dev gcc pkg-config
+  native/build.sh "$ROOT/artifacts/native"
+}
+
 cmd_build() {
   need_dotnet
   need_pkgs openssl libssl3
+  build_native
   log "restore + build (Release)"
   dotnet restore Dataplane.sln
   dotnet build Dataplane.sln -c Release --no-restore -nologo -v q
   log "publish the gateway to artifacts/bin"
   dotnet publish src/Gateway/Gateway.csproj -c Release --no-restore --no-build -o artifacts/bin -nologo -v q
+  if [ -f artifacts/native/libpgwdpdk.so ]; then cp artifacts/native/libpgwdpdk.so artifacts/bin/; else rm -f artifacts/bin/libpgwdpdk.so; fi
   log "artifacts/bin/pptpgw ready"
 }
 
 cmd_test() {
   cmd_build
   need_pkgs iproute2 iputils-ping
+  # The RADIUS tests run a real FreeRADIUS (../shared/aaa/freeradius); installed before the suite so that a new
+  # machine runs them instead of skipping them (the interop suite would install it only afterwards).
+  need_pkgs freeradius freeradius-utils
   log "tests"
   mkdir -p artifacts/test
   dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
@@ -76,7 +89,8 @@ cmd_fuzz() {
 cmd_demo() {
   cmd_build
   need_pkgs iproute2 iputils-ping
-  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh; fi
+  case " $* " in *" dpdk "*|*"=dpdk "*) need_pkgs ethtool ;; esac
+  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh "$@"; fi
   log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
 }
 
@@ -86,7 +100,7 @@ case "$sub" in
   test) cmd_test "$@" ;;
   bench) cmd_bench "$@" ;;
   fuzz) cmd_fuzz "$@" ;;
-  demo) cmd_demo ;;
+  demo) cmd_demo "$@" ;;
   all) cmd_test ;;
   *) echo "usage: $0 [build|test|demo|bench|fuzz]" >&2; exit 2 ;;
 esac

@@ -12,9 +12,9 @@ namespace PptpGw.Gateway.Orchestration;
 /// <summary>
 /// One accepted PPTP call and everything the gateway keeps for it: the dataplane session, the PPP session (server role)
 /// and what <c>show vpdn</c> prints. It is the PPP session's observer and hands every event to its
-/// <see cref="CallOrchestrator"/>.
+/// <see cref="CallLifecycle"/> (its PPP events through <see cref="CallLifecycle.Ppp"/>).
 /// </summary>
-internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo request, int virtualInterface, SessionHandle handle, long createdTimestamp)
+internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, int virtualInterface, SessionHandle handle, long createdTimestamp)
     : IPppSessionObserver
 {
     private int _started;
@@ -73,13 +73,13 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
     /// <summary>True once, for the caller that removes the dataplane session.</summary>
     public bool TryMarkDataplaneClosed() => Interlocked.Exchange(ref _dataplaneClosed, 1) == 0;
 
-    public void LinkUp(PppSession session, PppLinkResult result) => owner.OnLinkUp(this, result);
-    public void LinkDown(PppSession session, string reason) => owner.OnLinkDown(this, reason);
-    public void AuthenticationStarted(PppSession session, string userName) => owner.OnAuthenticationStarted(this, userName);
-    public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.OnAuthenticationSucceeded(this, outcome);
-    public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.OnAuthenticationFailed(this, outcome);
-    public void CcpResetRequested(PppSession session) => owner.OnCcpResetRequested(this);
-    public void Log(PppSession session, string message) => owner.OnPppLog(this, message);
+    public void LinkUp(PppSession session, PppLinkResult result) => owner.Ppp.OnLinkUp(this, result);
+    public void LinkDown(PppSession session, string reason) => owner.Ppp.OnLinkDown(this, reason);
+    public void AuthenticationStarted(PppSession session, string userName) => owner.Ppp.OnAuthenticationStarted(this, userName);
+    public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationSucceeded(this, outcome);
+    public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationFailed(this, outcome);
+    public void CcpResetRequested(PppSession session) => owner.Ppp.OnCcpResetRequested(this);
+    public void Log(PppSession session, string message) => owner.Ppp.OnPppLog(this, message);
 
     private uint _hostRoute;
 

@@ -39,6 +39,8 @@ public enum PptpCloseReason
     Aborted,
     /// <summary>The listener was over its connection limit: SCCRQ answered with General Error / No-Resource, then closed.</summary>
     AdmissionRefused,
+    /// <summary>Closed before its SCCRQ to make room for a new connection: the listener was full (oldest such connection first).</summary>
+    Shed,
 }
 
 /// <summary>What went wrong, for <c>debug vpdn error</c>.</summary>
@@ -70,6 +72,10 @@ public enum PptpErrorKind
     AcceptError,
     /// <summary>The listener refused a connection (connection limit).</summary>
     ConnectionRefused,
+    /// <summary>The listener closed a connection at once: its source is over the per-source connection rate (accel-ppp's connlimit).</summary>
+    ConnectionRateLimited,
+    /// <summary>The listener closed a connection that had not sent SCCRQ, the oldest such, to admit a new one.</summary>
+    ConnectionShed,
     /// <summary>The peer reported line errors with WAN-Error-Notify (§2.14); the text has the counters.</summary>
     PeerReportedError,
 }
