@@ -5,6 +5,7 @@
 #   ./build.sh demo    gateway + client in network namespaces, a ping through MPPE, show vpdn
 #                      (--dataplane dpdk: the same on the DPDK dataplane, net_af_packet on the veths)
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
+#   ./build.sh fuzz [--seconds N] [TARGET...]   AFL++/SharpFuzz on every peer-facing parser (tests/Fuzz/run-fuzz.sh)
 # With no argument: build + test.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -62,6 +63,10 @@ cmd_test() {
   dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
     --results-directory artifacts/test "$@"
+  # Every fuzz target briefly (docs/ROBUSTNESS.md "Fuzzing"): a crash or hang fails the build.
+  log "fuzz (tests/Fuzz/run-fuzz.sh --seconds ${PPTPGW_FUZZ_SECONDS:-3})"
+  need_pkgs afl++
+  tests/Fuzz/run-fuzz.sh --seconds "${PPTPGW_FUZZ_SECONDS:-3}"
   # A real Linux client (pptp-linux + pppd in a QEMU guest) against the gateway; prints why when it skips.
   log "interop (tests/Interop/run-interop.sh; docs/INTEROP.md)"
   tests/Interop/run-interop.sh
@@ -71,6 +76,14 @@ cmd_bench() {
   need_dotnet
   need_pkgs openssl libssl3
   dotnet run -c Release --project bench/Bench.csproj -- "$@"
+}
+
+# ./build.sh fuzz [--seconds N] [--timeout MS] [TARGET...]: default 10 s per target; ends with 'fuzz: T targets, E execs, C crashes'.
+cmd_fuzz() {
+  need_dotnet
+  need_pkgs afl++
+  dotnet restore Dataplane.sln >/dev/null
+  tests/Fuzz/run-fuzz.sh "$@"
 }
 
 cmd_demo() {
@@ -86,7 +99,8 @@ case "$sub" in
   build) cmd_build ;;
   test) cmd_test "$@" ;;
   bench) cmd_bench "$@" ;;
+  fuzz) cmd_fuzz "$@" ;;
   demo) cmd_demo "$@" ;;
   all) cmd_test ;;
-  *) echo "usage: $0 [build|test|demo|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|demo|bench|fuzz]" >&2; exit 2 ;;
 esac
