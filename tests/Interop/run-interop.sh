@@ -125,7 +125,10 @@ gateway_config() {
     echo "vpdn group 1 client configuration dns $INSIDE_IP"
     echo "vpdn group 1 $GW_AUTH"
     [ -n "$GW_ACCT" ] && echo "vpdn group 1 $GW_ACCT"
-    echo "vpdn group 1 pptp echo 60"
+    # 10 s keepalive (PIX default 60): a guest that powers off abruptly can lose its Call-Clear-Request and FIN in
+    # QEMU's tap queue (seen once in CI, two-guests); the gateway must then find the dead peer itself (RFC 2637
+    # §4.1 Echo-Request), within expect_idle's 30 s. It also exercises pptp-linux's Echo-Reply in every scenario.
+    echo "vpdn group 1 pptp echo 10"
     local u
     for u in alice bob carol dave erin frank grace heidi; do
       echo "vpdn username $u password $u-pass"
