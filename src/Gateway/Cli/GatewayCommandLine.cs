@@ -248,12 +248,11 @@ public static class GatewayCommandLine
         {
             if (command.Command.Kind == AdminCommandKind.TerminalMonitor)
                 return await MonitorAsync(socketPath, stdout, cancellationToken).ConfigureAwait(false);
-            string answer = await AdminClient.SendAsync(socketPath, line, cancellationToken).ConfigureAwait(false);
-            await stdout.WriteAsync(answer).ConfigureAwait(false);
+            AdminReply reply = await AdminClient.SendAsync(socketPath, line, cancellationToken).ConfigureAwait(false);
+            await stdout.WriteAsync(reply.Text).ConfigureAwait(false);
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             // Errors the gateway reports ("% No tunnel with id 7", "% Error: ..."); "% No active PPTP tunnels" is an answer.
-            return answer.StartsWith("% No tunnel", StringComparison.Ordinal) || answer.StartsWith("% Error", StringComparison.Ordinal)
-                || answer.StartsWith("% Invalid", StringComparison.Ordinal) ? 1 : 0;
+            return reply.Status == AdminStatus.Ok ? 0 : 1;
         }
         catch (Exception ex) when (ex is SocketException or IOException)
         {

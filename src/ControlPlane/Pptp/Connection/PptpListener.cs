@@ -175,7 +175,7 @@ public sealed class PptpListener : IAsyncDisposable
             catch (SocketException ex)
             {
                 // The reference's 213001: "PPTP control daemon socket io accept error, errno = N".
-                _events.Error(0, PptpErrorKind.AcceptError, string.Create(CultureInfo.InvariantCulture,
+                _events.AcceptFailed(ex.ErrorCode, string.Create(CultureInfo.InvariantCulture,
                     $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode})"));
                 try
                 {
@@ -203,7 +203,7 @@ public sealed class PptpListener : IAsyncDisposable
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // The peer reset the connection between accept and here.
-            _events.Error(0, PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message);
+            _events.AcceptFailed(ex is SocketException socketError ? socketError.ErrorCode : 0, "PPTP control daemon socket io accept error: " + ex.Message);
             socket.Dispose();
             return;
         }
