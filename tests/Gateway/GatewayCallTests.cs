@@ -69,11 +69,13 @@ public sealed class GatewayCallTests
         Assert.Contains("128", text, StringComparison.Ordinal);
 
         // clear vpdn tunnel id N: StopCCRQ to the PAC, which answers; 603105; the session, its address and dataplane session gone.
-        Task<bool> clearing = Task.Run(() => bed.Host.Orchestrator.Administration.ClearTunnel(tunnel.TunnelId));
+        Task<VpdnClearResult?> clearing = bed.Host.Orchestrator.Administration.ClearTunnelAsync(tunnel.TunnelId, CancellationToken.None).AsTask();
         StopControlConnectionRequest stop = Wire.StopRq(await GatewayTestBed.ReceiveUntilAsync<StopControlConnectionRequest>(call.Pac));
         Assert.Equal(StopControlConnectionReason.None, stop.Reason);
         await call.Pac.SendAsync(Wire.StopReply());
-        Assert.True(await clearing.WaitAsync(Guard));
+        VpdnClearResult? cleared = await clearing.WaitAsync(Guard);
+        ClearedTunnel one = Assert.Single(Assert.IsType<VpdnClearResult>(cleared).Tunnels);
+        Assert.Equal((tunnel.TunnelId, 1, true), (one.TunnelId, one.Sessions, one.Closed));
         await bed.WaitForLogAsync($"%PIX-6-603105: PPTP Tunnel deleted, tunnel_id = {tunnel.TunnelId}, remote_peer_ip = 127.0.0.1");
         await GatewayTestBed.EventuallyAsync(() => bed.Host.Orchestrator.LiveCalls == 0, "the call to be released");
         Assert.Equal(0, bed.Host.Pool.UsedCount);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Ppp.Session;
@@ -164,14 +165,8 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
         if (!_table.TryGet(tunnelId, callId, out GatewayCall? call) || call is null)
             return;
         call.TryMarkCleared();
-        // RFC 2866 §5.10: why the session ended, unless the gateway already knew (clear vpdn, shutdown, AAA, PPP).
-        call.SetTerminateCause(reason switch
-        {
-            PptpCallClearReason.AdminClear => AcctTerminateCause.AdminReset,
-            PptpCallClearReason.PeerCallClearRequest or PptpCallClearReason.PeerCallDisconnectNotify => AcctTerminateCause.UserRequest,
-            PptpCallClearReason.GatewayError => AcctTerminateCause.NasError,
-            _ => _table.Stopping ? AcctTerminateCause.AdminReboot : AcctTerminateCause.LostCarrier,
-        });
+        // Why the call ended, unless the gateway already knew (clear vpdn, shutdown, AAA, PPP).
+        call.SetEndReason(CallEndReasonMapping.FromPptp(reason, _table.Stopping));
         Release(call, "PPTP call cleared: " + reason);
     }
 
@@ -182,15 +177,16 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
     /// Code 1 Lost Carrier (RFC 2637 §2.13); OnCallCleared then releases the rest. Called under the session lock: the
     /// PPTP work runs on the thread pool.
     /// </summary>
-    public void OnPppEnded(GatewayCall call, string reason)
+    public void OnPppEnded(GatewayCall call, PppLinkDown down)
     {
+        call.SetEndReason(CallEndReasonMapping.FromPpp(down.Cause));
         if (call.IsCleared)
             return;
         if (call.Established is { } established)
             _ = Task.Run(async () =>
             {
                 if (!await established.Connection.ClearCallAsync(call.CallId, PptpCallClearReason.PppTerminated).ConfigureAwait(false))
-                    Release(call, "PPP down: " + reason); // the connection is gone; its OnCallCleared may already have run
+                    Release(call, "PPP down: " + down.Detail); // the connection is gone; its OnCallCleared may already have run
             });
     }
 
@@ -200,10 +196,10 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
     /// </summary>
     private void DisconnectForAaa(GatewayCall call, AcctTerminateCause cause, string reason)
     {
-        call.SetTerminateCause(cause);
+        call.SetEndReason(CallEndReasonMapping.FromAaa(cause));
         if (call.IsCleared)
             return;
-        call.Session?.Close(reason);
+        call.Session?.Close(PppDownCause.LocalClose, reason);
         if (call.Established is { } established)
             _ = Task.Run(async () =>
             {
@@ -227,7 +223,7 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
             session.Dispose();
         }
         // Accounting Stop reads the final counters now, before the dataplane session goes.
-        call.Aaa?.End(call.TerminateCause ?? AcctTerminateCause.LostCarrier);
+        ((ICallAccounting?)call.Aaa)?.End(call.EndReason);
         if (call.TryTakeHostRoute(out uint hostRoute) && _table.HostRoute is { } route && route(hostRoute, false) is { } failure)
             _log.Write(PixSeverity.Warning, failure);
         if (call.TryMarkDataplaneClosed())

@@ -1,5 +1,5 @@
-using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Admin;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
@@ -79,7 +79,7 @@ public sealed class CallOrchestrator
     {
         _table.BeginStop();
         foreach (GatewayCall call in _table.All)
-            call.SetTerminateCause(AcctTerminateCause.AdminReboot);
+            call.SetEndReason(CallEndReason.AdminShutdown);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.Net;
-using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
@@ -54,13 +54,13 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     /// <summary>The call's AAA (per-call authenticator, accounting, Session-Timeout), or null.</summary>
     public AaaCall? Aaa { get; set; }
 
-    private int _terminateCause;
+    private int _endReason;
 
-    /// <summary>Why the call ended, for Acct-Terminate-Cause (RFC 2866 §5.10): the first cause set wins; null until then.</summary>
-    public AcctTerminateCause? TerminateCause => Volatile.Read(ref _terminateCause) is int c and not 0 ? (AcctTerminateCause)c : null;
+    /// <summary>Why the call ended: the first reason set wins; <see cref="CallEndReason.Unknown"/> until then.</summary>
+    public CallEndReason EndReason => (CallEndReason)Volatile.Read(ref _endReason);
 
-    /// <summary>Records <paramref name="cause"/> unless a cause is already known.</summary>
-    public void SetTerminateCause(AcctTerminateCause cause) => Interlocked.CompareExchange(ref _terminateCause, (int)cause, 0);
+    /// <summary>Records <paramref name="reason"/> unless a reason is already known.</summary>
+    public void SetEndReason(CallEndReason reason) => Interlocked.CompareExchange(ref _endReason, (int)reason, 0);
 
     /// <summary>True once, for the caller that starts PPP.</summary>
     public bool TryMarkStarted() => Interlocked.Exchange(ref _started, 1) == 0;
@@ -74,7 +74,7 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     public bool TryMarkDataplaneClosed() => Interlocked.Exchange(ref _dataplaneClosed, 1) == 0;
 
     public void LinkUp(PppSession session, PppLinkResult result) => owner.Ppp.OnLinkUp(this, result);
-    public void LinkDown(PppSession session, string reason) => owner.Ppp.OnLinkDown(this, reason);
+    public void LinkDown(PppSession session, PppLinkDown down) => owner.Ppp.OnLinkDown(this, down);
     public void AuthenticationStarted(PppSession session, string userName) => owner.Ppp.OnAuthenticationStarted(this, userName);
     public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationSucceeded(this, outcome);
     public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationFailed(this, outcome);

@@ -1,4 +1,4 @@
-using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pools;
@@ -43,7 +43,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         if (_log.IsEnabled(DebugClasses.PppUauth))
             _log.Debug(DebugClasses.PppUauth, PixDebugText.UauthMschapProcessReply(call.VirtualInterface, 0));
         // The PPP session turns an accept without MS-MPPE keys into this reject (RFC 2548 §2.4.2-§2.4.3; PIX 403110).
-        if (outcome.Reason.Contains("missing MPPE key", StringComparison.OrdinalIgnoreCase))
+        if (outcome.Failure == PppAuthFailure.MissingMppeKeys)
             _log.PppMissingMppeKey(call.VirtualInterface, outcome.UserName);
         _log.PppAaaAuthenticationStatus(call.VirtualInterface, outcome.UserName, succeeded: false);
         if (_log.IsEnabled(DebugClasses.PppError))
@@ -58,7 +58,8 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
                 result.TransmitProtocolFieldCompression, required))
         {
             lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
-            call.Session?.Close("dataplane refused the session's address");
+            call.SetEndReason(CallEndReason.GatewayError);
+            call.Session?.Close(PppDownCause.LocalClose, "dataplane refused the session's address");
             return;
         }
         MppeKeyStrength? strength = null;
@@ -67,7 +68,8 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
             {
                 lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the MPPE keys");
-                call.Session?.Close("dataplane refused MPPE");
+                call.SetEndReason(CallEndReason.GatewayError);
+                call.Session?.Close(PppDownCause.LocalClose, "dataplane refused MPPE");
                 return;
             }
             strength = keys.Strength;
@@ -78,7 +80,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
         table.AnnouncedTunnels[call.TunnelId] = 0;
-        call.Aaa?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        ((ICallAccounting?)call.Aaa)?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
         // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
         if (table.HostRoute is { } route && table.Options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
         {
@@ -87,20 +89,24 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         }
     }
 
-    public void OnLinkDown(GatewayCall call, string reason)
+    public void OnLinkDown(GatewayCall call, PppLinkDown down)
     {
-        if (reason.Contains("requires mschap for MPPE", StringComparison.OrdinalIgnoreCase))
-            _log.PppRequiresMschapForMppe(call.VirtualInterface);
-        else if (reason.StartsWith(PixDebugText.MppeRequiredReason, StringComparison.OrdinalIgnoreCase))
-            _log.MppeRequiredButNotActive(call.VirtualInterface, call.CallId, PppProtocol.Ipv4);
-        else if (reason.Contains("exhausted", StringComparison.Ordinal) || reason.Contains("no address pool", StringComparison.Ordinal))
-            _log.PppClientIpAllocationFailed(call.VirtualInterface);
+        // The PIX messages of a session ending (reference guide, 603xxx/403xxx): one place, from the typed cause.
+        switch (down.Cause)
+        {
+            case PppDownCause.MppeRequiresMsChap:
+                _log.PppRequiresMschapForMppe(call.VirtualInterface);
+                break;
+            case PppDownCause.MppeNoCommonStrength or PppDownCause.MppeNotNegotiated:
+                _log.MppeRequiredButNotActive(call.VirtualInterface, call.CallId, PppProtocol.Ipv4);
+                break;
+            case PppDownCause.AddressPoolExhausted or PppDownCause.NoAddressPool:
+                _log.PppClientIpAllocationFailed(call.VirtualInterface);
+                break;
+        }
         if (_log.IsEnabled(DebugClasses.PppNegotiation))
-            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: link down: {reason}");
-        // RFC 2866 §5.10: the client hung up (LCP Terminate-Request), or the link was lost (echo, negotiation).
-        call.SetTerminateCause(reason.StartsWith("peer terminated", StringComparison.Ordinal)
-            ? AcctTerminateCause.UserRequest : AcctTerminateCause.LostCarrier);
-        lifecycle.OnPppEnded(call, reason);
+            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: link down: {down.Detail}");
+        lifecycle.OnPppEnded(call, down);
     }
 
     public void OnCcpResetRequested(GatewayCall call) => table.DataplaneOrNull?.OnPeerResetRequest(call.Handle);

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.ControlPlane.Pptp;
@@ -12,7 +10,7 @@ namespace PptpGw.Gateway.Orchestration;
 /// The PPTP control plane's events as the PIX logs them: 603105 "PPTP Tunnel deleted", 213001 accept errors, and the
 /// <c>debug vpdn packet/events/error</c> lines. It also remembers when each tunnel was created (<c>show vpdn</c> uptime).
 /// </summary>
-internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time, ConcurrentDictionary<uint, byte> announcedTunnels) : IPptpEventSink
+internal sealed class PptpEventLog(GatewayLog log, TimeProvider time, ConcurrentDictionary<uint, byte> announcedTunnels) : IPptpEventSink
 {
     private readonly ConcurrentDictionary<uint, long> _tunnelCreated = new();
 
@@ -67,15 +65,14 @@ internal sealed partial class PptpEventLog(GatewayLog log, TimeProvider time, Co
         // sees them without debug.
         if (kind is PptpErrorKind.ConnectionRefused or PptpErrorKind.ConnectionRateLimited or PptpErrorKind.ConnectionShed or PptpErrorKind.AcceptError)
             log.Write(PixSeverity.Warning, "PPTP: " + detail);
-        if (kind == PptpErrorKind.AcceptError)
-        {
-            Match errno = ErrnoPattern().Match(detail);
-            log.PptpAcceptError(errno.Success ? int.Parse(errno.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : 0);
-        }
         if (log.IsEnabled(DebugClasses.VpdnError))
-            log.Debug(DebugClasses.VpdnError, PptpDebugText.Error(tunnelId, kind, detail));
+            log.Debug(DebugClasses.VpdnError, PptpDebugText.Error(tunnelId, kind, detail ?? string.Empty));
     }
 
-    [GeneratedRegex(@"errno = (-?\d{1,9})")]
-    private static partial Regex ErrnoPattern();
+    /// <inheritdoc/>
+    public void AcceptFailed(int errno, string detail)
+    {
+        log.PptpAcceptError(errno);
+        Error(0, PptpErrorKind.AcceptError, detail);
+    }
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Admin;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
@@ -103,32 +103,45 @@ internal sealed class VpdnAdministration(CallTable table, PptpEventLog events) :
     }
 
     /// <inheritdoc/>
-    public bool ClearTunnel(ushort tunnelId)
+    public async ValueTask<VpdnClearResult?> ClearTunnelAsync(ushort tunnelId, CancellationToken cancellationToken)
     {
-        if (table.Listener is not { } listener || !listener.TryGetConnection(tunnelId, out _))
-            return false;
-        foreach (GatewayCall call in table.All.Where(c => c.TunnelId == tunnelId))
-            call.SetTerminateCause(AcctTerminateCause.AdminReset);
-        // The admin server calls synchronously; the tunnel is gone (StopCCRQ answered or timed out) or still closing
-        // when the bounded wait ends: either way it exists no longer for the operator's next "show vpdn".
-        Task clearing = listener.ClearTunnelAsync(tunnelId).AsTask();
-        clearing.Wait(table.Options.AdminClearWait);
-        return true;
+        if (table.Listener is not { } listener || !listener.TryGetConnection(tunnelId, out PptpControlConnection? connection))
+            return null;
+        ClearedTunnel cleared = await ClearAsync(listener, connection.GetSnapshot(), cancellationToken).ConfigureAwait(false);
+        return new VpdnClearResult([cleared]);
     }
 
     /// <inheritdoc/>
-    public int ClearAllTunnels()
+    public async ValueTask<VpdnClearResult> ClearAllTunnelsAsync(CancellationToken cancellationToken)
     {
         if (table.Listener is not { } listener)
-            return 0;
+            return VpdnClearResult.None;
         IReadOnlyList<PptpTunnelSnapshot> tunnels = listener.GetSnapshots();
-        foreach (GatewayCall call in table.All)
-            call.SetTerminateCause(AcctTerminateCause.AdminReset);
-        var clearing = new Task[tunnels.Count];
-        for (int i = 0; i < tunnels.Count; i++)
-            clearing[i] = listener.ClearTunnelAsync(tunnels[i].TunnelId).AsTask();
-        Task.WaitAll(clearing, table.Options.AdminClearWait);
-        return tunnels.Count;
+        ClearedTunnel[] cleared = await Task.WhenAll(tunnels.Select(t => ClearAsync(listener, t, cancellationToken))).ConfigureAwait(false);
+        return new VpdnClearResult(cleared);
+    }
+
+    /// <summary>
+    /// Stops one tunnel (StopCCRQ; its calls end with it, RFC 2637 §2.3) and waits at most
+    /// <see cref="CallOrchestratorOptions.AdminClearWait"/> for it to close: either way it exists no longer for the
+    /// operator's next "show vpdn". Nothing blocks a thread meanwhile.
+    /// </summary>
+    private async Task<ClearedTunnel> ClearAsync(PptpListener listener, PptpTunnelSnapshot tunnel, CancellationToken cancellationToken)
+    {
+        foreach (GatewayCall call in table.All.Where(c => c.TunnelId == tunnel.TunnelId))
+            call.SetEndReason(CallEndReason.AdminClear);
+        Task clearing = listener.ClearTunnelAsync(tunnel.TunnelId).AsTask();
+        bool closed = true;
+        try
+        {
+            await clearing.WaitAsync(table.Options.AdminClearWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            closed = false;
+        }
+        IPAddress remote = tunnel.Remote.Address.IsIPv4MappedToIPv6 ? tunnel.Remote.Address.MapToIPv4() : tunnel.Remote.Address;
+        return new ClearedTunnel((ushort)tunnel.TunnelId, remote, tunnel.Calls.Count, closed);
     }
 
     /// <inheritdoc/>
