@@ -110,6 +110,43 @@ public sealed class GatewayIntegrationTests(ITestOutputHelper output)
         Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Several calls on one control connection over the kernel path (RFC 2637 §3.2): <c>pptpgw dial --calls 40</c> brings
+    /// 40 MS-CHAPv2/MPPE-128 calls up on one TCP connection and one raw GRE socket (the calls told apart by the GRE Key);
+    /// <c>show vpdn</c> shows one tunnel with 40 sessions; SIGTERM ends them all with one StopCCRQ. A second run pings the
+    /// gateway's tunnel address through each of its calls (ICMP generated in the client, answered by the gateway's kernel).
+    /// </summary>
+    [IntegrationFact]
+    public async Task Forty_calls_on_one_control_connection_carry_pings_and_end_with_one_stop()
+    {
+        await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.120",
+            "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
+        LabProcess gateway = await lab.StartGatewayAsync();
+
+        await using (LabProcess held = lab.Dial("held", "--auth", "mschapv2", "--mppe", "128", "--calls", "40", "--seconds", "60"))
+        {
+            Assert.Contains("calls up=40/40 tunnel-calls=40", await held.WaitForLineAsync("DIAL: calls up=", TimeSpan.FromSeconds(60)), StringComparison.Ordinal);
+            string vpdn = lab.Admin("show vpdn");
+            Assert.Contains("Total tunnels=1 sessions=40", vpdn, StringComparison.Ordinal);
+            Assert.Contains("40 active sessions", vpdn, StringComparison.Ordinal);
+            held.Terminate();
+            Assert.Equal(0, await held.WaitForExitAsync(Exit));
+            Assert.Contains("DIAL: down reason=user request calls=40", held.Output, StringComparison.Ordinal);
+        }
+        await gateway.WaitForLineAsync("PPTP Tunnel deleted, tunnel_id = 1,", Exit);
+        Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
+
+        LabProcess pinging = lab.Dial("pinging", "--auth", "mschapv2", "--mppe", "128", "--calls", "40", "--ping", Lab.GatewayInside, "--count", "2");
+        Assert.Equal(0, await pinging.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains($"DIAL: ping {Lab.GatewayInside} through each call: calls=40/40 sent=80 received=80 loss=0%", pinging.Output, StringComparison.Ordinal);
+        Assert.Contains("gre-unknown-call=0", pinging.Output, StringComparison.Ordinal);
+        await gateway.WaitForLineAsync("PPTP Tunnel deleted, tunnel_id = 2,", Exit);
+        Assert.Equal(80, gateway.Count("%PIX-6-603104: PPTP Tunnel created"));
+        Assert.Equal(2, gateway.Count("%PIX-6-603105: PPTP Tunnel deleted"));
+        Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
+        output.WriteLine(pinging.Output);
+    }
+
     /// <summary>A wrong password: the client exits 5 (authentication failed), the gateway logs 603103 "failed", no tunnel stays.</summary>
     [IntegrationFact]
     public async Task A_wrong_password_is_refused()

@@ -29,6 +29,7 @@ internal static class DialCommandDefinition
         ("--ping", "ADDR", "ping ADDR through the tunnel, then hang up (exit 9 when no reply)"),
         ("--count", "N", "pings to send (default 4)"),
         ("--interval", "S", "seconds between pings (default 1)"),
+        ("--calls", "N", "N calls on one control connection, each its own PPP session (in-memory interfaces above 1; --ping then pings through each; one StopCCRQ ends them)"),
         ("--quiet", null, "print only the link up/down lines"),
         ("--verbose", null, "print the client's debug lines"),
     ];
