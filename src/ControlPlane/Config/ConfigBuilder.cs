@@ -87,13 +87,19 @@ internal sealed partial class ConfigBuilder(string fileName)
 
     private void Warning(int line, string message) => Report(ConfigSeverity.Warning, line, message);
 
-    private void Ignored(int line, string[] tokens, string why = "not used by this gateway")
+    private void Ignored(int line, string[] tokens, string? why = null)
     {
         string text = string.Join(' ', tokens);
         if (text.Length > 60)
             text = string.Concat(text.AsSpan(0, 57), "...");
-        Report(ConfigSeverity.Notice, line, $"'{text}' ignored: {why}");
+        _diagnostics.Add(new ConfigDiagnostic(ConfigSeverity.Notice, fileName, line, $"'{text}' ignored: {why ?? NotUsed}")
+        {
+            // Only the plain "a PIX command we do not use" notices are summed up; one with its own reason is shown.
+            IgnoredCommand = why is null ? Lower(tokens[0]) : null,
+        });
     }
+
+    private const string NotUsed = "not used by this gateway";
 
     private static string Head(string[] tokens, int count) => string.Join(' ', tokens.Take(count));
 
@@ -257,6 +263,11 @@ internal sealed partial class ConfigBuilder(string fileName)
             ConnectionLimit(line, t);
             return;
         }
+        if (t.Length >= 2 && Lower(t[1]) == "dpdk")
+        {
+            GatewayDpdk(line, t);
+            return;
+        }
         if (t.Length != 3)
         {
             Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', " +
@@ -299,8 +310,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                     case "memory":
                         _gateway = _gateway with { Dataplane = DataplaneBackend.Memory };
                         break;
+                    case "dpdk":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Dpdk };
+                        _dpdkLine = line;
+                        break;
                     default:
-                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel or memory)");
+                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel, memory or dpdk)");
                         break;
                 }
                 break;

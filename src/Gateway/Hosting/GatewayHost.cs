@@ -144,7 +144,7 @@ public sealed class GatewayHost : IAsyncDisposable
             Version = VersionText,
         }, log, time);
 
-        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator, listen.Address, log));
+        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator.FrameSink, listen.Address, log));
         orchestrator.AttachDataplane(dataplane);
 
         // Measured once the dataplane holds its sockets and TUN: every control connection is one more descriptor, so the
@@ -159,7 +159,7 @@ public sealed class GatewayHost : IAsyncDisposable
             PerSourceLimit = perSource is null ? null : (perSource.Burst, perSource.Interval),
             ShutdownReplyTimeout = options.ShutdownReplyTimeout,
             Connection = connection,
-        }, orchestrator, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator, time);
+        }, orchestrator.CallHandler, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator.EventSink, time);
         orchestrator.AttachListener(listener);
 
         AdminServer? admin = null;
@@ -167,7 +167,7 @@ public sealed class GatewayHost : IAsyncDisposable
         if (options.EnableAdminSocket)
         {
             adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator, log), new AdminServerOptions { SocketPath = adminPath });
+            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log), new AdminServerOptions { SocketPath = adminPath });
         }
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
@@ -206,7 +206,7 @@ public sealed class GatewayHost : IAsyncDisposable
             throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
         }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
-        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
+        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator.AaaSessions);
         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
         {
             if (Pool is { } pool)

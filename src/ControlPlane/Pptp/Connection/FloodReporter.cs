@@ -26,15 +26,19 @@ internal sealed class FloodReporter
 
     public TimeSpan Interval { get; }
 
-    /// <summary>Reports <paramref name="detail"/> now, or counts it towards the next summary of <paramref name="key"/>.</summary>
-    public void Report(string key, PptpErrorKind kind, string detail)
+    /// <summary>
+    /// Reports <paramref name="detail"/> now, or counts it towards the next summary of <paramref name="key"/>.
+    /// <paramref name="errno"/> (an accept error's socket error, as a value) goes to <see cref="IPptpEventSink.AcceptFailed"/>
+    /// so the PIX 213001 line carries it without anyone parsing it out of the text.
+    /// </summary>
+    public void Report(string key, PptpErrorKind kind, string detail, int? errno = null)
     {
         bool now;
         lock (_gate)
         {
             long stamp = _time.GetTimestamp();
             if (!_entries.TryGetValue(key, out Entry? entry))
-                _entries[key] = entry = new Entry(kind) { LastReport = stamp - _intervalTicks };
+                _entries[key] = entry = new Entry(kind, errno) { LastReport = stamp - _intervalTicks };
             now = entry.Suppressed == 0 && stamp - entry.LastReport >= _intervalTicks;
             if (now)
             {
@@ -56,6 +60,14 @@ internal sealed class FloodReporter
             }
         }
         if (now)
+            Emit(kind, errno, detail);
+    }
+
+    private void Emit(PptpErrorKind kind, int? errno, string detail)
+    {
+        if (errno is { } value)
+            _events.AcceptFailed(value, detail);
+        else
             _events.Error(0, kind, detail);
     }
 
@@ -64,6 +76,7 @@ internal sealed class FloodReporter
         int count;
         string detail;
         PptpErrorKind kind;
+        int? errno;
         lock (_gate)
         {
             if (!_entries.TryGetValue(key, out Entry? entry) || entry.Suppressed == 0)
@@ -71,18 +84,20 @@ internal sealed class FloodReporter
             count = entry.Suppressed;
             detail = entry.LastDetail!;
             kind = entry.Kind;
+            errno = entry.Errno;
             entry.Suppressed = 0;
             entry.LastReport = _time.GetTimestamp();
             entry.Flush?.Dispose();
             entry.Flush = null;
         }
-        _events.Error(0, kind, string.Create(CultureInfo.InvariantCulture,
+        Emit(kind, errno, string.Create(CultureInfo.InvariantCulture,
             $"{count} more in the last {Interval.TotalSeconds:0.#} s, the last: {detail}"));
     }
 
-    private sealed class Entry(PptpErrorKind kind)
+    private sealed class Entry(PptpErrorKind kind, int? errno)
     {
         public PptpErrorKind Kind { get; } = kind;
+        public int? Errno { get; } = errno;
         public long LastReport { get; set; }
         public int Suppressed { get; set; }
         public string? LastDetail { get; set; }

@@ -106,6 +106,12 @@ public interface IPptpEventSink
 
     /// <summary>An error (<c>debug vpdn error</c>). <paramref name="tunnelId"/> is 0 for listener-level errors.</summary>
     void Error(uint tunnelId, PptpErrorKind kind, string detail);
+
+    /// <summary>
+    /// The listener failed to accept a connection (PIX 213001 "PPTP control daemon socket io accept error, errno = N"):
+    /// <paramref name="errno"/> is the socket error as a value (0 when none), <paramref name="detail"/> text for the debug line.
+    /// </summary>
+    void AcceptFailed(int errno, string detail) => Error(0, PptpErrorKind.AcceptError, detail);
 }
 
 /// <summary>One state change. <see cref="CallId"/> is null for the control connection itself.</summary>
@@ -132,6 +138,8 @@ public sealed class NullPptpEventSink : IPptpEventSink
     public void StateChanged(in PptpStateChange change) { }
     /// <inheritdoc/>
     public void Error(uint tunnelId, PptpErrorKind kind, string detail) { }
+    /// <inheritdoc/>
+    public void AcceptFailed(int errno, string detail) { }
 }
 
 /// <summary>Renders events as the reference PIX's debug output (reference guide, "debug vpdn" captures).</summary>

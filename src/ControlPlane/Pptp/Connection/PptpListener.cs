@@ -212,14 +212,14 @@ public sealed class PptpListener : IAsyncDisposable
                 string shed = full && TryShedOldestWaiting(out PptpControlConnection? victim) ? Invariant($"; shed tunnel {victim.TunnelId} from {victim.Remote} (no SCCRQ)") : "";
                 // The reference's 213001: "PPTP control daemon socket io accept error, errno = N".
                 _flood.Report("accept-" + ex.ErrorCode.ToString(CultureInfo.InvariantCulture), PptpErrorKind.AcceptError, Invariant(
-                    $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode}), {_connections.Count} control connections{shed}"));
+                    $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode}), {_connections.Count} control connections{shed}"), ex.ErrorCode);
                 backoff = _options.AcceptErrorBackoff;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A defect of ours must not end the accept loop (and with it the gateway's service).
                 _admission.AddAcceptError();
-                _flood.Report("accept-internal", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: internal: " + ex.GetType().Name + ": " + ex.Message);
+                _flood.Report("accept-internal", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: internal: " + ex.GetType().Name + ": " + ex.Message, 0);
                 backoff = _options.AcceptErrorBackoff;
             }
             if (backoff > TimeSpan.Zero)
@@ -250,7 +250,7 @@ public sealed class PptpListener : IAsyncDisposable
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // The peer reset the connection between accept and here.
-            _flood.Report("reset", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message);
+            _flood.Report("reset", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message, ex is SocketException socketError ? socketError.ErrorCode : 0);
             socket.Dispose();
             return;
         }
