@@ -434,10 +434,15 @@ public sealed class PppSession : IDisposable
         _ipcp.Down();
         _ccp.Down();
         // No LCP renegotiation once up: leaving Opened ends the session (the peer's Terminate-Request, or a new Configure-Request).
+        bool ourTerminateRequest = _terminating;
         if (!_terminating)
             Terminate(PppDownCause.LcpLeftOpened, "LCP left the Opened state");
         _phase = PppPhase.Terminate;
-        FireLinkDown();
+        // Our own Close: the link is down when the Terminate-Request is answered or given up (tlf: RTA, or TO- after
+        // Max-Terminate; RFC 1661 §4.3), as pppd's lcp_finished. Going down here, at tld, let the call be cleared (CDN over
+        // TCP) before the Terminate-Request (GRE) left, and pptp-linux then hung up without ever reading its reason.
+        if (!ourTerminateRequest)
+            FireLinkDown();
     }
 
     private void LcpFinished()

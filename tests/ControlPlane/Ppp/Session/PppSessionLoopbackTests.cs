@@ -158,6 +158,41 @@ public sealed class PppSessionLoopbackTests
     }
 
     /// <summary>
+    /// pppd's <c>noccp</c>: the client answers the server's CCP Configure-Request with an LCP Protocol-Reject (RFC 1661
+    /// §5.7). Under <c>mppe ... required</c> the session ends with the reference's reason, and IPCP never started.
+    /// </summary>
+    [Fact]
+    public void RequiredMppeAgainstAClientThatProtocolRejectsCcpTerminatesWithoutIpcp()
+    {
+        var pool = NewPool();
+        using var pair = new SessionPair(
+            ServerOptions(pool, Policy(AllStrengths, required: true), PppAuthProtocol.MsChapV2),
+            ClientOptions(mppe: null, null, PppAuthProtocol.MsChapV2));
+        byte rejectId = 0x40;
+        pair.ToClientFilter = frame =>
+        {
+            (ushort protocol, byte[] packet) = Open(frame);
+            if (protocol != PppProtocol.Ccp)
+                return true;
+            // FF 03, LCP, Protocol-Reject, the rejected protocol and its packet.
+            int length = 4 + 2 + packet.Length;
+            byte[] reject = [0xFF, 0x03, 0xC0, 0x21, PppFsmCode.ProtocolReject, rejectId++, (byte)(length >> 8), (byte)length, 0x80, 0xFD, .. packet];
+            pair.Server.Receive(reject);
+            return false;
+        };
+        pair.Start();
+        pair.Advance(TimeSpan.FromSeconds(4));
+        Assert.Empty(pair.ServerEvents.Ups);
+        Assert.Equal("mppe required but not active", pair.ServerEvents.Down);
+        Assert.Equal(0, pool.UsedCount);
+        Assert.Empty(PacketsOf(pair.ServerSent, PppProtocol.Ipcp));
+        Assert.Contains(PacketsOf(pair.ClientSent, PppProtocol.Ipcp), p => p[0] == PppFsmCode.ConfigureRequest);
+        Assert.Contains(PacketsOf(pair.ServerSent, PppProtocol.Lcp), p => p[0] == PppFsmCode.TerminateRequest
+            && System.Text.Encoding.ASCII.GetString(p, 4, p.Length - 4).Contains("mppe required but not active", StringComparison.Ordinal));
+        Assert.Empty(pair.ClientEvents.Ups);
+    }
+
+    /// <summary>
     /// Under <c>mppe ... required</c> the server starts IPCP only once CCP is Opened with MPPE; the IPCP request the client
     /// sent before (as Windows does) is kept and answered then, so the link comes up at once, not after a restart timer.
     /// </summary>
