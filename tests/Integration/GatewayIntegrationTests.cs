@@ -163,7 +163,7 @@ public sealed class GatewayIntegrationTests(ITestOutputHelper output)
         Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
     }
 
-    /// <summary><c>mppe 128 required</c> against a client that will not encrypt: the session ends with "mppe required but not active".</summary>
+    /// <summary><c>mppe 128 required</c> against a client that will not encrypt: the session ends with "mppe required but not active", and the client never gets IPCP.</summary>
     [IntegrationFact]
     public async Task Required_mppe_disconnects_a_client_that_will_not_encrypt()
     {
@@ -171,11 +171,20 @@ public sealed class GatewayIntegrationTests(ITestOutputHelper output)
             "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
         LabProcess gateway = await lab.StartGatewayAsync();
 
-        LabProcess dial = lab.Dial("dial", "--auth", "mschapv2", "--mppe", "none");
+        LabProcess dial = lab.Dial("dial", "--auth", "mschapv2", "--mppe", "none", "--verbose");
         Assert.Equal(6, await dial.WaitForExitAsync(Up)); // MPPE mismatch
         Assert.Contains("DIAL: down reason=MPPE mismatch: peer terminated the link: mppe required but not active", dial.Output, StringComparison.Ordinal);
         await gateway.WaitForLineAsync("reason: mppe required but not active", Exit);
         Assert.Equal(0, gateway.Count("603104"));
+        // Issue 9 item 5: IPCP waits for CCP (pppd's start_networks), so the client reached the network phase but never
+        // got IPCP up, an address or a link: no cleartext window.
+        Assert.Contains("network phase", dial.Output, StringComparison.Ordinal);
+        Assert.True(dial.Count(@"IPCP: .*scr") > 0, "the client asked for IPCP (so the server's silence is what is shown)");
+        // The client's IPCP automaton never saw a packet from the gateway (no Configure-Request/Ack/Nak, no Terminate)
+        // and never reached Opened.
+        Assert.Equal(0, dial.Count(@"IPCP: (RCR[+-]|RCA|RCN|RTR|RTA|RUC|RXJ[+-]) in"));
+        Assert.Equal(0, dial.Count(@"IPCP: .*-> Opened"));
+        Assert.Equal(0, dial.Count("DIAL: link up"));
         Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
     }
 

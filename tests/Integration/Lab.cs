@@ -332,6 +332,9 @@ internal sealed partial class LabProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (a clean stop: the gateway's StopCCRQ to every peer, the client's hang-up).</summary>
     public void Terminate() => _ = Kill(_process.Id, 15);
 
+    /// <summary>Sends SIGHUP (what logrotate and <c>systemctl reload</c> send).</summary>
+    public void Hangup() => _ = Kill(_process.Id, 1);
+
     /// <summary>Waits for the exit and returns the code; throws at the timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

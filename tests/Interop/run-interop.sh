@@ -351,6 +351,37 @@ sc_wrong_password() {
   end
 }
 
+# expect_no_log FILE REGEX WHAT: the client's pppd never logged such a line (and its log is there: it has a 'sent [LCP').
+expect_no_log() {
+  local file="$1" re="$2" what="$3" line
+  if ! grep -a -q 'sent \[LCP ConfReq' "$file" 2>/dev/null; then fail "$what: no pppd log in $file"; return; fi
+  line=$(grep -a -m1 -E "$re" "$file" 2>/dev/null | tr -d '\r')
+  if [ -z "$line" ]; then ok "$what: no line matching /$re/"; else fail "$what: '$line'"; fi
+}
+
+# Issue 9 item 5: under 'mppe ... required' the gateway starts IPCP only once CCP is Opened with MPPE (pppd's
+# start_networks -> continue_networks from ccp_up). A client refusing MPPE (pppd nomppe: CCP without MPPE; noccp: CCP
+# Protocol-Rejected) must never hear IPCP from the gateway: no address, no ip-up, no cleartext window.
+sc_mppe_refused() {
+  begin mppe-refused "MPPE required, clients refusing it (pppd nomppe; pppd noccp): LCP TermReq 'mppe required but not active', and not one IPCP packet from the gateway"
+  local variant
+  for variant in nomppe noccp; do
+    if [ "$variant" = nomppe ]; then
+      client mppe-refused-nomppe 2 alice alice-pass --mppe none --timeout 20
+    else
+      client mppe-refused-noccp 2 alice alice-pass --mppe none --pppd-opt noccp --timeout 20
+    fi
+    expect_log "$CUR_CONSOLE" '^CHAP authentication succeeded' "$variant: MS-CHAPv2 (the session reached the network phase)"
+    expect_log "$CUR_CONSOLE" 'sent \[IPCP ConfReq' "$variant: the client asked for IPCP"
+    expect_no_log "$CUR_CONSOLE" 'rcvd \[IPCP' "$variant: the gateway sent no IPCP packet"
+    expect_no_log "$CUR_CONSOLE" '^local +IP address' "$variant: the client got no address"
+    expect_log "$CUR_CONSOLE" 'rcvd \[LCP TermReq .*mppe required but not active' "$variant: LCP TermReq with the reference's reason"
+  done
+  expect_gateway_alive
+  expect_idle
+  end
+}
+
 # iperf3 server in the gateway's namespace: the clients reach it at the gateway's inside address (its TUN's).
 ensure_iperf_server() {
   [ -n "$IPERF_PID" ] && kill -0 "$IPERF_PID" 2>/dev/null && return 0
@@ -540,7 +571,7 @@ sc_radius_mschapv2() {
 }
 
 # ------------------------------------------------------------------------------------------------ main
-ALL=(mschapv2-stateless wrong-password mschapv2-mppe40 mschapv1-mppe128 two-guests mschapv2-stateful chap-clear pap-clear
+ALL=(mschapv2-stateless wrong-password mppe-refused mschapv2-mppe40 mschapv1-mppe128 two-guests mschapv2-stateful chap-clear pap-clear
      radius-mschapv2)
 WANT=("$@"); [ ${#WANT[@]} -eq 0 ] && WANT=("${ALL[@]}")
 wants() { local w; for w in "${WANT[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
@@ -552,12 +583,13 @@ done
 ensure_guest
 
 # Gateway 1: MS-CHAPv2 then MS-CHAP v1, MPPE of any strength, required.
-if wants mschapv2-stateless || wants wrong-password || wants mschapv2-mppe40 \
+if wants mschapv2-stateless || wants wrong-password || wants mppe-refused || wants mschapv2-mppe40 \
    || wants mschapv1-mppe128 || wants two-guests; then
   start_gateway mppe "$(gateway_config mppe "$POOL" 'ppp authentication mschapv2' 'ppp authentication mschap' \
     'ppp encryption mppe auto required')"
   wants mschapv2-stateless && sc_mschapv2_stateless
   wants wrong-password && sc_wrong_password
+  wants mppe-refused && sc_mppe_refused
   wants mschapv2-mppe40 && sc_mschapv2_mppe40
   wants mschapv1-mppe128 && sc_mschapv1
   wants two-guests && sc_two_guests

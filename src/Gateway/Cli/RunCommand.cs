@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
 using PptpGw.ControlPlane.Config;
 using PptpGw.Gateway.Hosting;
 
 namespace PptpGw.Gateway.Cli;
 
-/// <summary><c>pptpgw run</c>: the gateway in the foreground until SIGTERM/SIGINT.</summary>
+/// <summary><c>pptpgw run</c>: the gateway in the foreground until SIGTERM/SIGINT (SIGHUP leaves it running).</summary>
 internal static class RunCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -39,9 +38,8 @@ internal static class RunCommand
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // SIGTERM (systemd stop, kill) and SIGINT (Ctrl-C) end the run cleanly instead of killing the process.
-        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // SIGTERM (systemd stop, kill) and SIGINT (Ctrl-C) end the run cleanly; SIGHUP does not end it (GatewaySignals).
+        using var signals = new GatewaySignals(stop.Cancel);
         GatewayHost host;
         try
         {
@@ -58,6 +56,7 @@ internal static class RunCommand
             await stderr.WriteLineAsync("pptpgw: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+        signals.Attach(host);
         await using (host.ConfigureAwait(false))
         {
             try
@@ -72,11 +71,5 @@ internal static class RunCommand
         }
         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.Ok;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 }

@@ -35,6 +35,8 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private Task? _stopping;
     private bool _started;
+    private InstanceLock? _instanceLock;
+    private int _hangups;
 
     private GatewayHost(GatewayConfig config, GatewayHostOptions options, GatewayLog log, VpdnGroupConfig group, IpLocalPool? pool,
         CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, AdminServer? admin, string? adminPath, GatewayAaa aaa)
@@ -90,11 +92,32 @@ public sealed class GatewayHost : IAsyncDisposable
         $"pptpgw {typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
 
     /// <summary>Builds the gateway for <paramref name="config"/>.</summary>
-    /// <exception cref="GatewayStartupException">Something the operator must fix (no dial-in group, an AAA backend this build lacks, no dataplane).</exception>
+    /// <exception cref="GatewayStartupException">Something the operator must fix (no dial-in group, an AAA backend this build lacks, no
+    /// dataplane), or another gateway owns the admin socket or the pool (<see cref="InstanceLock"/>): then nothing of
+    /// that gateway (its socket file, TUN device, routes) is touched.</exception>
     public static GatewayHost Create(GatewayConfig config, GatewayHostOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         options ??= new GatewayHostOptions();
+        // First of all, before a TUN device, a route or a socket exists: one gateway per admin socket (issue 9 item 7).
+        InstanceLock? instanceLock = options.EnableAdminSocket
+            ? InstanceLock.Acquire(options.AdminSocketPath ?? config.Gateway.AdminSocketPath)
+            : null;
+        try
+        {
+            GatewayHost host = CreateCore(config, options);
+            host._instanceLock = instanceLock;
+            return host;
+        }
+        catch
+        {
+            instanceLock?.Dispose();
+            throw;
+        }
+    }
+
+    private static GatewayHost CreateCore(GatewayConfig config, GatewayHostOptions options)
+    {
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         var log = new GatewayLog(time);
         var owned = new List<IDisposable>();
@@ -116,6 +139,14 @@ public sealed class GatewayHost : IAsyncDisposable
         IpLocalPool? pool = group.AddressPool is { } poolName
             ? config.FindPool(poolName)?.CreatePool() ?? throw new GatewayStartupException($"vpdn group {group.Name}: unknown pool '{poolName}'")
             : null;
+        // Another gateway (with its own admin socket) serving the same pool: its routes point into its TUN device, and
+        // 'ip route replace' would move them into ours - and the kernel would drop them when ours went away.
+        if (pool is not null && options.InstallInsideRoutes && options.Dataplane is null && config.Gateway.Dataplane == DataplaneBackend.Kernel
+            && InsideRoutes.ForeignTunRoutes(pool.Ranges) is { Count: > 0 } taken)
+        {
+            throw new GatewayStartupException($"pool {pool.Name} is already routed into another TUN device ({string.Join(", ", taken)}): " +
+                "another gateway serves it; not starting, and its routes were left alone");
+        }
 
         IPEndPoint listen = options.ListenEndPoint ?? DefaultListenEndPoint(config, log);
         PptpConnectionOptions connection = new()
@@ -274,6 +305,26 @@ public sealed class GatewayHost : IAsyncDisposable
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture, $"pptpgw stopped ({tunnels} tunnels closed)"));
         foreach (IDisposable sink in _ownedSinks)
             sink.Dispose();
+        // Last: a successor may start only once the socket file, the TUN device and its routes are gone.
+        _instanceLock?.Dispose();
+    }
+
+    /// <summary>
+    /// SIGHUP (logrotate's postrotate, <c>systemctl reload</c>, a closed terminal): the gateway runs on, every session
+    /// stays up, and one line says so. Returns the number of hang-ups seen so far.
+    /// </summary>
+    public int HandleHangup()
+    {
+        int count = Interlocked.Increment(ref _hangups);
+        lock (_stateLock)
+        {
+            if (_stopping is not null)
+                return count;
+        }
+        // The reload seam (issue 14): re-read the configuration here and apply what can change without a restart.
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"SIGHUP received: configuration reload is not implemented yet; running on unchanged ({Listener.ConnectionCount} tunnels kept)"));
+        return count;
     }
 
     /// <inheritdoc/>

@@ -49,6 +49,56 @@ public static class InsideRoutes
     }
 
     /// <summary>
+    /// Routes of the main table that send part of <paramref name="ranges"/> into a TUN device already (another running
+    /// gateway's, whose routes <see cref="Install"/> would replace and, when this instance stopped, take away with its own
+    /// TUN): "198.19.10.0/26 dev pptpgw0". Read before this gateway creates its TUN, so its own device is never among them.
+    /// A stale route of a crashed run cannot appear: the kernel removes it with the TUN device.
+    /// </summary>
+    public static IReadOnlyList<string> ForeignTunRoutes(IEnumerable<Ipv4Range> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        (string? output, string? failure) = RunIpOutput("-o", "-4", "route", "show", "table", "main");
+        return failure is not null ? [] : TunRoutesOverlapping(output!, ranges, IsTunDevice);
+    }
+
+    /// <summary>
+    /// The lines of <c>ip -o -4 route show</c> output whose prefix (not the default route) overlaps <paramref name="ranges"/>
+    /// and whose device <paramref name="isTun"/> says is a TUN device, as "PREFIX dev NAME".
+    /// </summary>
+    public static IReadOnlyList<string> TunRoutesOverlapping(string ipRouteOutput, IEnumerable<Ipv4Range> ranges, Func<string, bool> isTun)
+    {
+        ArgumentNullException.ThrowIfNull(ipRouteOutput);
+        ArgumentNullException.ThrowIfNull(isTun);
+        Ipv4Range[] pool = [.. ranges];
+        var found = new List<string>();
+        foreach (string line in ipRouteOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // "PREFIX dev NAME ..." or "A.B.C.D dev NAME ..." (a /32); typed routes ("blackhole P", "unreachable P") carry no device.
+            int dev = Array.IndexOf(words, "dev");
+            if (words.Length == 0 || dev < 0 || dev + 1 >= words.Length)
+                continue;
+            string prefix = words[0];
+            int slash = prefix.IndexOf('/', StringComparison.Ordinal);
+            int length = 32;
+            if (slash >= 0 && !int.TryParse(prefix.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out length))
+                continue;
+            if (length is <= 0 or > 32 || !Ipv4.TryParse(slash >= 0 ? prefix.AsSpan(0, slash) : prefix, out uint network))
+                continue;
+            ulong first = network & (uint)(ulong.MaxValue << (32 - length));
+            ulong last = first + (1UL << (32 - length)) - 1;
+            if (!pool.Any(r => r.First <= last && first <= r.Last) || !isTun(words[dev + 1]))
+                continue;
+            found.Add($"{prefix} dev {words[dev + 1]}");
+        }
+        return found;
+    }
+
+    /// <summary>A TUN/TAP device has <c>/sys/class/net/NAME/tun_flags</c> (sysfs of this network namespace).</summary>
+    private static bool IsTunDevice(string name) =>
+        !name.Contains('/', StringComparison.Ordinal) && name is not ("." or "..") && File.Exists($"/sys/class/net/{name}/tun_flags");
+
+    /// <summary>
     /// Adds (or, with <paramref name="add"/> false, removes) the host route of one client address that lies outside the
     /// pool — a RADIUS Framed-IP-Address (RFC 2865 §5.8) — so replies to it enter the tunnel; returns the failure text or null.
     /// </summary>
@@ -59,7 +109,9 @@ public static class InsideRoutes
         return add ? RunIp("route", "replace", prefix, "dev", deviceName) : RunIp("route", "del", prefix, "dev", deviceName);
     }
 
-    private static string? RunIp(params string[] words)
+    private static string? RunIp(params string[] words) => RunIpOutput(words).Failure;
+
+    private static (string? Output, string? Failure) RunIpOutput(params string[] words)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string word in words)
@@ -68,13 +120,14 @@ public static class InsideRoutes
         try
         {
             using Process process = Process.Start(start)!;
+            Task<string> output = process.StandardOutput.ReadToEndAsync();
             string error = process.StandardError.ReadToEnd();
             process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"{command}: {error.Trim()}";
+            return process.ExitCode == 0 ? (output.Result, null) : (null, $"{command}: {error.Trim()}");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            return $"{command}: {ex.Message} (is iproute2 installed?)";
+            return (null, $"{command}: {ex.Message} (is iproute2 installed?)");
         }
     }
 }

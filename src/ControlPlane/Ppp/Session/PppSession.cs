@@ -53,6 +53,11 @@ public sealed class PppSession : IDisposable
     // The group's "mppe ... required", or an AAA server's MS-MPPE-Encryption-Policy Encryption-Required (RFC 2548 §2.4.4).
     private bool _mppeRequired;
     private bool _ipcpRequestUnheard;
+    // Under MPPE required, IPCP waits for CCP (pppd auth.c start_networks/continue_networks): no NCP, so no address and
+    // no cleartext window, before encryption is agreed. The peer's latest IPCP Configure-Request meanwhile is kept and
+    // answered once IPCP starts, so a peer that opens IPCP early (Windows, our client) does not wait for its restart timer.
+    private bool _ipcpDeferred;
+    private byte[]? _deferredIpcpRequest;
     private bool _terminating;
     private bool _downFired;
     private bool _disposed;
@@ -217,7 +222,13 @@ public sealed class PppSession : IDisposable
                         _discardedFrames++;
                     return;
                 case PppProtocol.Ipcp:
-                    if (_phase == PppPhase.Network)
+                    if (_phase == PppPhase.Network && _ipcpDeferred)
+                    {
+                        _discardedFrames++;
+                        if (!information.IsEmpty && information[0] == PppFsmCode.ConfigureRequest)
+                            _deferredIpcpRequest = information.ToArray();
+                    }
+                    else if (_phase == PppPhase.Network)
                     {
                         ResendUnheardIpcpRequest(information);
                         _ipcp.ReceivePacket(information);
@@ -418,13 +429,20 @@ public sealed class PppSession : IDisposable
     private void LcpDown()
     {
         _txAcfc = _txPfc = false;
+        _ipcpDeferred = false;
+        _deferredIpcpRequest = null;
         _ipcp.Down();
         _ccp.Down();
         // No LCP renegotiation once up: leaving Opened ends the session (the peer's Terminate-Request, or a new Configure-Request).
+        bool ourTerminateRequest = _terminating;
         if (!_terminating)
             Terminate(PppDownCause.LcpLeftOpened, "LCP left the Opened state");
         _phase = PppPhase.Terminate;
-        FireLinkDown();
+        // Our own Close: the link is down when the Terminate-Request is answered or given up (tlf: RTA, or TO- after
+        // Max-Terminate; RFC 1661 §4.3), as pppd's lcp_finished. Going down here, at tld, let the call be cleared (CDN over
+        // TCP) before the Terminate-Request (GRE) left, and pptp-linux then hung up without ever reading its reason.
+        if (!ourTerminateRequest)
+            FireLinkDown();
     }
 
     private void LcpFinished()
@@ -477,10 +495,35 @@ public sealed class PppSession : IDisposable
         }
         _phase = PppPhase.Network;
         Log("network phase");
+        if (_mppeRequired)
+        {
+            // pppd's start_networks with MPPE required: CCP first, the NCPs from ccp_up (continue_networks).
+            _ipcpDeferred = true;
+            Log("mppe required: IPCP waits for CCP");
+            _ccp.Up();
+            _ccp.Open();
+            return;
+        }
         _ipcp.Up();
         _ipcp.Open();
         _ccp.Up();
         _ccp.Open();
+    }
+
+    /// <summary>CCP is Opened: with MPPE agreed, the deferred IPCP starts (and answers the request the peer sent meanwhile).</summary>
+    private void StartDeferredIpcp()
+    {
+        if (!_ipcpDeferred || _terminating || _phase != PppPhase.Network || _ccp.State != PppFsmState.Opened || _ccpLayer.Negotiated is null)
+            return;
+        _ipcpDeferred = false;
+        Log("CCP up with MPPE: starting IPCP");
+        _ipcp.Up();
+        _ipcp.Open();
+        if (_deferredIpcpRequest is { } request)
+        {
+            _deferredIpcpRequest = null;
+            _ipcp.ReceivePacket(request);
+        }
     }
 
     // pppd with MPPE required opens IPCP only once CCP is up (2.4.9 auth.c), so the IPCP Configure-Request we send on
@@ -616,9 +659,13 @@ public sealed class PppSession : IDisposable
         public void LayerUp(PppLayerKind layer)
         {
             if (layer == PppLayerKind.Lcp)
+            {
                 session.LcpUp();
-            else
-                session.CheckNetwork();
+                return;
+            }
+            if (layer == PppLayerKind.Ccp)
+                session.StartDeferredIpcp();
+            session.CheckNetwork();
         }
 
         public void LayerDown(PppLayerKind layer)

@@ -146,6 +146,75 @@ public sealed class PppSessionLoopbackTests
         Assert.Equal(0, pool.UsedCount);
         // The client's CCP rejected the server's MPPE option verbatim.
         Assert.Contains(PacketsOf(pair.ClientSent, PppProtocol.Ccp), p => p[0] == PppFsmCode.ConfigureReject && p[4] == 18);
+        // Issue 9 item 5 (pppd's start_networks): IPCP waits for CCP, so the client asked for IPCP in vain - the server
+        // never sent one IPCP packet, the client got no address and no link, and no cleartext window existed.
+        Assert.Contains(PacketsOf(pair.ClientSent, PppProtocol.Ipcp), p => p[0] == PppFsmCode.ConfigureRequest);
+        Assert.Empty(PacketsOf(pair.ServerSent, PppProtocol.Ipcp));
+        Assert.Empty(pair.ClientEvents.Ups);
+        Assert.NotEqual(PppFsmState.Opened, pair.Client.GetSnapshot().Ipcp);
+        // The LCP Terminate-Request carries the reference's reason.
+        Assert.Contains(PacketsOf(pair.ServerSent, PppProtocol.Lcp), p => p[0] == PppFsmCode.TerminateRequest
+            && System.Text.Encoding.ASCII.GetString(p, 4, p.Length - 4).Contains("mppe required but not active", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// pppd's <c>noccp</c>: the client answers the server's CCP Configure-Request with an LCP Protocol-Reject (RFC 1661
+    /// §5.7). Under <c>mppe ... required</c> the session ends with the reference's reason, and IPCP never started.
+    /// </summary>
+    [Fact]
+    public void RequiredMppeAgainstAClientThatProtocolRejectsCcpTerminatesWithoutIpcp()
+    {
+        var pool = NewPool();
+        using var pair = new SessionPair(
+            ServerOptions(pool, Policy(AllStrengths, required: true), PppAuthProtocol.MsChapV2),
+            ClientOptions(mppe: null, null, PppAuthProtocol.MsChapV2));
+        byte rejectId = 0x40;
+        pair.ToClientFilter = frame =>
+        {
+            (ushort protocol, byte[] packet) = Open(frame);
+            if (protocol != PppProtocol.Ccp)
+                return true;
+            // FF 03, LCP, Protocol-Reject, the rejected protocol and its packet.
+            int length = 4 + 2 + packet.Length;
+            byte[] reject = [0xFF, 0x03, 0xC0, 0x21, PppFsmCode.ProtocolReject, rejectId++, (byte)(length >> 8), (byte)length, 0x80, 0xFD, .. packet];
+            pair.Server.Receive(reject);
+            return false;
+        };
+        pair.Start();
+        pair.Advance(TimeSpan.FromSeconds(4));
+        Assert.Empty(pair.ServerEvents.Ups);
+        Assert.Equal("mppe required but not active", pair.ServerEvents.Down);
+        Assert.Equal(0, pool.UsedCount);
+        Assert.Empty(PacketsOf(pair.ServerSent, PppProtocol.Ipcp));
+        Assert.Contains(PacketsOf(pair.ClientSent, PppProtocol.Ipcp), p => p[0] == PppFsmCode.ConfigureRequest);
+        Assert.Contains(PacketsOf(pair.ServerSent, PppProtocol.Lcp), p => p[0] == PppFsmCode.TerminateRequest
+            && System.Text.Encoding.ASCII.GetString(p, 4, p.Length - 4).Contains("mppe required but not active", StringComparison.Ordinal));
+        Assert.Empty(pair.ClientEvents.Ups);
+    }
+
+    /// <summary>
+    /// Under <c>mppe ... required</c> the server starts IPCP only once CCP is Opened with MPPE; the IPCP request the client
+    /// sent before (as Windows does) is kept and answered then, so the link comes up at once, not after a restart timer.
+    /// </summary>
+    [Fact]
+    public void RequiredMppeStartsIpcpOnlyAfterCcpAndStillComesUpAtOnce()
+    {
+        var pool = NewPool();
+        using var pair = new SessionPair(
+            ServerOptions(pool, Policy(AllStrengths, required: true), PppAuthProtocol.MsChapV2),
+            ClientOptions(Policy(MppeSupportedBits.Encryption128Bit), null, PppAuthProtocol.MsChapV2));
+        pair.Start(); // no clock advance: nothing may wait for a restart timer
+        Assert.NotNull(pair.ServerEvents.Up.Mppe);
+        Assert.NotNull(pair.ClientEvents.Up.Mppe);
+
+        int firstIpcp = pair.ServerSent.FindIndex(f => Open(f).Protocol == PppProtocol.Ipcp);
+        int ccpAck = pair.ServerSent.FindIndex(f => Open(f) is { Protocol: PppProtocol.Ccp } o && o.Packet[0] == PppFsmCode.ConfigureAck);
+        int clientCcpAck = pair.ClientSent.FindIndex(f => Open(f) is { Protocol: PppProtocol.Ccp } o && o.Packet[0] == PppFsmCode.ConfigureAck);
+        int clientIpcp = pair.ClientSent.FindIndex(f => Open(f).Protocol == PppProtocol.Ipcp);
+        Assert.True(ccpAck >= 0 && clientCcpAck >= 0 && firstIpcp > ccpAck, $"server IPCP at {firstIpcp}, its CCP Configure-Ack at {ccpAck}");
+        Assert.True(clientIpcp >= 0 && clientIpcp < clientCcpAck, "the client opens IPCP early (the case the server must answer later)");
+        Assert.Contains("mppe required: IPCP waits for CCP", pair.ServerEvents.Logs);
+        Assert.Contains("CCP up with MPPE: starting IPCP", pair.ServerEvents.Logs);
     }
 
     [Fact]
