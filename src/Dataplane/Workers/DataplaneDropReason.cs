@@ -101,6 +101,21 @@ public enum DataplaneDropReason
 
     /// <summary>A command or a control frame from the control plane for a session that no longer exists.</summary>
     StaleCommand,
+
+    // ---- outside → inside: evidence and budgets (issue 9) ----
+
+    /// <summary>
+    /// An MPPE packet that, decrypted on a copy of the key state, is not a well-formed IPv4 frame
+    /// (<see cref="Mppe.MppePlaintext"/>): a forgery (or a corrupted packet). Nothing of the session moved: GRE window,
+    /// reorder ring, acknowledgment owed, MPPE key, coherency count and RC4 stream are as before it.
+    /// </summary>
+    MppeVerificationFailed,
+
+    /// <summary>
+    /// An MPPE packet whose coherency jump needs more key changes than the session's or the worker's rekey budget
+    /// has left (<see cref="RekeyBudget"/>); nothing was computed or changed.
+    /// </summary>
+    MppeRekeyBudgetExhausted,
 }
 
 /// <summary>Per-reason drop counters of one session (a snapshot).</summary>
@@ -133,7 +148,7 @@ public sealed class SessionDropCounters
 public sealed class DataplaneCounters
 {
     /// <summary>Number of <see cref="DataplaneDropReason"/> values (the length of the drop arrays).</summary>
-    public const int ReasonCount = (int)DataplaneDropReason.StaleCommand + 1;
+    public const int ReasonCount = (int)DataplaneDropReason.MppeRekeyBudgetExhausted + 1;
 
     private readonly ulong[] _drops;
 

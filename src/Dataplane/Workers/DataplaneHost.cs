@@ -42,6 +42,9 @@ public sealed record DataplaneOptions
 
     /// <summary>Seed of the session table's hashes (reproducible tests); null draws it from the OS.</summary>
     public ulong? HashSeed { get; init; }
+
+    /// <summary>How much stateless-MPPE rekeying coherency jumps may cost (per session, per worker); <see cref="RekeyBudget.Default"/> when null.</summary>
+    public RekeyBudget? RekeyBudget { get; init; }
 }
 
 /// <summary>
@@ -105,7 +108,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
                 _commands[i] = new SpscRing<WorkerCommand>(options.CommandRingCapacity);
                 _up[i] = new SpscRing<UpMessage>(options.ControlRingCapacity);
                 _workers[i] = new Worker(i, Sessions, Pool, _ports[i], _commands[i], _up[i], _specs,
-                    options.Time, reorder, ackDelay);
+                    options.Time, reorder, ackDelay, options.RekeyBudget);
             }
         }
         catch
