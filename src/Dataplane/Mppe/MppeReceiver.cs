@@ -53,6 +53,12 @@ namespace PptpGw.Dataplane.Mppe;
 /// <para>Leniency: the flushed bit is not required on stateless packets or on stateful flag packets (senders set it,
 /// RFC 3078 §3, and Linux refuses packets without it, but the key follows from the coherency count alone), so a peer
 /// that omits it still decrypts.</para>
+/// <para><b>Verify before commit</b> (issue 9). <see cref="Decrypt"/> (and the burst) commit whatever the header says,
+/// which suits a packet known to be the next one. The gateway's worker uses them only for the next coherency count and
+/// checks the plaintext afterwards (rolling back to a snapshot when it fails); every other packet goes through
+/// <see cref="TryDecryptVerified"/>, which works on a copy of the key state (any stateless jump up to
+/// <see cref="MaxTentativeKeyChanges"/>, within the caller's rekey budget) and commits only a plaintext that
+/// <see cref="MppePlaintext.IsWellFormed"/> accepts, so a forged count changes nothing.</para>
 /// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]

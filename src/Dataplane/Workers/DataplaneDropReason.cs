@@ -50,7 +50,11 @@ public enum DataplaneDropReason
     /// <summary>MPPE refused the packet (see the session's MppeReceiver drop counters for the precise MppeDropReason).</summary>
     MppeDecryptFailed,
 
-    /// <summary>The decrypted protocol is not IPv4 (0x0021): the only network protocol this gateway carries.</summary>
+    /// <summary>
+    /// The decrypted protocol is not IPv4 (0x0021): the only network protocol this gateway carries. No longer
+    /// produced since decryption is verified (issue 9): such a plaintext is no evidence and counts as
+    /// <see cref="MppeVerificationFailed"/>. Kept so that the numbering of the reasons stays stable.
+    /// </summary>
     MppeInnerProtocolUnsupported,
 
     /// <summary>Plain IPv4 (0x0021) while the session requires encryption or has MPPE on (RFC 3078 §1: once CCP opened with MPPE, clear data is refused).</summary>

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using PptpGw.Dataplane.Buffers;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Gre;
@@ -51,6 +53,12 @@ public sealed unsafe class Worker
     /// answer, a flushed packet, resynchronises both ends, RFC 3078 §8.2) but not flood the control plane.
     /// </summary>
     public const int ResetSignalIntervalMilliseconds = 100;
+
+    /// <summary>
+    /// A stateless coherency jump longer than this (key changes) is walked only after the other sessions' packets of
+    /// the receive stage have been delivered (see <see cref="RunReceiveStage"/>, step 4).
+    /// </summary>
+    public const int LongWalkKeyChanges = 32;
 
     private const uint DecryptedMark = 0x4D505045; // "MPPE": UserData of a packet already decrypted and verified
     private const int ReasonCount = DataplaneCounters.ReasonCount;
@@ -109,6 +117,7 @@ public sealed unsafe class Worker
     private readonly long _ticksPerSecond;
     private readonly long _resetSignalIntervalTicks;
     private RekeyTokenBucket _rekeyTokens;
+    private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
     private readonly ulong[] _drops = new ulong[ReasonCount];
@@ -117,7 +126,8 @@ public sealed unsafe class Worker
 
     internal Worker(int index, SessionTable table, PacketPool pool, DataplanePortPair ports,
         SpscRing<WorkerCommand> commands, SpscRing<UpMessage> up, SessionSpecSlot[] specs,
-        TimeProvider time, GreReorderPolicy reorder, long acknowledgmentDelayTicks, RekeyBudget? rekeyBudget = null)
+        TimeProvider time, GreReorderPolicy reorder, long acknowledgmentDelayTicks, RekeyBudget? rekeyBudget = null,
+        bool randomInitialSequenceNumbers = true)
     {
         _index = index;
         _table = table;
@@ -133,6 +143,7 @@ public sealed unsafe class Worker
         _specs = specs;
         _time = time;
         _rekeyBudget = rekeyBudget ?? RekeyBudget.Default;
+        _randomInitialSequenceNumbers = randomInitialSequenceNumbers;
         _ticksPerSecond = time.TimestampFrequency;
         _resetSignalIntervalTicks = Math.Max(1, _ticksPerSecond * ResetSignalIntervalMilliseconds / 1000);
         _rekeyTokens.Reset(_rekeyBudget.PerWorkerBurst, time.GetTimestamp());
@@ -371,7 +382,7 @@ public sealed unsafe class Worker
     /// <summary>
     /// The receive stage: the GRE data packets of the outside burst, in arrival order, each shown to belong to its
     /// session before anything of that session's state moves (issue 9: "no unauthenticated packet changes
-    /// per-session state"). Four steps:
+    /// per-session state"). Five steps:
     /// <list type="number">
     /// <item>Classify, changing nothing: PPP frame; for an MPPE session, the tentative GRE window check
     /// (<see cref="GreSequencer.Check"/>) and whether the packet is the next coherency count of its session (then it
@@ -385,6 +396,9 @@ public sealed unsafe class Worker
     /// within the rekey budget) and committed only if they verify; a verified packet with a fresh coherency count
     /// may move a GRE window it lies beyond. Packets of sessions without MPPE, and PPP control frames (never
     /// encrypted, RFC 3078 §1), are sequenced as they are: nothing can authenticate them (docs/ARCHITECTURE.md).</item>
+    /// <item>A session whose packet needs a coherency walk longer than <see cref="LongWalkKeyChanges"/> is set aside in
+    /// step 4, with its later packets (their order is kept), and done last, after the other sessions' datagrams have
+    /// been sent inside: a forged far count (or a real loss burst) does not delay the rest of the burst.</item>
     /// </list>
     /// </summary>
     private void RunReceiveStage(long now)
@@ -504,26 +518,40 @@ public sealed unsafe class Worker
             }
         }
 
-        // 4. Sequence and deliver, in arrival order.
+        // 4. Sequence and deliver, in arrival order; a session whose packet needs a long coherency walk (a real
+        // loss burst or a forged count: up to ~5 ms of key changes) is set aside with its later packets, so that the
+        // other sessions' packets of this stage are delivered (and sent inside) before that work starts.
+        bool setAside = false;
         for (int k = 0; k < stage.Length; k++)
         {
             ref RxStaged st = ref stage[k];
-            switch (st.Kind)
+            if (st.Kind == RxKind.Done)
+                continue;
+            if (st.Kind != RxKind.Dead)
             {
-                case RxKind.Done:
-                    break;
-                case RxKind.Dead:
-                    Drop(st.Packet, st.Slot, DataplaneDropReason.SessionClosed);
-                    break;
-                case RxKind.Plain:
-                    Sequence(ref st, now, automaticResync: (_slots[st.Slot].Flags & SlotFlags.Mppe) == 0);
-                    break;
-                case RxKind.MppeBurst:
-                    Commit(ref st, now, _sequencer.Check(st.Slot, st.Sequence));
-                    break;
-                default:
-                    DecryptSingle(ref st, now);
-                    break;
+                if (IsSetAside(st.Slot))
+                    continue;
+                if (st.Kind == RxKind.MppeSingle && NeedsLongWalk(ref st))
+                {
+                    BurstSessionOf(st.Slot).SetAside = true;
+                    setAside = true;
+                    continue;
+                }
+            }
+
+            Process(ref st, now);
+            st.Kind = RxKind.Done;
+        }
+
+        // 5. The sessions set aside, in arrival order, once the others' datagrams have left.
+        if (setAside)
+        {
+            FlushInside();
+            for (int k = 0; k < stage.Length; k++)
+            {
+                ref RxStaged st = ref stage[k];
+                if (st.Kind != RxKind.Done)
+                    Process(ref st, now);
             }
         }
 
@@ -535,6 +563,49 @@ public sealed unsafe class Worker
 
         _burstSessionCount = 0;
         stage.Clear(); // no stale handles in the scratch
+    }
+
+    private void Process(ref RxStaged st, long now)
+    {
+        switch (st.Kind)
+        {
+            case RxKind.Dead:
+                Drop(st.Packet, st.Slot, DataplaneDropReason.SessionClosed);
+                break;
+            case RxKind.Plain:
+                Sequence(ref st, now, automaticResync: (_slots[st.Slot].Flags & SlotFlags.Mppe) == 0);
+                break;
+            case RxKind.MppeBurst:
+                Commit(ref st, now, _sequencer.Check(st.Slot, st.Sequence));
+                break;
+            case RxKind.MppeSingle:
+                DecryptSingle(ref st, now);
+                break;
+        }
+    }
+
+    /// <summary>True when <paramref name="slot"/>'s session was set aside in the current receive stage (step 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsSetAside(int slot)
+    {
+        ref SlotState state = ref _slots[slot];
+        return state.BurstEpoch == _burstEpoch && _burstSessions[state.BurstIndex].SetAside;
+    }
+
+    /// <summary>
+    /// A stateless packet whose coherency count lies more than <see cref="LongWalkKeyChanges"/> ahead of its
+    /// session's: decrypting it walks that many key changes first (<see cref="MppeReceiver.TryDecryptVerified"/>).
+    /// </summary>
+    private bool NeedsLongWalk(ref RxStaged st)
+    {
+        ref MppeReceiver receiver = ref _receivers[st.Slot];
+        if (!receiver.IsStateless)
+            return false; // stateful: at most 9 key changes (RFC 3078 §7.2: one per flag packet missed + the flush)
+        ReadOnlySpan<byte> mppe = st.Packet.Data[st.MppeOffset..];
+        if (MppeHeader.TryRead(mppe, out MppeHeader header) != MppeHeaderError.None)
+            return false;
+        int ahead = (header.CoherencyCount - receiver.CoherencyCount) & MppeHeader.CoherencyCountMask;
+        return ahead > LongWalkKeyChanges && ahead <= MppeReceiver.MaxTentativeKeyChanges;
     }
 
     /// <summary>The burst entry of <paramref name="slot"/>'s session in the current receive stage (created on first use).</summary>
@@ -1171,7 +1242,11 @@ public sealed unsafe class Worker
         Volatile.Write(ref state.Generation, 0);
         ref readonly SessionConfig config = ref _table.GetConfig(slot);
         SessionSpecSlot spec = _specs[slot];
-        _sequencer.Open(slot, config.PeerCallId, spec.OurReceiveWindow, spec.PeerReceiveWindow);
+        // Our first Sequence Number: random (see DataplaneOptions.RandomInitialSequenceNumbers), once per session.
+        uint initialSequence = 0;
+        if (_randomInitialSequenceNumbers)
+            RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(new Span<uint>(ref initialSequence)));
+        _sequencer.Open(slot, config.PeerCallId, spec.OurReceiveWindow, spec.PeerReceiveWindow, initialSequence);
         _senders[slot].Clear();
         _receivers[slot].Clear();
         Array.Clear(_sessionDrops, slot * ReasonCount, ReasonCount);
@@ -1377,5 +1452,6 @@ public sealed unsafe class Worker
         public bool Slow;              // a packet was not the next count: the rest take the single path
         public bool HasSnapshot;       // _snapshots[Index] holds its receiver as it was before the burst
         public bool Failed;            // a burst packet failed verification: roll back
+        public bool SetAside;          // a packet needs a long coherency walk: after the other sessions (step 5)
     }
 }

@@ -98,6 +98,32 @@ public sealed class WorkerForgeryTests
     }
 
     [Fact]
+    public void Our_numbering_starts_at_random_so_a_spoofer_cannot_echo_plausible_acknowledgments()
+    {
+        var time = new FakeTimeProvider();
+        using var peer = new WorkerTestPeer(Options(time));
+        TestClient a = peer.Open(Peer, 0x2010, 0x3010, Tunnel);
+        TestClient b = peer.Open(Peer + 1, 0x2011, 0x3011, Tunnel + 1);
+        AssertPings(peer, a, 2, 2000);
+        peer.SendInside(0, WorkerTestPeer.Ipv4(Server, Tunnel, 20, 2100));
+        peer.SendInside(0, WorkerTestPeer.Ipv4(Server, Tunnel + 1, 20, 2101));
+        peer.Step();
+        var first = peer.TakeOutside().Where(p => p.Sequence.HasValue).ToDictionary(p => p.CallId, p => p.Sequence!.Value);
+        Assert.NotEqual(first[a.PeerCallId], first[b.PeerCallId]); // equal with probability 2^-32
+
+        // A spoofer that guesses the usual first number (0) and acknowledges 0, 1, 2, ... far ahead: no resync.
+        for (uint i = 0; i < 50; i++)
+        {
+            byte[] ip = WorkerTestPeer.Ipv4(Tunnel, Server, 20, 2200 + (int)i);
+            peer.SendFromClient(a, WorkerTestPeer.PppIpv4(a, ip, encrypt: false), sequence: a.NextSequence + 50_000 + i, acknowledgment: i);
+        }
+        peer.Step();
+        Assert.Empty(peer.TakeInside());
+        Assert.Equal(50UL, peer.Host.GetCounters()[DataplaneDropReason.GreBeyondWindow]);
+        AssertPings(peer, a, 3, 2300);
+    }
+
+    [Fact]
     public void A_real_peer_beyond_the_window_resynchronises_on_a_run_that_acknowledges_our_numbers()
     {
         var time = new FakeTimeProvider();
@@ -196,6 +222,34 @@ public sealed class WorkerForgeryTests
 
         Assert.Equal(0UL, peer.Host.GetCounters().TotalDropped);
         Assert.True(peer.Host.Workers[client.Worker].TentativeKeyChanges >= 20 * 2000);
+    }
+
+    [Fact]
+    public void A_long_coherency_walk_is_done_after_the_other_sessions_packets_of_the_burst_went_inside()
+    {
+        var time = new FakeTimeProvider();
+        using var peer = new WorkerTestPeer(Options(time));
+        TestClient jumper = peer.Open(Peer, 0x2020, 0x3020, Tunnel, MppeKeyStrength.Bits128, stateless: true);
+        TestClient other = peer.Open(Peer + 1, 0x2021, 0x3021, Tunnel + 1, MppeKeyStrength.Bits128, stateless: true);
+        AssertPings(peer, jumper, 2, 2400);
+        AssertPings(peer, other, 2, 2410);
+
+        // The jumper lost 2000 packets; its next one arrives first in the burst, the other session's after it.
+        var scratch = new byte[64];
+        for (int lost = 0; lost < 1999; lost++)
+            Assert.Equal(MppeDropReason.None, jumper.Sender[0].Encrypt(scratch));
+        jumper.NextSequence += 1999;
+        byte[] jumped = WorkerTestPeer.Ipv4(Tunnel, Server, 36, 2420);
+        byte[] jumpedNext = WorkerTestPeer.Ipv4(Tunnel, Server, 36, 2421);
+        byte[] waiting = WorkerTestPeer.Ipv4(Tunnel + 1, Server, 36, 2422);
+        peer.SendFromClient(jumper, WorkerTestPeer.PppIpv4(jumper, jumped, encrypt: true));
+        peer.SendFromClient(other, WorkerTestPeer.PppIpv4(other, waiting, encrypt: true));
+        peer.SendFromClient(jumper, WorkerTestPeer.PppIpv4(jumper, jumpedNext, encrypt: true));
+        peer.Step();
+
+        // All delivered, the jumper's in its own order, but after the other session's.
+        Assert.Equal([waiting, jumped, jumpedNext], peer.TakeInside(0));
+        Assert.Equal(0UL, peer.Host.GetCounters().TotalDropped);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class WorkerMppeBurstTests
     private static readonly uint Server = WorkerTestPeer.Address("198.19.0.1");
 
     private static DataplaneOptions Options(FakeTimeProvider? time = null) =>
-        new() { SessionCapacity = 64, PoolCapacity = 8192, HashSeed = 11, Time = time ?? new FakeTimeProvider() };
+        new() { SessionCapacity = 64, PoolCapacity = 8192, HashSeed = 11, Time = time ?? new FakeTimeProvider(), RandomInitialSequenceNumbers = false };
 
     // (bits, stateless, acfc, pfc) per session: every strength, both modes, both framings.
     private static readonly (MppeKeyStrength Strength, bool Stateless, bool Acfc, bool Pfc)[] Modes =

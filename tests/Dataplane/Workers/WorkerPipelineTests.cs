@@ -16,7 +16,7 @@ public sealed class WorkerPipelineTests
     private static readonly uint Server = WorkerTestPeer.Address("198.19.0.1");
 
     private static DataplaneOptions Options(FakeTimeProvider time) =>
-        new() { SessionCapacity = 64, PoolCapacity = 8192, HashSeed = 7, Time = time };
+        new() { SessionCapacity = 64, PoolCapacity = 8192, HashSeed = 7, Time = time, RandomInitialSequenceNumbers = false };
 
     public static TheoryData<int, bool, bool, bool> Modes() => new()
     {
@@ -348,7 +348,7 @@ public sealed class WorkerPipelineTests
     [Fact]
     public void Reusing_a_slot_gives_the_new_session_fresh_state()
     {
-        using var peer = new WorkerTestPeer(new DataplaneOptions { SessionCapacity = 1, PoolCapacity = 1024, HashSeed = 3, Time = new FakeTimeProvider() });
+        using var peer = new WorkerTestPeer(new DataplaneOptions { SessionCapacity = 1, PoolCapacity = 1024, HashSeed = 3, Time = new FakeTimeProvider(), RandomInitialSequenceNumbers = false });
         TestClient first = peer.Open(Peer, 0x6060, 0x6161, Tunnel, MppeKeyStrength.Bits128, stateless: false);
         for (int i = 0; i < 5; i++)
             peer.SendFromClient(first, WorkerTestPeer.PppIpv4(first, WorkerTestPeer.Ipv4(Tunnel, Server, 20, i), encrypt: true));
