@@ -24,8 +24,9 @@ namespace PptpGw.Dataplane.Gre;
 /// tunnels: MPPE (RFC 3078 §3) keys run forward only, so a packet delivered after a later one is undecryptable.
 /// </para>
 /// <para>
-/// Memory, per session: 32 octets of sequencing state + 64 octets of slots (16 × a 4-octet packet handle) +
-/// 48 octets of counters = 144 octets, i.e. 14.4 MB for 100,000 sessions, of which the reorder ring is 6.4 MB.
+/// Memory, per session: 40 octets of sequencing state (the last 8 for the beyond-window run's evidence) + 64
+/// octets of slots (16 × a 4-octet packet handle) + 48 octets of counters = 152 octets, i.e. 15.2 MB for 100,000
+/// sessions, of which the reorder ring is 6.4 MB.
 /// A shared slot pool would save most of the 6.4 MB but adds an indirection, a pool-exhausted failure mode, and a
 /// cache miss on the reordering path; next to the two RC4 states of an MPPE session (2 × 258 octets) an inline
 /// ring is cheap.
@@ -62,6 +63,7 @@ public struct GreReceiveState
     private ushort _window;
     private ushort _beyondWindowRun;
     private byte _flags;
+    private uint _beyondWindowLast;
     private ReorderRing _slots;
 
     private ulong _received;
@@ -133,6 +135,18 @@ public struct GreReceiveState
     /// </summary>
     public GreReceiveResult Receive(uint sequenceNumber, int packet, long nowTicks, in GreReorderPolicy policy,
         Span<int> deliver, out int delivered)
+        => Receive(sequenceNumber, packet, nowTicks, policy, deliver, out delivered, resyncEvidence: true);
+
+    /// <summary>
+    /// As <see cref="Receive(uint, int, long, in GreReorderPolicy, Span{int}, out int)"/>, saying whether this packet
+    /// carries evidence that it belongs to the session (<paramref name="resyncEvidence"/>: for the worker, a
+    /// plausible acknowledgment of our own numbering, see <see cref="GreTransmitState.IsPlausibleAcknowledgment"/>).
+    /// A beyond-window packet without it is dropped and changes nothing; only a run of
+    /// <see cref="GreReorderPolicy.ResyncThreshold"/> beyond-window packets with evidence and consecutive Sequence
+    /// Numbers resynchronises (so sequence numbers alone never move the window).
+    /// </summary>
+    public GreReceiveResult Receive(uint sequenceNumber, int packet, long nowTicks, in GreReorderPolicy policy,
+        Span<int> deliver, out int delivered, bool resyncEvidence)
     {
         if (deliver.Length < MaxDeliveredPerCall)
             ThrowSpanTooShort(nameof(deliver), MaxDeliveredPerCall);
@@ -159,8 +173,19 @@ public struct GreReceiveState
         if (distance >= _window)
         {
             // RFC 2637 §4.2: a peer must not send past the window we granted; such a packet is either forged or
-            // from a peer that lost track. Drop it, unless a run of them says the peer has really moved on.
-            if (policy.ResyncThreshold == 0 || ++_beyondWindowRun < policy.ResyncThreshold)
+            // from a peer that lost track. Drop it, unless a run of them with evidence (consecutive numbers, each
+            // vouched for by the caller) says the peer has really moved on. Packets without evidence leave the run
+            // alone, so a forger cannot break a real peer's run either.
+            if (policy.ResyncThreshold == 0 || !resyncEvidence)
+            {
+                _beyondWindow++;
+                delivered = n;
+                return GreReceiveResult.BeyondWindow;
+            }
+            bool continues = _beyondWindowRun != 0 && sequenceNumber == unchecked(_beyondWindowLast + 1);
+            _beyondWindowRun = continues ? (ushort)(_beyondWindowRun + 1) : (ushort)1;
+            _beyondWindowLast = sequenceNumber;
+            if (_beyondWindowRun < policy.ResyncThreshold)
             {
                 _beyondWindow++;
                 delivered = n;
@@ -215,6 +240,49 @@ public struct GreReceiveState
             _highest = sequenceNumber;
         delivered = n;
         return result;
+    }
+
+    /// <summary>
+    /// Where <paramref name="sequenceNumber"/> falls, without changing anything: the tentative window check the
+    /// worker makes before a packet has been shown to belong to the session (RFC 2637 §4.2-§4.3).
+    /// </summary>
+    public readonly GreWindowCheck Check(uint sequenceNumber)
+    {
+        if ((_flags & SynchronizedFlag) == 0)
+            return GreWindowCheck.InWindow;
+        int distance = SequenceNumber.Distance(_next, sequenceNumber);
+        if (distance < 0)
+        {
+            uint back = unchecked(_next - 1 - sequenceNumber);
+            return back < DuplicateHistory && ((_history >> (int)back) & 1) != 0 ? GreWindowCheck.Duplicate : GreWindowCheck.TooOld;
+        }
+        if (distance >= _window)
+            return GreWindowCheck.BeyondWindow;
+        if (distance != 0 && (_heldMask & (1 << (int)(sequenceNumber & SlotMask))) != 0 && distance <= MaxReorderDepth)
+            return GreWindowCheck.Duplicate;
+        return GreWindowCheck.InWindow;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="sequenceNumber"/> as the new position at once and delivers <paramref name="packet"/>:
+    /// for a packet beyond the window that has been <em>shown</em> to belong to the session (with MPPE: it
+    /// decrypted, with a fresh coherency count, to a well-formed frame). Held packets are released first, in
+    /// order. Returns <see cref="GreReceiveResult.Delivered"/>; <paramref name="deliver"/> as for
+    /// <see cref="Receive(uint, int, long, in GreReorderPolicy, Span{int}, out int)"/>.
+    /// </summary>
+    public GreReceiveResult ReceiveResynchronizing(uint sequenceNumber, int packet, Span<int> deliver, out int delivered)
+    {
+        if (deliver.Length < MaxDeliveredPerCall)
+            ThrowSpanTooShort(nameof(deliver), MaxDeliveredPerCall);
+        _received++;
+        _flags |= SynchronizedFlag;
+        int n = Resynchronize(sequenceNumber, deliver, 0);
+        _inOrder++;
+        deliver[n++] = packet;
+        AdvanceDelivered();
+        _highest = sequenceNumber;
+        delivered = n;
+        return GreReceiveResult.Delivered;
     }
 
     /// <summary>

@@ -16,8 +16,8 @@ namespace PptpGw.Dataplane.Gre;
 /// either delivered (written to a span the caller passes), kept (held for reordering), or handed back to the
 /// caller to free, as each method's result says. All <c>nowTicks</c> come from the caller (one clock read per
 /// burst), in the unit of the policy's and the acknowledgment delay's ticks, and must not go backwards.
-/// Memory: 144 (receive) + 56 (transmit) + 2 × 16 (deadline lists) = 232 octets per session of capacity,
-/// 23.2 MB for 100,000 sessions, all allocated up front.
+/// Memory: 152 (receive) + 56 (transmit) + 2 × 16 (deadline lists) = 240 octets per session of capacity,
+/// 24.0 MB for 100,000 sessions, all allocated up front.
 /// </remarks>
 public sealed class GreSequencer
 {
@@ -107,6 +107,19 @@ public sealed class GreSequencer
     public GreReceiveResult Receive(int session, bool sequenceNumberPresent, uint sequenceNumber,
         bool acknowledgmentNumberPresent, uint acknowledgmentNumber, int handle, long nowTicks,
         Span<int> deliver, out int delivered)
+        => Receive(session, sequenceNumberPresent, sequenceNumber, acknowledgmentNumberPresent, acknowledgmentNumber,
+            handle, nowTicks, deliver, out delivered, automaticResync: true);
+
+    /// <summary>
+    /// As <see cref="Receive(int, bool, uint, bool, uint, int, long, Span{int}, out int)"/>; with
+    /// <paramref name="automaticResync"/> false a packet beyond the window is always dropped (the worker's MPPE
+    /// sessions, which resynchronise only on a verified packet through <see cref="ReceiveResynchronizing"/>). With it
+    /// true, a run of beyond-window packets resynchronises only if each carries a plausible acknowledgment of our
+    /// numbering (<see cref="GreTransmitState.IsPlausibleAcknowledgment"/>): never on sequence numbers alone.
+    /// </summary>
+    public GreReceiveResult Receive(int session, bool sequenceNumberPresent, uint sequenceNumber,
+        bool acknowledgmentNumberPresent, uint acknowledgmentNumber, int handle, long nowTicks,
+        Span<int> deliver, out int delivered, bool automaticResync)
     {
         ref GreReceiveState receive = ref _receive[session];
         ref GreTransmitState transmit = ref _transmit[session];
@@ -119,8 +132,29 @@ public sealed class GreSequencer
         }
         bool wasSynchronized = receive.IsSynchronized;
         uint nextBefore = receive.NextExpected;
-        GreReceiveResult result = receive.Receive(sequenceNumber, handle, nowTicks, _policy, deliver, out delivered);
+        bool evidence = automaticResync && acknowledgmentNumberPresent && transmit.IsPlausibleAcknowledgment(acknowledgmentNumber);
+        GreReceiveResult result = receive.Receive(sequenceNumber, handle, nowTicks, _policy, deliver, out delivered, evidence);
         AfterReceive(session, ref receive, ref transmit, wasSynchronized, nextBefore, nowTicks);
+        return result;
+    }
+
+    /// <summary>The tentative window check of a data packet of <paramref name="session"/> (changes nothing).</summary>
+    public GreWindowCheck Check(int session, uint sequenceNumber) => _receive[session].Check(sequenceNumber);
+
+    /// <summary>
+    /// Accounts a data packet that lies beyond the receive window but has been shown to belong to the session (see
+    /// <see cref="GreReceiveState.ReceiveResynchronizing"/>): takes its acknowledgment, moves the window to it and
+    /// delivers it (after any held packets). The acknowledgment owed is scheduled as for any new position.
+    /// </summary>
+    public GreReceiveResult ReceiveResynchronizing(int session, uint sequenceNumber, bool acknowledgmentNumberPresent,
+        uint acknowledgmentNumber, int handle, long nowTicks, Span<int> deliver, out int delivered)
+    {
+        ref GreReceiveState receive = ref _receive[session];
+        ref GreTransmitState transmit = ref _transmit[session];
+        if (acknowledgmentNumberPresent)
+            transmit.OnPeerAcknowledgment(acknowledgmentNumber);
+        GreReceiveResult result = receive.ReceiveResynchronizing(sequenceNumber, handle, deliver, out delivered);
+        AfterReceive(session, ref receive, ref transmit, false, 0, nowTicks);
         return result;
     }
 

@@ -113,6 +113,18 @@ public struct GreTransmitState
     }
 
     /// <summary>
+    /// True when <paramref name="acknowledgmentNumber"/> lies in what the peer can truthfully acknowledge now: from
+    /// its last acknowledgment up to our last Sequence Number sent. A blind attacker who knows the call id but not
+    /// our numbering (it starts at a random value) hits this range with probability (outstanding + 1) / 2^32; the
+    /// receive side uses it as the evidence a run of beyond-window packets needs before it may resynchronise.
+    /// </summary>
+    public readonly bool IsPlausibleAcknowledgment(uint acknowledgmentNumber)
+    {
+        int advance = SequenceNumber.Distance(_peerAcknowledged, acknowledgmentNumber);
+        return advance >= 0 && (uint)advance <= Unacknowledged;
+    }
+
+    /// <summary>
     /// Takes an Acknowledgment Number from the peer (A bit set, on data or alone). Acknowledgments only move
     /// forward and never past what we sent; anything else is counted and ignored.
     /// </summary>

@@ -42,4 +42,18 @@ public enum MppeDropReason : byte
 
     /// <summary>Stateful: waiting for a packet with the flushed bit (A) after a loss; packets without it are dropped.</summary>
     StatefulResyncPending,
+
+    /// <summary>
+    /// The packet decrypted (tentatively, on a copy of the key state) to something that is not a well-formed IPv4
+    /// frame (<see cref="MppePlaintext.IsWellFormed"/>): a forgery, a wrong coherency count or corruption. No
+    /// state was changed: key, coherency count, RC4 stream and late-key cache are as before the packet.
+    /// </summary>
+    VerificationFailed,
+
+    /// <summary>
+    /// The packet needs more key changes (a coherency jump, RFC 3078 §7.3) than the caller's budget allows now
+    /// (see the worker's per-session and per-worker rekey budgets). Nothing was computed or changed; a later
+    /// packet is tried again once the budget refills.
+    /// </summary>
+    RekeyBudgetExhausted,
 }

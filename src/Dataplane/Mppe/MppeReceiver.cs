@@ -53,6 +53,12 @@ namespace PptpGw.Dataplane.Mppe;
 /// <para>Leniency: the flushed bit is not required on stateless packets or on stateful flag packets (senders set it,
 /// RFC 3078 §3, and Linux refuses packets without it, but the key follows from the coherency count alone), so a peer
 /// that omits it still decrypts.</para>
+/// <para><b>Verify before commit</b> (issue 9). <see cref="Decrypt"/> (and the burst) commit whatever the header says,
+/// which suits a packet known to be the next one. The gateway's worker uses them only for the next coherency count and
+/// checks the plaintext afterwards (rolling back to a snapshot when it fails); every other packet goes through
+/// <see cref="TryDecryptVerified"/>, which works on a copy of the key state (any stateless jump up to
+/// <see cref="MaxTentativeKeyChanges"/>, within the caller's rekey budget) and commits only a plaintext that
+/// <see cref="MppePlaintext.IsWellFormed"/> accepts, so a forged count changes nothing.</para>
 /// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -158,6 +164,196 @@ public unsafe struct MppeReceiver
             Rc4.Transform1(cipher, data + MppeHeader.Length, packet.Length - MppeHeader.Length);
         }
         work.Clear();
+        return MppeDropReason.None;
+    }
+
+    /// <summary>
+    /// Most key changes <see cref="TryDecryptVerified"/> walks for one packet: any count ahead of the newest except
+    /// the last <see cref="LateKeyCacheSize"/> of the 4096 space, which are taken as late (4079).
+    /// </summary>
+    public const int MaxTentativeKeyChanges = MppeHeader.CoherencyCountMask - LateKeyCacheSize;
+
+    /// <summary>
+    /// Decrypts one packet (layout in the type's remarks) <b>tentatively</b>: the key for its coherency count is
+    /// computed on a copy of the key state (stateless: the chain walked forward up to
+    /// <see cref="MaxTentativeKeyChanges"/>; stateful: a copy of the RC4 stream, re-keyed for a flushed or flag
+    /// packet), the packet is decrypted in place, and the plaintext is checked with
+    /// <see cref="MppePlaintext.IsWellFormed"/>. Only a packet that passes changes the state (key, coherency count,
+    /// RC4 stream, late-key cache); any other outcome leaves it exactly as it was (drop counters aside), so a
+    /// forged coherency count cannot walk the receiver away from the real stream.
+    /// </summary>
+    /// <param name="packet">MPPE header and encrypted data; decrypted in place (garbage when verification fails,
+    /// unchanged on the other refusals).</param>
+    /// <param name="maxKeyChanges">Most key changes the caller allows for this packet (its rekey budget); a packet
+    /// needing more is refused with <see cref="MppeDropReason.RekeyBudgetExhausted"/> before any work.</param>
+    /// <param name="keyChanges">Key changes computed (spent even when verification fails).</param>
+    /// <param name="advanced">True when the packet moved the coherency count forward (fresh keystream): the only
+    /// kind of packet that may also move the GRE receive window beyond its bounds. False for a late packet
+    /// decrypted with a cached key or a repeat of the newest count (which a replay can produce).</param>
+    /// <param name="protocolLength">Length of the decrypted PPP protocol field (1 or 2), when verified.</param>
+    /// <remarks>
+    /// Stateful mode (RFC 3078 §8.2): a packet after a gap that is not flushed cannot be decrypted (its keystream
+    /// position is unknown); it is refused with <see cref="MppeDropReason.StatefulPacketLoss"/> (the caller asks
+    /// for a CCP Reset-Request) and, unlike <see cref="Decrypt"/>, does not put the receiver into a resync state:
+    /// that unauthenticated packet may be forged. The flushed packet that answers the Reset-Request is decrypted
+    /// after the key changes it implies (as in <see cref="Decrypt"/>) and, once verified, resynchronises.
+    /// </remarks>
+    public MppeDropReason TryDecryptVerified(Span<byte> packet, int maxKeyChanges, out int keyChanges,
+        out bool advanced, out int protocolLength)
+    {
+        keyChanges = 0;
+        advanced = false;
+        protocolLength = 0;
+        if (_keyLength == 0)
+            return Drop(MppeDropReason.NotInitialized);
+        if (MppeHeader.TryRead(packet, out MppeHeader header) != MppeHeaderError.None || packet.Length <= MppeHeader.Length)
+            return Drop(MppeDropReason.TooShort);
+        if (!header.IsEncrypted)
+            return Drop(MppeDropReason.NotEncrypted);
+        if ((header.Flags & (MppeHeaderFlags.Compressed | MppeHeaderFlags.PacketAtFront)) != 0)
+            return Drop(MppeDropReason.UnexpectedCompression);
+        MppeDropReason reason = _stateless
+            ? TentativeStateless(packet, header.CoherencyCount, maxKeyChanges, ref keyChanges, ref advanced, ref protocolLength)
+            : TentativeStateful(packet, header.CoherencyCount, header.IsFlushed, maxKeyChanges, ref keyChanges, ref advanced, ref protocolLength);
+        if (reason != MppeDropReason.None)
+            return Drop(reason);
+        _packets++;
+        return MppeDropReason.None;
+    }
+
+    private MppeDropReason TentativeStateless(Span<byte> packet, ushort ccount, int maxKeyChanges,
+        ref int keyChanges, ref bool advanced, ref int protocolLength)
+    {
+        int keyLength = _keyLength;
+        int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
+        byte* key = stackalloc byte[KeySize];
+        // The keys of the last (up to 16) counts walked: cached on commit, so packets the jump passed over still
+        // decrypt when they arrive late (reordering after a loss).
+        byte* recent = stackalloc byte[LateKeyCacheSize * KeySize];
+        bool late = false;
+        fixed (byte* start = _startKey)
+        fixed (byte* session = _sessionKey)
+        {
+            if (ahead == 0)
+            {
+                Unsafe.CopyBlockUnaligned(key, session, KeySize);
+            }
+            else if (ahead > MaxTentativeKeyChanges)
+            {
+                int slot = ccount % LateKeyCacheSize;
+                if (_cacheTags[slot] != ccount)
+                    return MppeDropReason.TooLate;
+                fixed (byte* cached = _cacheKeys)
+                    Unsafe.CopyBlockUnaligned(key, cached + slot * KeySize, KeySize);
+                late = true;
+            }
+            else
+            {
+                if (ahead > maxKeyChanges)
+                    return MppeDropReason.RekeyBudgetExhausted;
+                // RFC 3078 §7.1/§7.3: one key change per coherency count, on a copy of the session key.
+                Unsafe.CopyBlockUnaligned(key, session, KeySize);
+                for (int n = 1; n <= ahead; n++)
+                {
+                    MppeRekey.ChangeKey(start, key, keyLength, _strength);
+                    if (ahead - n < LateKeyCacheSize)
+                        Unsafe.CopyBlockUnaligned(recent + ((_ccount + n) % LateKeyCacheSize) * KeySize, key, KeySize);
+                }
+                keyChanges = ahead;
+                _keyChanges += (ulong)ahead;
+            }
+        }
+
+        Rc4 cipher;
+        fixed (byte* data = packet)
+        {
+            Rc4.SetKeyMppe(&cipher, key, keyLength);
+            Rc4.Transform1(&cipher, data + MppeHeader.Length, packet.Length - MppeHeader.Length);
+        }
+        Unsafe.InitBlockUnaligned(&cipher, 0, (uint)sizeof(Rc4));
+        if (!MppePlaintext.IsWellFormed(packet[MppeHeader.Length..], out protocolLength))
+        {
+            Unsafe.InitBlockUnaligned(key, 0, KeySize);
+            Unsafe.InitBlockUnaligned(recent, 0, LateKeyCacheSize * KeySize);
+            return MppeDropReason.VerificationFailed;
+        }
+
+        // Verified: commit.
+        if (ahead != 0 && !late)
+        {
+            int first = Math.Max(1, ahead - LateKeyCacheSize + 1);
+            for (int n = first; n <= ahead; n++)
+            {
+                ushort c = (ushort)((_ccount + n) & MppeHeader.CoherencyCountMask);
+                StoreInCache(c, recent + (c % LateKeyCacheSize) * KeySize);
+            }
+            fixed (byte* session = _sessionKey)
+                Unsafe.CopyBlockUnaligned(session, key, KeySize);
+            _ccount = ccount;
+            _cursorActive = false;
+            advanced = true;
+        }
+        else if (late)
+        {
+            _lateDecrypted++;
+        }
+        Unsafe.InitBlockUnaligned(key, 0, KeySize);
+        Unsafe.InitBlockUnaligned(recent, 0, LateKeyCacheSize * KeySize);
+        return MppeDropReason.None;
+    }
+
+    private MppeDropReason TentativeStateful(Span<byte> packet, ushort ccount, bool flushed, int maxKeyChanges,
+        ref int keyChanges, ref bool advanced, ref int protocolLength)
+    {
+        int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
+        if (ahead == 0 || ahead >= HalfSpace)
+            return MppeDropReason.TooLate;
+        if (ahead > 1 && !flushed)
+            return MppeDropReason.StatefulPacketLoss; // RFC 3078 §8.2; no state change (see the remarks)
+
+        // The key changes of PrepareStateful (Linux mppe_decompress), on a copy of the key and of the RC4 stream.
+        int last = _ccount;
+        bool changesHere = flushed || (ccount & 0xFF) == 0xFF;
+        int changes = ((last + ahead) >> 8) - ((last + 1) >> 8) + (changesHere ? 1 : 0);
+        if (changes > maxKeyChanges)
+            return MppeDropReason.RekeyBudgetExhausted;
+        int keyLength = _keyLength;
+        byte* key = stackalloc byte[KeySize];
+        Rc4 cipher = Cipher;
+        fixed (byte* start = _startKey)
+        fixed (byte* session = _sessionKey)
+        {
+            Unsafe.CopyBlockUnaligned(key, session, KeySize);
+            for (int n = 0; n < changes; n++)
+                MppeRekey.ChangeKey(start, key, keyLength, _strength);
+        }
+        keyChanges = changes;
+        _keyChanges += (ulong)changes;
+        fixed (byte* data = packet)
+        {
+            if (changes != 0)
+                Rc4.SetKeyMppe(&cipher, key, keyLength);
+            Rc4.Transform1(&cipher, data + MppeHeader.Length, packet.Length - MppeHeader.Length);
+        }
+
+        if (!MppePlaintext.IsWellFormed(packet[MppeHeader.Length..], out protocolLength))
+        {
+            Unsafe.InitBlockUnaligned(&cipher, 0, (uint)sizeof(Rc4));
+            Unsafe.InitBlockUnaligned(key, 0, KeySize);
+            return MppeDropReason.VerificationFailed;
+        }
+
+        // Verified: commit the key, the stream and the count.
+        fixed (byte* session = _sessionKey)
+            Unsafe.CopyBlockUnaligned(session, key, KeySize);
+        Cipher = cipher;
+        Unsafe.InitBlockUnaligned(&cipher, 0, (uint)sizeof(Rc4));
+        Unsafe.InitBlockUnaligned(key, 0, KeySize);
+        if (ahead > 1)
+            _resyncs++;
+        _resyncPending = false;
+        _ccount = ccount;
+        advanced = true;
         return MppeDropReason.None;
     }
 

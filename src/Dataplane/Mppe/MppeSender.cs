@@ -214,7 +214,7 @@ public unsafe struct MppeSender
 internal static class MppeCounters
 {
     /// <summary>One slot per <see cref="MppeDropReason"/> value (slot 0, None, unused).</summary>
-    public const int ReasonCount = (int)MppeDropReason.StatefulResyncPending + 1;
+    public const int ReasonCount = (int)MppeDropReason.RekeyBudgetExhausted + 1;
 
     public static void Increment(ref ulong first, MppeDropReason reason) => Unsafe.Add(ref first, (int)reason)++;
 

@@ -50,7 +50,11 @@ public enum DataplaneDropReason
     /// <summary>MPPE refused the packet (see the session's MppeReceiver drop counters for the precise MppeDropReason).</summary>
     MppeDecryptFailed,
 
-    /// <summary>The decrypted protocol is not IPv4 (0x0021): the only network protocol this gateway carries.</summary>
+    /// <summary>
+    /// The decrypted protocol is not IPv4 (0x0021): the only network protocol this gateway carries. No longer
+    /// produced since decryption is verified (issue 9): such a plaintext is no evidence and counts as
+    /// <see cref="MppeVerificationFailed"/>. Kept so that the numbering of the reasons stays stable.
+    /// </summary>
     MppeInnerProtocolUnsupported,
 
     /// <summary>Plain IPv4 (0x0021) while the session requires encryption or has MPPE on (RFC 3078 §1: once CCP opened with MPPE, clear data is refused).</summary>
@@ -101,6 +105,21 @@ public enum DataplaneDropReason
 
     /// <summary>A command or a control frame from the control plane for a session that no longer exists.</summary>
     StaleCommand,
+
+    // ---- outside → inside: evidence and budgets (issue 9) ----
+
+    /// <summary>
+    /// An MPPE packet that, decrypted on a copy of the key state, is not a well-formed IPv4 frame
+    /// (<see cref="Mppe.MppePlaintext"/>): a forgery (or a corrupted packet). Nothing of the session moved: GRE window,
+    /// reorder ring, acknowledgment owed, MPPE key, coherency count and RC4 stream are as before it.
+    /// </summary>
+    MppeVerificationFailed,
+
+    /// <summary>
+    /// An MPPE packet whose coherency jump needs more key changes than the session's or the worker's rekey budget
+    /// has left (<see cref="RekeyBudget"/>); nothing was computed or changed.
+    /// </summary>
+    MppeRekeyBudgetExhausted,
 }
 
 /// <summary>Per-reason drop counters of one session (a snapshot).</summary>
@@ -133,7 +152,7 @@ public sealed class SessionDropCounters
 public sealed class DataplaneCounters
 {
     /// <summary>Number of <see cref="DataplaneDropReason"/> values (the length of the drop arrays).</summary>
-    public const int ReasonCount = (int)DataplaneDropReason.StaleCommand + 1;
+    public const int ReasonCount = (int)DataplaneDropReason.MppeRekeyBudgetExhausted + 1;
 
     private readonly ulong[] _drops;
 

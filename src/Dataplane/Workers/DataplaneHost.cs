@@ -42,6 +42,16 @@ public sealed record DataplaneOptions
 
     /// <summary>Seed of the session table's hashes (reproducible tests); null draws it from the OS.</summary>
     public ulong? HashSeed { get; init; }
+
+    /// <summary>How much stateless-MPPE rekeying coherency jumps may cost (per session, per worker); <see cref="RekeyBudget.Default"/> when null.</summary>
+    public RekeyBudget? RekeyBudget { get; init; }
+
+    /// <summary>
+    /// Start each session's GRE numbering at a random Sequence Number (RFC 2637 §4.3 fixes no first value): the
+    /// acknowledgments a blind spoofer would have to echo to resynchronise a session without MPPE are then a
+    /// 32-bit guess (docs/ARCHITECTURE.md, "Attacker model"). False starts at 0 (tests that read our numbers).
+    /// </summary>
+    public bool RandomInitialSequenceNumbers { get; init; } = true;
 }
 
 /// <summary>
@@ -106,7 +116,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
                 _commands[i] = new SpscRing<WorkerCommand>(options.CommandRingCapacity);
                 _up[i] = new SpscRing<UpMessage>(options.ControlRingCapacity);
                 _workers[i] = new Worker(i, Sessions, Pool, _ports[i], _commands[i], _up[i], _specs,
-                    options.Time, reorder, ackDelay);
+                    options.Time, reorder, ackDelay, options.RekeyBudget, options.RandomInitialSequenceNumbers);
             }
         }
         catch

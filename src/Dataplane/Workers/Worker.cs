@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using PptpGw.Dataplane.Buffers;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Gre;
@@ -45,6 +47,20 @@ public sealed unsafe class Worker
     /// <summary>Most acknowledgment-only packets sent per loop (the rest go on the next one).</summary>
     public const int AcknowledgmentsPerLoop = PacketBurst.Size;
 
+    /// <summary>
+    /// Stateful MPPE: at most one CCP Reset-Request signal per session per this many milliseconds. A packet after a
+    /// gap cannot be verified (its keystream is unknown), so it may be forged: it may ask for a Reset-Request (whose
+    /// answer, a flushed packet, resynchronises both ends, RFC 3078 §8.2) but not flood the control plane.
+    /// </summary>
+    public const int ResetSignalIntervalMilliseconds = 100;
+
+    /// <summary>
+    /// A stateless coherency jump longer than this (key changes) is walked only after the other sessions' packets of
+    /// the receive stage have been delivered (see <see cref="RunReceiveStage"/>, step 4).
+    /// </summary>
+    public const int LongWalkKeyChanges = 32;
+
+    private const uint DecryptedMark = 0x4D505045; // "MPPE": UserData of a packet already decrypted and verified
     private const int ReasonCount = DataplaneCounters.ReasonCount;
     private const int TxCapacity = 2 * PacketBurst.Size + GreReceiveState.MaxDeliveredPerCall;
 
@@ -81,12 +97,27 @@ public sealed unsafe class Worker
 
     // The MPPE burst stages (see the type's remarks): packets waiting for their RC4 work, in arrival order.
     private readonly Staged[] _encryptStage = new Staged[PacketBurst.Size];
-    private readonly Staged[] _decryptStage = new Staged[MppeBurst.MaxPackets];
     private readonly MppePacketPointer[] _mppePackets = new MppePacketPointer[MppeBurst.MaxPackets];
     private readonly MppeDropReason[] _mppeResults = new MppeDropReason[MppeBurst.MaxPackets];
     private int _encryptCount;
-    private int _decryptCount;
     private ushort _ipIdentification;
+
+    // The receive stage (see ReceiveOutside / RunReceiveStage): GRE data packets of the outside burst, in arrival
+    // order, not yet accounted by the sequencer; the sessions with packets in the MPPE burst and their snapshots.
+    private readonly RxStaged[] _rxStage = new RxStaged[MppeBurst.MaxPackets];
+    private readonly BurstSession[] _burstSessions = new BurstSession[MppeBurst.MaxPackets];
+    private readonly MppeReceiver[] _snapshots = new MppeReceiver[MppeBurst.MaxPackets];
+    private int _rxCount;
+    private int _burstSessionCount;
+    private uint _burstEpoch;
+    private ulong _tentativeKeyChanges, _rollbacks;
+
+    // Rekey budget (see RekeyBudget): the worker's bucket; each session's is in its SlotState.
+    private readonly RekeyBudget _rekeyBudget;
+    private readonly long _ticksPerSecond;
+    private readonly long _resetSignalIntervalTicks;
+    private RekeyTokenBucket _rekeyTokens;
+    private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
     private readonly ulong[] _drops = new ulong[ReasonCount];
@@ -95,7 +126,8 @@ public sealed unsafe class Worker
 
     internal Worker(int index, SessionTable table, PacketPool pool, DataplanePortPair ports,
         SpscRing<WorkerCommand> commands, SpscRing<UpMessage> up, SessionSpecSlot[] specs,
-        TimeProvider time, GreReorderPolicy reorder, long acknowledgmentDelayTicks)
+        TimeProvider time, GreReorderPolicy reorder, long acknowledgmentDelayTicks, RekeyBudget? rekeyBudget = null,
+        bool randomInitialSequenceNumbers = true)
     {
         _index = index;
         _table = table;
@@ -110,6 +142,11 @@ public sealed unsafe class Worker
         _up = up;
         _specs = specs;
         _time = time;
+        _rekeyBudget = rekeyBudget ?? RekeyBudget.Default;
+        _randomInitialSequenceNumbers = randomInitialSequenceNumbers;
+        _ticksPerSecond = time.TimestampFrequency;
+        _resetSignalIntervalTicks = Math.Max(1, _ticksPerSecond * ResetSignalIntervalMilliseconds / 1000);
+        _rekeyTokens.Reset(_rekeyBudget.PerWorkerBurst, time.GetTimestamp());
 
         // The pool's descriptors are one dense array: packet = base + pool index. Found from one packet.
         if (!pool.TryAllocate(out PacketHandle probe))
@@ -142,6 +179,12 @@ public sealed unsafe class Worker
         Volatile.Read(ref _acksReceived), Volatile.Read(ref _acksSent), Volatile.Read(ref _resets),
         Volatile.Read(ref _commandsApplied));
 
+    /// <summary>Key changes spent on the single-packet MPPE path (coherency jumps, forged counts included).</summary>
+    public ulong TentativeKeyChanges => Volatile.Read(ref _tentativeKeyChanges);
+
+    /// <summary>Receive stages in which a session's MPPE burst was rolled back (a burst packet failed verification).</summary>
+    public ulong MppeRollbacks => Volatile.Read(ref _rollbacks);
+
     /// <summary>This worker's drops for <paramref name="reason"/>.</summary>
     public ulong GetDrops(DataplaneDropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -160,7 +203,7 @@ public sealed unsafe class Worker
         _outsideReceived += (ulong)n;
         for (int i = 0; i < n; i++)
             ReceiveOutside(rx[i], now);
-        RunDecryptStage();
+        RunReceiveStage(now);
         work += n;
 
         n = _inside.ReceiveBurst(rx);
@@ -188,8 +231,6 @@ public sealed unsafe class Worker
             return;
 
         int slot;
-        GreReceiveResult result;
-        int delivered;
         {
             EnhancedGreError error = EnhancedGrePacket.TryParse(packet.Data, out EnhancedGrePacket gre);
             if (error != EnhancedGreError.None)
@@ -227,32 +268,26 @@ public sealed unsafe class Worker
             _ = packet.TryRemoveFront(gre.HeaderLength);
             _ = packet.TryTrim(packet.Length - payloadLength);
             packet.SessionIndex = slot;
-            result = _sequencer.Receive(slot, sequencePresent, sequence, ackPresent, ack, IdOf(packet), now,
-                _deliver, out delivered);
-        }
-
-        switch (result)
-        {
-            case GreReceiveResult.Delivered:
-            case GreReceiveResult.Held:
-                break;
-            case GreReceiveResult.AcknowledgmentOnly:
+            if (!sequencePresent)
+            {
+                // Acknowledgment-only (RFC 2637 §4.1). It cannot be shown to belong to the session; the peer's
+                // acknowledgment only feeds counters (we never hold data for the peer's window, GreTransmitState).
+                _ = _sequencer.Receive(slot, false, 0, ackPresent, ack, IdOf(packet), now, _deliver, out _);
                 _acksReceived++;
                 _cache.Free(packet);
-                break;
-            case GreReceiveResult.Duplicate:
-                Drop(packet, slot, DataplaneDropReason.GreDuplicate);
-                break;
-            case GreReceiveResult.TooOld:
-                Drop(packet, slot, DataplaneDropReason.GreTooOld);
-                break;
-            default:
-                Drop(packet, slot, DataplaneDropReason.GreBeyondWindow);
-                break;
-        }
+                return;
+            }
 
-        for (int k = 0; k < delivered; k++)
-            ReceivePpp(slot, FromId(_deliver[k]));
+            // Data: staged for the receive stage, which shows the packet belongs to the session before anything of
+            // the session's state (GRE window, MPPE keys, acknowledgment owed) moves.
+            if (_rxCount == _rxStage.Length)
+                RunReceiveStage(now);
+            _rxStage[_rxCount++] = new RxStaged
+            {
+                Packet = packet, Slot = slot, Generation = _slots[slot].Generation,
+                Sequence = sequence, AcknowledgmentPresent = ackPresent, Acknowledgment = ack,
+            };
+        }
     }
 
     /// <summary>Classifies a packet from a port below IP: IPv4, protocol 47, not a fragment; source = the GRE peer.</summary>
@@ -309,17 +344,11 @@ public sealed unsafe class Worker
         int headerLength = frame.HeaderLength;
         if (protocol == PppProtocol.CompressedDatagram)
         {
-            if ((state.Flags & SlotFlags.Mppe) == 0)
-            {
-                // RFC 1962 §2: compressed datagrams before CCP is opened are silently discarded.
-                Drop(packet, slot, DataplaneDropReason.MppeNotNegotiated);
-                return;
-            }
-
-            // The RC4 work waits for the rest of the burst (RunDecryptStage); the order of arrival is kept.
-            if (_decryptCount == _decryptStage.Length)
-                RunDecryptStage();
-            _decryptStage[_decryptCount++] = new Staged(packet, slot, state.Generation, headerLength);
+            // RFC 1962 §2: compressed datagrams before CCP is opened are silently discarded. (With MPPE up they are
+            // decrypted and verified in the receive stage before sequencing and arrive here as IPv4; this is one
+            // that was sequenced before the keys were installed.)
+            Drop(packet, slot, (state.Flags & SlotFlags.Mppe) == 0
+                ? DataplaneDropReason.MppeNotNegotiated : DataplaneDropReason.MppeDecryptFailed);
         }
         else if (protocol == PppProtocol.Ipv4)
         {
@@ -351,69 +380,427 @@ public sealed unsafe class Worker
     }
 
     /// <summary>
-    /// Decrypts the staged MPPE packets in one <see cref="MppeBurst.Decrypt(Span{MppeReceiver}, ReadOnlySpan{MppePacketPointer}, Span{MppeDropReason})"/>
-    /// call, then finishes each in arrival order: drop or deliver.
+    /// The receive stage: the GRE data packets of the outside burst, in arrival order, each shown to belong to its
+    /// session before anything of that session's state moves (issue 9: "no unauthenticated packet changes
+    /// per-session state"). Five steps:
+    /// <list type="number">
+    /// <item>Classify, changing nothing: PPP frame; for an MPPE session, the tentative GRE window check
+    /// (<see cref="GreSequencer.Check"/>) and whether the packet is the next coherency count of its session (then it
+    /// joins the MPPE burst, the fast path); any other MPPE packet takes the single-packet path.</item>
+    /// <item>The MPPE burst (<see cref="MppeBurst"/>: two RC4 streams interleaved), then each plaintext is verified
+    /// (<see cref="MppePlaintext.IsWellFormed"/>).</item>
+    /// <item>A session with a burst packet that failed (a forgery inside the window: rare) is rolled back to its
+    /// snapshot taken before the burst, its packets' ciphertexts restored, and its packets go the single path.</item>
+    /// <item>In arrival order: verified packets are sequenced (GRE window, reorder ring, acknowledgment owed) and
+    /// delivered; single-path packets are decrypted on a copy of the key state (<see cref="MppeReceiver.TryDecryptVerified"/>,
+    /// within the rekey budget) and committed only if they verify; a verified packet with a fresh coherency count
+    /// may move a GRE window it lies beyond. Packets of sessions without MPPE, and PPP control frames (never
+    /// encrypted, RFC 3078 §1), are sequenced as they are: nothing can authenticate them (docs/ARCHITECTURE.md).</item>
+    /// <item>A session whose packet needs a coherency walk longer than <see cref="LongWalkKeyChanges"/> is set aside in
+    /// step 4, with its later packets (their order is kept), and done last, after the other sessions' datagrams have
+    /// been sent inside: a forged far count (or a real loss burst) does not delay the rest of the burst.</item>
+    /// </list>
     /// </summary>
-    private void RunDecryptStage()
+    private void RunReceiveStage(long now)
     {
-        int count = _decryptCount;
+        int count = _rxCount;
         if (count == 0)
             return;
-        _decryptCount = 0;
-        Span<Staged> stage = _decryptStage.AsSpan(0, count);
-        Span<MppePacketPointer> packets = _mppePackets.AsSpan(0, count);
-        Span<MppeDropReason> results = _mppeResults.AsSpan(0, count);
-        int live = 0;
+        _rxCount = 0;
+        Span<RxStaged> stage = _rxStage.AsSpan(0, count);
+        if (++_burstEpoch == 0)
+            _burstEpoch = 1;
+        int burst = 0;
+
+        // 1. Classify.
         for (int k = 0; k < stage.Length; k++)
         {
-            ref Staged staged = ref stage[k];
-            if (!IsStagedLive(ref staged))
-                continue; // dropped below, without touching the (new or cleared) MPPE state
-            ref PacketBuffer b = ref staged.Packet.Buffer;
-            // The MPPE part starts after the PPP header: RFC 3078 §3.
-            packets[live++] = new MppePacketPointer(staged.Slot, b.BufferAddress + b.DataOffset + staged.Offset, b.DataLength - staged.Offset);
+            ref RxStaged st = ref stage[k];
+            st.Kind = RxKind.Plain;
+            if (!IsStagedLive(st.Slot, st.Generation))
+            {
+                st.Kind = RxKind.Dead;
+                continue;
+            }
+
+            ref SlotState state = ref _slots[st.Slot];
+            if ((state.Flags & SlotFlags.Mppe) == 0)
+                continue;
+            Span<byte> data = st.Packet.Data;
+            if (PppFrame.TryParse(data, out PppFrame frame) != PppFrameError.None)
+            {
+                st.Kind = RxKind.Done;
+                Drop(st.Packet, st.Slot, DataplaneDropReason.PppFrameInvalid);
+                continue;
+            }
+
+            if (frame.Protocol != PppProtocol.CompressedDatagram)
+            {
+                if (frame.Protocol == PppProtocol.Ipv4)
+                {
+                    // RFC 3078 §1: with MPPE up, clear data is refused — before it can move the GRE window.
+                    st.Kind = RxKind.Done;
+                    Drop(st.Packet, st.Slot, DataplaneDropReason.UnencryptedRefused);
+                }
+
+                continue; // a control frame: sequenced as it is
+            }
+
+            st.MppeOffset = frame.HeaderLength;
+            GreWindowCheck check = _sequencer.Check(st.Slot, st.Sequence);
+            if (check == GreWindowCheck.Duplicate || check == GreWindowCheck.TooOld)
+            {
+                st.Kind = RxKind.Done;
+                Drop(st.Packet, st.Slot, check == GreWindowCheck.Duplicate ? DataplaneDropReason.GreDuplicate : DataplaneDropReason.GreTooOld);
+                continue;
+            }
+
+            st.Kind = RxKind.MppeSingle;
+            ReadOnlySpan<byte> mppe = data[st.MppeOffset..];
+            if (check != GreWindowCheck.InWindow || mppe.Length <= MppeHeader.Length
+                || MppeHeader.TryRead(mppe, out MppeHeader header) != MppeHeaderError.None || !header.IsEncrypted
+                || (header.Flags & (MppeHeaderFlags.Compressed | MppeHeaderFlags.PacketAtFront)) != 0)
+                continue;
+
+            ref BurstSession session = ref BurstSessionOf(st.Slot);
+            if (session.Slow)
+                continue;
+            if (((header.CoherencyCount - session.CoherencyCount) & MppeHeader.CoherencyCountMask) != 1)
+            {
+                // Not the next count: this and the session's later packets of the burst take the single path.
+                session.Slow = true;
+                continue;
+            }
+
+            if (!session.HasSnapshot)
+            {
+                _snapshots[session.Index] = _receivers[st.Slot];
+                session.HasSnapshot = true;
+            }
+
+            session.CoherencyCount = header.CoherencyCount;
+            st.Kind = RxKind.MppeBurst;
+            st.BurstIndex = burst;
+            ref PacketBuffer b = ref st.Packet.Buffer;
+            _mppePackets[burst++] = new MppePacketPointer(st.Slot, b.BufferAddress + b.DataOffset + st.MppeOffset, b.DataLength - st.MppeOffset);
         }
 
-        _ = MppeBurst.Decrypt(_receivers, packets[..live], results);
+        // 2. The MPPE burst, then the evidence.
+        if (burst != 0)
+        {
+            Span<MppeDropReason> results = _mppeResults.AsSpan(0, burst);
+            _ = MppeBurst.Decrypt(_receivers, _mppePackets.AsSpan(0, burst), results);
+            bool anyFailed = false;
+            for (int k = 0; k < stage.Length; k++)
+            {
+                ref RxStaged st = ref stage[k];
+                if (st.Kind != RxKind.MppeBurst)
+                    continue;
+                if (results[st.BurstIndex] == MppeDropReason.None
+                    && MppePlaintext.IsWellFormed(st.Packet.Data[(st.MppeOffset + MppeHeader.Length)..], out int protocolLength))
+                {
+                    st.ProtocolLength = (byte)protocolLength;
+                    continue;
+                }
 
-        int next = 0;
+                BurstSessionOf(st.Slot).Failed = true;
+                anyFailed = true;
+            }
+
+            // 3. Roll back the sessions a burst packet failed in.
+            if (anyFailed)
+            {
+                for (int n = 0; n < _burstSessionCount; n++)
+                {
+                    if (_burstSessions[n].Failed)
+                        RollBack(ref _burstSessions[n], stage, results);
+                }
+            }
+        }
+
+        // 4. Sequence and deliver, in arrival order; a session whose packet needs a long coherency walk (a real
+        // loss burst or a forged count: up to ~5 ms of key changes) is set aside with its later packets, so that the
+        // other sessions' packets of this stage are delivered (and sent inside) before that work starts.
+        bool setAside = false;
         for (int k = 0; k < stage.Length; k++)
         {
-            ref Staged staged = ref stage[k];
-            PacketHandle packet = staged.Packet;
-            int slot = staged.Slot;
-            if (!IsStagedLive(ref staged))
-            {
-                Drop(packet, slot, DataplaneDropReason.SessionClosed);
+            ref RxStaged st = ref stage[k];
+            if (st.Kind == RxKind.Done)
                 continue;
+            if (st.Kind != RxKind.Dead)
+            {
+                if (IsSetAside(st.Slot))
+                    continue;
+                if (st.Kind == RxKind.MppeSingle && NeedsLongWalk(ref st))
+                {
+                    BurstSessionOf(st.Slot).SetAside = true;
+                    setAside = true;
+                    continue;
+                }
             }
 
-            ref SlotState state = ref _slots[slot];
-            MppeDropReason mppe = results[next++];
-            if (mppe != MppeDropReason.None)
-            {
-                if (mppe == MppeDropReason.StatefulPacketLoss)
-                    SignalResetRequest(slot, ref state);
-                Drop(packet, slot, DataplaneDropReason.MppeDecryptFailed);
-                continue;
-            }
-
-            // RFC 3078 §3: the decrypted data starts with the PPP protocol field (compressed when PFC was agreed).
-            Span<byte> data = packet.Data;
-            int inner = staged.Offset + MppeHeader.Length;
-            int innerProtocolLength = (data[inner] & 1) != 0 ? 1 : 2;
-            if (data.Length < inner + innerProtocolLength
-                || (innerProtocolLength == 1 ? data[inner] : BinaryPrimitives.ReadUInt16BigEndian(data[inner..])) != PppProtocol.Ipv4)
-            {
-                Drop(packet, slot, DataplaneDropReason.MppeInnerProtocolUnsupported);
-                continue;
-            }
-
-            _ = packet.TryRemoveFront(inner + innerProtocolLength);
-            DeliverIpv4(slot, ref state, packet);
+            Process(ref st, now);
+            st.Kind = RxKind.Done;
         }
 
+        // 5. The sessions set aside, in arrival order, once the others' datagrams have left.
+        if (setAside)
+        {
+            FlushInside();
+            for (int k = 0; k < stage.Length; k++)
+            {
+                ref RxStaged st = ref stage[k];
+                if (st.Kind != RxKind.Done)
+                    Process(ref st, now);
+            }
+        }
+
+        for (int n = 0; n < _burstSessionCount; n++)
+        {
+            if (_burstSessions[n].HasSnapshot)
+                _snapshots[n] = default; // key material
+        }
+
+        _burstSessionCount = 0;
         stage.Clear(); // no stale handles in the scratch
+    }
+
+    private void Process(ref RxStaged st, long now)
+    {
+        switch (st.Kind)
+        {
+            case RxKind.Dead:
+                Drop(st.Packet, st.Slot, DataplaneDropReason.SessionClosed);
+                break;
+            case RxKind.Plain:
+                Sequence(ref st, now, automaticResync: (_slots[st.Slot].Flags & SlotFlags.Mppe) == 0);
+                break;
+            case RxKind.MppeBurst:
+                Commit(ref st, now, _sequencer.Check(st.Slot, st.Sequence));
+                break;
+            case RxKind.MppeSingle:
+                DecryptSingle(ref st, now);
+                break;
+        }
+    }
+
+    /// <summary>True when <paramref name="slot"/>'s session was set aside in the current receive stage (step 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsSetAside(int slot)
+    {
+        ref SlotState state = ref _slots[slot];
+        return state.BurstEpoch == _burstEpoch && _burstSessions[state.BurstIndex].SetAside;
+    }
+
+    /// <summary>
+    /// A stateless packet whose coherency count lies more than <see cref="LongWalkKeyChanges"/> ahead of its
+    /// session's: decrypting it walks that many key changes first (<see cref="MppeReceiver.TryDecryptVerified"/>).
+    /// </summary>
+    private bool NeedsLongWalk(ref RxStaged st)
+    {
+        ref MppeReceiver receiver = ref _receivers[st.Slot];
+        if (!receiver.IsStateless)
+            return false; // stateful: at most 9 key changes (RFC 3078 §7.2: one per flag packet missed + the flush)
+        ReadOnlySpan<byte> mppe = st.Packet.Data[st.MppeOffset..];
+        if (MppeHeader.TryRead(mppe, out MppeHeader header) != MppeHeaderError.None)
+            return false;
+        int ahead = (header.CoherencyCount - receiver.CoherencyCount) & MppeHeader.CoherencyCountMask;
+        return ahead > LongWalkKeyChanges && ahead <= MppeReceiver.MaxTentativeKeyChanges;
+    }
+
+    /// <summary>The burst entry of <paramref name="slot"/>'s session in the current receive stage (created on first use).</summary>
+    private ref BurstSession BurstSessionOf(int slot)
+    {
+        ref SlotState state = ref _slots[slot];
+        if (state.BurstEpoch != _burstEpoch)
+        {
+            state.BurstEpoch = _burstEpoch;
+            state.BurstIndex = _burstSessionCount;
+            _burstSessions[_burstSessionCount++] = new BurstSession
+            {
+                Slot = slot, Index = state.BurstIndex, CoherencyCount = _receivers[slot].CoherencyCount,
+            };
+        }
+
+        return ref _burstSessions[state.BurstIndex];
+    }
+
+    /// <summary>
+    /// Undoes what the MPPE burst did to a session in which a packet failed verification: the packets it decrypted
+    /// are encrypted again by replaying them on a copy of the snapshot (RC4 is its own inverse under the same
+    /// keystream; the replay makes the same decisions, <see cref="MppeBurst"/> being equivalent to one
+    /// <see cref="MppeReceiver.Decrypt"/> after the other), the state is restored, and every packet of the session
+    /// in this stage takes the single, verify-before-commit path.
+    /// </summary>
+    private void RollBack(ref BurstSession session, Span<RxStaged> stage, Span<MppeDropReason> results)
+    {
+        MppeReceiver replay = _snapshots[session.Index];
+        for (int k = 0; k < stage.Length; k++)
+        {
+            ref RxStaged st = ref stage[k];
+            if (st.Kind != RxKind.MppeBurst || st.Slot != session.Slot)
+                continue;
+            if (results[st.BurstIndex] == MppeDropReason.None)
+                _ = replay.Decrypt(st.Packet.Data[st.MppeOffset..]);
+            st.Kind = RxKind.MppeSingle;
+        }
+
+        _receivers[session.Slot] = _snapshots[session.Index];
+        replay.Clear();
+        _rollbacks++;
+    }
+
+    /// <summary>A packet nothing can authenticate (no MPPE on the session, or a PPP control frame): sequenced as it is.</summary>
+    private void Sequence(ref RxStaged st, long now, bool automaticResync)
+    {
+        int slot = st.Slot;
+        PacketHandle packet = st.Packet;
+        GreReceiveResult result = _sequencer.Receive(slot, true, st.Sequence, st.AcknowledgmentPresent, st.Acknowledgment,
+            IdOf(packet), now, _deliver, out int delivered, automaticResync);
+        Finish(slot, packet, result, delivered);
+    }
+
+    /// <summary>
+    /// A packet shown to belong to its session (decrypted and verified, MPPE state committed): strip it to the IPv4
+    /// datagram and sequence it; beyond the window (<paramref name="check"/>) it moves the window to itself.
+    /// </summary>
+    private void Commit(ref RxStaged st, long now, GreWindowCheck check)
+    {
+        int slot = st.Slot;
+        PacketHandle packet = st.Packet;
+        if (check == GreWindowCheck.Duplicate || check == GreWindowCheck.TooOld)
+        {
+            Drop(packet, slot, check == GreWindowCheck.Duplicate ? DataplaneDropReason.GreDuplicate : DataplaneDropReason.GreTooOld);
+            return;
+        }
+
+        _ = packet.TryRemoveFront(st.MppeOffset + MppeHeader.Length + st.ProtocolLength);
+        packet.UserData = DecryptedMark;
+        int delivered;
+        GreReceiveResult result = check == GreWindowCheck.BeyondWindow
+            ? _sequencer.ReceiveResynchronizing(slot, st.Sequence, st.AcknowledgmentPresent, st.Acknowledgment, IdOf(packet), now, _deliver, out delivered)
+            : _sequencer.Receive(slot, true, st.Sequence, st.AcknowledgmentPresent, st.Acknowledgment, IdOf(packet), now, _deliver, out delivered, automaticResync: false);
+        Finish(slot, packet, result, delivered);
+    }
+
+    private void Finish(int slot, PacketHandle packet, GreReceiveResult result, int delivered)
+    {
+        switch (result)
+        {
+            case GreReceiveResult.Delivered:
+            case GreReceiveResult.Held:
+                break;
+            case GreReceiveResult.Duplicate:
+                Drop(packet, slot, DataplaneDropReason.GreDuplicate);
+                break;
+            case GreReceiveResult.TooOld:
+                Drop(packet, slot, DataplaneDropReason.GreTooOld);
+                break;
+            default:
+                Drop(packet, slot, DataplaneDropReason.GreBeyondWindow);
+                break;
+        }
+
+        for (int k = 0; k < delivered; k++)
+            DeliverUp(slot, FromId(_deliver[k]));
+    }
+
+    /// <summary>
+    /// The single-packet MPPE path (a coherency jump, a late or repeated count, a flushed stateful packet, a packet
+    /// beyond the GRE window, or a session rolled back): decrypt on a copy of the key state within the rekey budget,
+    /// commit only when the plaintext verifies.
+    /// </summary>
+    private void DecryptSingle(ref RxStaged st, long now)
+    {
+        int slot = st.Slot;
+        PacketHandle packet = st.Packet;
+        GreWindowCheck check = _sequencer.Check(slot, st.Sequence);
+        if (check == GreWindowCheck.Duplicate || check == GreWindowCheck.TooOld)
+        {
+            Drop(packet, slot, check == GreWindowCheck.Duplicate ? DataplaneDropReason.GreDuplicate : DataplaneDropReason.GreTooOld);
+            return;
+        }
+
+        ref SlotState state = ref _slots[slot];
+        RekeyBudget budget = _rekeyBudget;
+        long available = Math.Min(
+            state.RekeyTokens.Available(now, budget.PerSessionPerSecond, budget.PerSessionBurst, _ticksPerSecond),
+            _rekeyTokens.Available(now, budget.PerWorkerPerSecond, budget.PerWorkerBurst, _ticksPerSecond));
+        int limit = (int)Math.Min(MppeReceiver.MaxTentativeKeyChanges, 1 + available); // the first change is free
+
+        MppeDropReason reason = _receivers[slot].TryDecryptVerified(packet.Data[st.MppeOffset..], limit,
+            out int keyChanges, out bool advanced, out int protocolLength);
+        if (keyChanges > 1)
+        {
+            state.RekeyTokens.Spend(keyChanges - 1);
+            _rekeyTokens.Spend(keyChanges - 1);
+        }
+
+        _tentativeKeyChanges += (ulong)keyChanges;
+        switch (reason)
+        {
+            case MppeDropReason.None:
+                if (check == GreWindowCheck.BeyondWindow && !advanced)
+                {
+                    // A late or repeated count decrypts with a kept key, which a replay can produce: no evidence
+                    // for moving the window.
+                    Drop(packet, slot, DataplaneDropReason.GreBeyondWindow);
+                    return;
+                }
+
+                st.ProtocolLength = (byte)protocolLength;
+                Commit(ref st, now, check);
+                return;
+            case MppeDropReason.VerificationFailed:
+                Drop(packet, slot, DataplaneDropReason.MppeVerificationFailed);
+                return;
+            case MppeDropReason.RekeyBudgetExhausted:
+                Drop(packet, slot, DataplaneDropReason.MppeRekeyBudgetExhausted);
+                return;
+            case MppeDropReason.StatefulPacketLoss:
+                // RFC 3078 §8.2 / RFC 1962 §2.1: ask for a Reset-Request; its answer (flushed) resynchronises.
+                if (now - state.LastResetSignalTicks >= _resetSignalIntervalTicks)
+                {
+                    state.LastResetSignalTicks = now;
+                    SignalResetRequest(slot, ref state);
+                }
+
+                Drop(packet, slot, DataplaneDropReason.MppeDecryptFailed);
+                return;
+            default:
+                Drop(packet, slot, DataplaneDropReason.MppeDecryptFailed);
+                return;
+        }
+    }
+
+    /// <summary>A packet the sequencer released in order: already decrypted and verified (MPPE), or a PPP frame as received.</summary>
+    private void DeliverUp(int slot, PacketHandle packet)
+    {
+        if (packet.UserData != DecryptedMark)
+        {
+            ReceivePpp(slot, packet);
+            return;
+        }
+
+        packet.UserData = 0;
+        ref SlotState state = ref _slots[slot];
+        if ((state.Flags & SlotFlags.Closed) != 0)
+        {
+            Drop(packet, slot, DataplaneDropReason.SessionClosed);
+            return;
+        }
+
+        state.PacketsIn++;
+        state.BytesIn += (ulong)packet.Length;
+        DeliverIpv4(slot, ref state, packet);
+    }
+
+    /// <summary>True when our state for a staged packet's slot is still that of the generation it was staged under.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsStagedLive(int slot, uint generation)
+    {
+        ref SlotState state = ref _slots[slot];
+        return state.Generation == generation && (state.Flags & SlotFlags.Closed) == 0;
     }
 
     /// <summary>
@@ -709,21 +1096,17 @@ public sealed unsafe class Worker
             {
                 PacketHandle packet = FromId(deliver[k]);
                 if (live)
-                    ReceivePpp(slot, packet);
+                    DeliverUp(slot, packet);
                 else
                     Drop(packet, slot, DataplaneDropReason.SessionClosed);
             }
 
             if (!live)
-            {
-                RunDecryptStage(); // packets staged before this session's state goes
                 CloseState(slot);
-            }
 
             work += delivered;
         }
 
-        RunDecryptStage();
         return work;
     }
 
@@ -859,12 +1242,19 @@ public sealed unsafe class Worker
         Volatile.Write(ref state.Generation, 0);
         ref readonly SessionConfig config = ref _table.GetConfig(slot);
         SessionSpecSlot spec = _specs[slot];
-        _sequencer.Open(slot, config.PeerCallId, spec.OurReceiveWindow, spec.PeerReceiveWindow);
+        // Our first Sequence Number: random (see DataplaneOptions.RandomInitialSequenceNumbers), once per session.
+        uint initialSequence = 0;
+        if (_randomInitialSequenceNumbers)
+            RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(new Span<uint>(ref initialSequence)));
+        _sequencer.Open(slot, config.PeerCallId, spec.OurReceiveWindow, spec.PeerReceiveWindow, initialSequence);
         _senders[slot].Clear();
         _receivers[slot].Clear();
         Array.Clear(_sessionDrops, slot * ReasonCount, ReasonCount);
         state = default;
         state.PeerAddress = config.PeerAddress;
+        long now = _time.GetTimestamp();
+        state.RekeyTokens.Reset(_rekeyBudget.PerSessionBurst, now);
+        state.LastResetSignalTicks = now - _resetSignalIntervalTicks;
         Volatile.Write(ref state.Generation, generation);
     }
 
@@ -1023,5 +1413,45 @@ public sealed unsafe class Worker
         public ulong BytesIn;
         public ulong PacketsOut;
         public ulong BytesOut;
+        public RekeyTokenBucket RekeyTokens;  // this session's share of tentative rekeying (RekeyBudget)
+        public long LastResetSignalTicks;     // stateful MPPE: when a Reset-Request was last asked for
+        public uint BurstEpoch;               // receive stage in which BurstIndex is valid
+        public int BurstIndex;                // its entry in _burstSessions during that stage
+    }
+
+    private enum RxKind : byte
+    {
+        Plain = 0,   // sequenced as it is (no MPPE on the session, or a PPP control frame)
+        MppeBurst,   // decrypted by the MPPE burst; verified before sequencing
+        MppeSingle,  // decrypted alone on a copy of the key state, committed if it verifies
+        Dead,        // the session went away
+        Done,        // already dropped in the classify step
+    }
+
+    /// <summary>A GRE data packet waiting in the receive stage, with what the GRE header said.</summary>
+    private struct RxStaged
+    {
+        public PacketHandle Packet;
+        public int Slot;
+        public uint Generation;
+        public uint Sequence;
+        public uint Acknowledgment;
+        public bool AcknowledgmentPresent;
+        public RxKind Kind;
+        public byte ProtocolLength;  // decrypted PPP protocol field (1 or 2), once verified
+        public int MppeOffset;       // the PPP header's length: the MPPE header follows
+        public int BurstIndex;       // its place in the MPPE burst (MppeBurst kind)
+    }
+
+    /// <summary>A session with packets in the current receive stage's MPPE burst.</summary>
+    private struct BurstSession
+    {
+        public int Slot;
+        public int Index;              // in _burstSessions and _snapshots
+        public ushort CoherencyCount;  // the count the burst has reached for it
+        public bool Slow;              // a packet was not the next count: the rest take the single path
+        public bool HasSnapshot;       // _snapshots[Index] holds its receiver as it was before the burst
+        public bool Failed;            // a burst packet failed verification: roll back
+        public bool SetAside;          // a packet needs a long coherency walk: after the other sessions (step 5)
     }
 }

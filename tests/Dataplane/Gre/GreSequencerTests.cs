@@ -294,7 +294,7 @@ public class GreStateSizeTests
     [Fact]
     public void PerSessionStateIsAsSmallAsDocumented()
     {
-        Assert.Equal(144, System.Runtime.CompilerServices.Unsafe.SizeOf<GreReceiveState>());
+        Assert.Equal(152, System.Runtime.CompilerServices.Unsafe.SizeOf<GreReceiveState>());
         Assert.Equal(56, System.Runtime.CompilerServices.Unsafe.SizeOf<GreTransmitState>());
         Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<GreReceiveState>());
         Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<GreTransmitState>());
