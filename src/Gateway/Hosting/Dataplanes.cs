@@ -56,6 +56,8 @@ public static class Dataplanes
         {
             context.Log.Write(PixSeverity.Notification, "dataplane memory: in-process ports (no traffic leaves the process)");
         }
+        // Issue 16: which RC4 loops the start-up self-measurement picked (Rc4Schedules.Summary for show views/metrics).
+        context.Log.Write(PixSeverity.Informational, $"dataplane rc4: {PptpGw.Dataplane.Mppe.Rc4Schedules.Selection}");
         return host;
     }
 
