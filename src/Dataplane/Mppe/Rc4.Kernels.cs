@@ -8,6 +8,9 @@ namespace PptpGw.Dataplane.Mppe;
 /// The keystream loops (<see cref="Rc4Schedule"/>) and the key schedules over the 32-bit S-box. Each loop is its own
 /// never-inlined method: inlined into a large caller (MppeBurst.Run) the JIT kept i and j in stack slots, putting a
 /// store-to-load forward on every round's dependency chain (bench/RESULTS.md, "Follow-up: receive path").
+/// Each loop is also compiled fully optimised at its first call (<c>AggressiveOptimization</c>): the start-up
+/// measurement (<see cref="Rc4Schedules"/>) runs them before the tiered JIT would have promoted them, and must time the
+/// code the dataplane runs, not tier-0 code. A leaf loop over pointers gains nothing from the tiers' profile.
 /// </summary>
 public unsafe partial struct Rc4
 {
@@ -57,7 +60,7 @@ public unsafe partial struct Rc4
     /// <see cref="Rc4Schedule.Plain"/>: the textbook round order (i, S[i], j, S[j], swap, output), eight rounds
     /// gathered into one 64-bit word XORed with eight input octets.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void TransformPlain(Rc4* cipher, byte* src, byte* dst, nint length)
     {
         uint* s = cipher->_s;
@@ -87,7 +90,7 @@ public unsafe partial struct Rc4
     /// round loads the next round's S[i+1] between its two stores (after S[j] = S[i], so when j == i + 1 the load
     /// already sees the swapped value: no fix-up), which takes that load off the next round's dependency chain.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void TransformReadAhead(Rc4* cipher, byte* src, byte* dst, nint length)
     {
         uint* s = cipher->_s;
@@ -129,7 +132,7 @@ public unsafe partial struct Rc4
     /// both stores of the round and replaced by the swapped value when j == i + 1 (the order of the C probe's
     /// <c>u32-ahead</c>): the load then never waits on a store's address.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void TransformReadAheadSelect(Rc4* cipher, byte* src, byte* dst, nint length)
     {
         uint* s = cipher->_s;
@@ -200,7 +203,7 @@ public unsafe partial struct Rc4
     /// Two streams in one loop, each in <see cref="Rc4Schedule.ReadAhead"/> order (OpenSSL's): two independent dependency chains
     /// the core overlaps. <paramref name="a"/> and <paramref name="b"/> must be different states.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Transform2ReadAhead(Rc4* a, byte* dataA, int lengthA, Rc4* b, byte* dataB, int lengthB)
     {
         nint pA = Lead(a, dataA, lengthA), pB = Lead(b, dataB, lengthB);
@@ -260,7 +263,7 @@ public unsafe partial struct Rc4
     /// Two streams in one loop, each in <see cref="Rc4Schedule.ReadAheadSelect"/> order: two independent dependency chains
     /// the core overlaps. <paramref name="a"/> and <paramref name="b"/> must be different states.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Transform2ReadAheadSelect(Rc4* a, byte* dataA, int lengthA, Rc4* b, byte* dataB, int lengthB)
     {
         nint pA = Lead(a, dataA, lengthA), pB = Lead(b, dataB, lengthB);
@@ -317,6 +320,7 @@ public unsafe partial struct Rc4
     }
 
     /// <summary>Single rounds in place until the stream's next index is a multiple of 8 (at most 7); returns how many ran.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Lead(Rc4* cipher, byte* data, int length)
     {
         nint lead = Math.Min((nint)((0u - (cipher->_i + 1)) & 7), length);

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace PptpGw.Dataplane.Mppe;
 
@@ -20,22 +18,46 @@ public enum Rc4Schedule
 }
 
 /// <summary>
-/// Which <see cref="Rc4Schedule"/> this process runs, chosen once at start-up by a short self-measurement.
+/// Which <see cref="Rc4Schedule"/> this process runs, chosen once at start-up by a short self-measurement, or forced
+/// by <see cref="EnvironmentVariable"/>.
 /// </summary>
 /// <remarks>
-/// Why measured and not fixed: on two hosts reporting the same CPU model the same loop ran at 0.86 × and 0.55 ×
-/// OpenSSL's assembly (bench/RESULTS.md), so the best order of loads and stores is a property of the host. Each
-/// candidate is first checked against RFC 6229 keystream vectors (in pieces of several lengths, so the aligned block
-/// path, the lead-in and the tail all run); one that fails is never chosen. The survivors are timed round-robin
-/// (a few milliseconds in all, best of several rounds, so a burst of load elsewhere on the machine hits them
-/// alike) and the fastest wins. <c>PPTPGW_RC4_SCHEDULE=plain|read-ahead|read-ahead-select</c> forces one (it is
-/// still verified). <see cref="Active"/> is a static readonly field, so the tiered JIT folds the dispatch in
-/// <see cref="Rc4"/> into a direct call.
+/// <para>Why measured and not fixed: on two hosts reporting the same CPU model the same loop ran at 0.86 × and 0.55 ×
+/// OpenSSL's assembly (bench/RESULTS.md), so the best order of loads and stores is a property of the host.</para>
+/// <para>How: each candidate is first checked against RFC 6229 keystream vectors (in pieces of several lengths, so the
+/// aligned block path, the lead-in and the tail all run); one that fails is never chosen. Every loop is compiled fully
+/// optimised at its first call (<c>AggressiveOptimization</c> on the kernels and on the timing harness: a first version
+/// timed tier-0 code and ranked the loops by how well the unoptimised JIT did, picking the slowest), so what is timed is
+/// the code the dataplane then runs. After a warm-up call each, the candidates are timed in interleaved rounds (the
+/// order rotating each round, ~50 µs per slice) until <see cref="MeasurementBudget"/> is spent or
+/// <see cref="MaxRounds"/> ran, and ranked by their median: a burst of load elsewhere on the shared machine falls on
+/// all of them alike, and a median is not made by one lucky slice. OpenSSL's order (<see cref="Rc4Schedule.ReadAhead"/>,
+/// the one that held on both kinds of host) is kept unless another candidate's median beats it by
+/// <see cref="Margin"/>: a choice that flips on noise would make two runs on one host differ for nothing.</para>
+/// <para><see cref="Active"/> and the others are static readonly fields, so the tiered JIT folds the dispatch in
+/// <see cref="Rc4"/> into a direct call.</para>
 /// </remarks>
 public static unsafe class Rc4Schedules
 {
-    /// <summary>Environment variable that forces a schedule (its <see cref="Name"/>).</summary>
+    /// <summary>
+    /// Environment variable that forces the choice, for operators and tests: <c>single[,pairs[,key-schedule]]</c>, each
+    /// a <see cref="Name"/>, e.g. <c>plain</c> or <c>read-ahead-select,read-ahead,read-ahead</c> (pairs and key schedule
+    /// default to the single schedule, or read-ahead when that is <c>plain</c>, which has no pair form). A forced
+    /// schedule is still verified against RFC 6229; a value that does not parse or verify is reported and measured over.
+    /// </summary>
     public const string EnvironmentVariable = "PPTPGW_RC4_SCHEDULE";
+
+    /// <summary>Upper bound of the timed part of the start-up measurement (warm-up and rounds).</summary>
+    public static readonly TimeSpan MeasurementBudget = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Most rounds timed; fewer when <see cref="MeasurementBudget"/> runs out first (never fewer than <see cref="MinRounds"/>).</summary>
+    public const int MaxRounds = 31;
+
+    /// <summary>Fewest rounds timed, even on a machine so loaded that the budget is gone before.</summary>
+    public const int MinRounds = 5;
+
+    /// <summary>How much faster (median) than <see cref="Rc4Schedule.ReadAhead"/> another candidate must be to replace it.</summary>
+    public const double Margin = 0.03;
 
     /// <summary>The schedule every single-stream transform runs.</summary>
     public static readonly Rc4Schedule Active;
@@ -49,18 +71,22 @@ public static unsafe class Rc4Schedules
     /// <summary>All schedules, in the order they are measured.</summary>
     public static IReadOnlyList<Rc4Schedule> Candidates { get; } = [Rc4Schedule.Plain, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAheadSelect];
 
-    /// <summary>How <see cref="Active"/> was chosen: MB/s per candidate measured at start-up, or the override.</summary>
-    public static string Selection { get; }
-
     /// <summary>The orders the two-stream loop and the key schedules can run in.</summary>
     public static IReadOnlyList<Rc4Schedule> PairCandidates { get; } = [Rc4Schedule.ReadAhead, Rc4Schedule.ReadAheadSelect];
 
-    /// <summary>One line for the log, <c>show dataplane</c> and metrics: the three choices, e.g. "read-ahead-select, pairs read-ahead, key schedule read-ahead".</summary>
-    public static string Summary => $"{Name(Active)}, pairs {Name(ActivePair)}, key schedule {Name(ActiveKeySchedule)}";
+    /// <summary>How this process chose: forced or measured, the measurements, and the text for the log.</summary>
+    public static Rc4Selection Current { get; }
+
+    /// <summary>How <see cref="Active"/> was chosen, for the log (<see cref="Rc4Selection.Description"/>).</summary>
+    public static string Selection => Current.Description;
+
+    /// <summary>One line for <c>show dataplane</c> and metrics: the three choices, e.g. "read-ahead-select, pairs read-ahead, key schedule read-ahead".</summary>
+    public static string Summary => Current.Summary;
 
     static Rc4Schedules()
     {
-        (Active, ActivePair, ActiveKeySchedule, Selection) = Choose();
+        Current = Select(Environment.GetEnvironmentVariable(EnvironmentVariable), MeasurementBudget);
+        (Active, ActivePair, ActiveKeySchedule) = (Current.Single, Current.Pair, Current.KeySchedule);
     }
 
     /// <summary>The schedule's name as <c>show dataplane</c>, metrics and <see cref="EnvironmentVariable"/> spell it.</summary>
@@ -71,6 +97,56 @@ public static unsafe class Rc4Schedules
         Rc4Schedule.ReadAheadSelect => "read-ahead-select",
         _ => schedule.ToString(),
     };
+
+    /// <summary>
+    /// Parses an <see cref="EnvironmentVariable"/> value (<c>single[,pairs[,key-schedule]]</c>). False with
+    /// <paramref name="error"/> when it names no schedule, too many, or <c>plain</c> for pairs or key schedule.
+    /// </summary>
+    public static bool TryParseOverride(string text, out Rc4Schedule single, out Rc4Schedule pair, out Rc4Schedule keySchedule, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        single = pair = keySchedule = Rc4Schedule.ReadAhead;
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 3)
+        {
+            error = "more than three schedules (single[,pairs[,key-schedule]])";
+            return false;
+        }
+        var parsed = new Rc4Schedule[parts.Length];
+        for (int n = 0; n < parts.Length; n++)
+        {
+            if (!TryParseName(parts[n], out parsed[n]))
+            {
+                error = $"'{parts[n]}' is not a schedule ({string.Join(", ", Candidates.Select(Name))})";
+                return false;
+            }
+            if (n > 0 && parsed[n] == Rc4Schedule.Plain)
+            {
+                error = $"{(n == 1 ? "pairs" : "key schedule")} cannot be plain (only {string.Join(", ", PairCandidates.Select(Name))})";
+                return false;
+            }
+        }
+        single = parsed[0];
+        Rc4Schedule follow = single == Rc4Schedule.Plain ? Rc4Schedule.ReadAhead : single;
+        pair = parts.Length > 1 ? parsed[1] : follow;
+        keySchedule = parts.Length > 2 ? parsed[2] : follow;
+        error = "";
+        return true;
+    }
+
+    private static bool TryParseName(string text, out Rc4Schedule schedule)
+    {
+        foreach (Rc4Schedule candidate in Candidates)
+        {
+            if (string.Equals(Name(candidate), text, StringComparison.OrdinalIgnoreCase))
+            {
+                schedule = candidate;
+                return true;
+            }
+        }
+        schedule = Rc4Schedule.Plain;
+        return false;
+    }
 
     /// <summary>True when <paramref name="schedule"/>'s loop reproduces the RFC 6229 vectors (40- and 128-bit keys, offsets 0 to 4096).</summary>
     public static bool Verify(Rc4Schedule schedule)
@@ -103,25 +179,68 @@ public static unsafe class Rc4Schedules
         return Convert.ToHexStringLower(new ReadOnlySpan<byte>(stream + offset, 16)) == expected;
     }
 
-    private static (Rc4Schedule, Rc4Schedule, Rc4Schedule, string) Choose()
+    /// <summary>
+    /// The start-up choice, without touching the static fields (tests call it): <paramref name="forced"/> (an
+    /// <see cref="EnvironmentVariable"/> value, or null) when it parses and verifies, otherwise the measurement,
+    /// bounded by <paramref name="budget"/>.
+    /// </summary>
+    internal static Rc4Selection Select(string? forced, TimeSpan budget)
     {
-        string? forced = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        long started = Stopwatch.GetTimestamp();
+        string? ignored = null;
         if (!string.IsNullOrWhiteSpace(forced))
         {
-            foreach (Rc4Schedule candidate in Candidates)
+            if (!TryParseOverride(forced, out Rc4Schedule single, out Rc4Schedule pair, out Rc4Schedule keys, out string error))
             {
-                if (string.Equals(Name(candidate), forced.Trim(), StringComparison.OrdinalIgnoreCase) && Verify(candidate))
-                {
-                    Rc4Schedule other = candidate == Rc4Schedule.Plain ? Rc4Schedule.ReadAhead : candidate;
-                    return (candidate, other, other, $"{Name(candidate)} (forced by {EnvironmentVariable}; RFC 6229 verified)");
-                }
+                ignored = $"{EnvironmentVariable}='{forced}' ignored: {error}";
+            }
+            else if (!Verify(single) || !VerifyPair(pair) || !VerifyKeySchedule(keys))
+            {
+                ignored = $"{EnvironmentVariable}='{forced}' ignored: it failed RFC 6229";
+            }
+            else
+            {
+                return new Rc4Selection(single, pair, keys, Rc4SelectionSource.Forced, 0, Stopwatch.GetElapsedTime(started), [], [], [], null);
             }
         }
+        return Measure(budget, started, ignored);
+    }
 
-        // 40 rounds of ~70 µs slices per candidate (~15 ms in all): on a loaded machine a few slices run undisturbed.
-        const int Rounds = 40;
-        // Separate native blocks, so the S-boxes and the buffer sit wherever a session's would, not in one stack frame.
+    /// <summary>
+    /// The schedule to run among <paramref name="measured"/>: <paramref name="preferred"/> unless another verified one's
+    /// median is at least <see cref="Margin"/> faster (or <paramref name="preferred"/> failed); <paramref name="fallback"/>
+    /// when none verified. Rates are "higher is faster".
+    /// </summary>
+    internal static Rc4Schedule Decide(IReadOnlyList<Rc4Measurement> measured, Rc4Schedule preferred, Rc4Schedule fallback)
+    {
+        Rc4Measurement? best = null, home = null;
+        foreach (Rc4Measurement m in measured)
+        {
+            if (!m.Verified)
+                continue;
+            if (best is not { } b || m.MedianRate > b.MedianRate)
+                best = m;
+            if (m.Schedule == preferred)
+                home = m;
+        }
+        if (best is not { } winner)
+            return fallback;
+        if (home is { } h && winner.MedianRate < h.MedianRate * (1 + Margin))
+            return preferred;
+        return winner.Schedule;
+    }
+
+    private enum Work
+    {
+        Single,
+        Pair,
+        KeySchedule,
+    }
+
+    private static Rc4Selection Measure(TimeSpan budget, long started, string? ignored)
+    {
         const int Size = 1400;
+        // Separate native blocks, so the S-boxes and the buffers sit wherever a session's would, not in one stack frame.
         Rc4* states = (Rc4*)NativeMemory.AlignedAlloc((nuint)(2 * sizeof(Rc4)), 64);
         byte* buffers = (byte*)NativeMemory.AlignedAlloc(2 * 2048, 64);
         try
@@ -130,37 +249,38 @@ public static unsafe class Rc4Schedules
             states[0] = new Rc4([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
             states[1] = new Rc4([16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
             byte* key = buffers + 2048 + Size;
-            var single = new Candidate[Candidates.Count];
-            var pair = new Candidate[PairCandidates.Count];
-            var keys = new Candidate[PairCandidates.Count];
-            for (int c = 0; c < single.Length; c++)
-                single[c] = new Candidate(Candidates[c], Verify(Candidates[c]));
-            for (int c = 0; c < pair.Length; c++)
-            {
-                pair[c] = new Candidate(PairCandidates[c], VerifyPair(PairCandidates[c]));
-                keys[c] = new Candidate(PairCandidates[c], VerifyKeySchedule(PairCandidates[c]));
-            }
+            var all = new List<Candidate>();
+            foreach (Rc4Schedule s in Candidates)
+                all.Add(new Candidate(Work.Single, s, Verify(s), SingleOctets));
+            foreach (Rc4Schedule s in PairCandidates)
+                all.Add(new Candidate(Work.Pair, s, VerifyPair(s), PairOctets));
+            foreach (Rc4Schedule s in PairCandidates)
+                all.Add(new Candidate(Work.KeySchedule, s, VerifyKeySchedule(s), KeySchedules));
 
-            // Round-robin, best of the rounds: a burst of load elsewhere on the machine hits all candidates alike.
-            for (int round = 0; round < Rounds; round++)
+            long measuring = Stopwatch.GetTimestamp();
+            long deadline = measuring + (long)(budget.TotalSeconds * Stopwatch.Frequency);
+            foreach (Candidate c in all)
+                c.Run(states, buffers, key); // first call: caches, branch predictors (the JIT ran during verification)
+            int rounds = 0;
+            while (rounds < MaxRounds && (rounds < MinRounds || Stopwatch.GetTimestamp() < deadline))
             {
-                foreach (Candidate c in single)
-                    c.Time(round, 50 * Size, Work.Single, states, buffers, key);
-                foreach (Candidate c in pair)
-                    c.Time(round, 50 * Size, Work.Pair, states, buffers, key);
-                foreach (Candidate c in keys)
-                    c.Time(round, 200, Work.KeySchedule, states, buffers, key);
+                // Interleaved, the order rotating: no candidate always runs right after the same other one.
+                for (int k = 0; k < all.Count; k++)
+                    all[(k + rounds) % all.Count].Time(rounds, states, buffers, key);
+                rounds++;
             }
+            TimeSpan timed = Stopwatch.GetElapsedTime(measuring);
             states[0] = default;
             states[1] = default;
 
-            Rc4Schedule chosen = Best(single, Rc4Schedule.Plain);
-            Rc4Schedule chosenPair = Best(pair, Rc4Schedule.ReadAhead);
-            Rc4Schedule chosenKeys = Best(keys, Rc4Schedule.ReadAhead);
-            string report = string.Create(CultureInfo.InvariantCulture,
-                $"{Name(chosen)}, pairs {Name(chosenPair)}, key schedule {Name(chosenKeys)} (measured at start-up, best of {Rounds - 1} rounds; "
-                + $"single stream MB/s: {Report(single, "F0")}; two streams MB/s: {Report(pair, "F0")}; key schedules per µs: {Report(keys, "F1")}; RFC 6229 verified)");
-            return (chosen, chosenPair, chosenKeys, report);
+            Rc4Measurement[] single = Results(all, Work.Single, rounds);
+            Rc4Measurement[] pair = Results(all, Work.Pair, rounds);
+            Rc4Measurement[] keys = Results(all, Work.KeySchedule, rounds);
+            return new Rc4Selection(
+                Decide(single, Rc4Schedule.ReadAhead, Rc4Schedule.Plain),
+                Decide(pair, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAhead),
+                Decide(keys, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAhead),
+                Rc4SelectionSource.Measured, rounds, Stopwatch.GetElapsedTime(started), single, pair, keys, ignored, timed);
         }
         finally
         {
@@ -169,29 +289,15 @@ public static unsafe class Rc4Schedules
         }
     }
 
-    private static Rc4Schedule Best(Candidate[] candidates, Rc4Schedule fallback)
+    private static Rc4Measurement[] Results(List<Candidate> all, Work work, int rounds)
     {
-        Candidate? best = null;
-        foreach (Candidate c in candidates)
+        var results = new List<Rc4Measurement>();
+        foreach (Candidate c in all)
         {
-            if (c.Valid && (best == null || c.Rate > best.Rate))
-                best = c;
+            if (c.Work == work)
+                results.Add(c.Result(rounds));
         }
-        // The fallback is the textbook order: if every candidate failed something is badly wrong, but keep running.
-        return best?.Schedule ?? fallback;
-    }
-
-    private static string Report(Candidate[] candidates, string format)
-    {
-        var text = new StringBuilder();
-        foreach (Candidate c in candidates)
-        {
-            if (text.Length > 0)
-                text.Append(", ");
-            text.Append(Name(c.Schedule)).Append(' ');
-            text.Append(c.Valid ? c.Rate.ToString(format, CultureInfo.InvariantCulture) : "FAILED RFC 6229");
-        }
-        return text.ToString();
+        return [.. results];
     }
 
     /// <summary>The pair loop against two single streams in the textbook order, over lengths that exercise its lead-ins and tails.</summary>
@@ -225,72 +331,107 @@ public static unsafe class Rc4Schedules
         return true;
     }
 
-    /// <summary>The key schedule in that order against the RFC 6229 vectors of the 64- and 128-bit keys (offset 0).</summary>
+    /// <summary>The key schedule in that order, single and paired, against the RFC 6229 vectors of the 64- and 128-bit keys (offset 0).</summary>
     private static bool VerifyKeySchedule(Rc4Schedule schedule)
     {
         byte* key = stackalloc byte[16];
         for (int n = 0; n < 16; n++)
             key[n] = (byte)(n + 1);
-        Rc4 a, b;
-        Rc4.SetKeyMppe2(&a, key, 8, &b, key, 16, schedule == Rc4Schedule.ReadAheadSelect);
-        byte* stream = stackalloc byte[32];
-        new Span<byte>(stream, 32).Clear();
+        bool select = schedule == Rc4Schedule.ReadAheadSelect;
+        Rc4 a, b, c;
+        Rc4.SetKeyMppe2(&a, key, 8, &b, key, 16, select);
+        Rc4.SetKeyMppe(&c, key, 16, select);
+        byte* stream = stackalloc byte[48];
+        new Span<byte>(stream, 48).Clear();
         Rc4.TransformPlain(&a, stream, stream, 16);
         Rc4.TransformPlain(&b, stream + 16, stream + 16, 16);
+        Rc4.TransformPlain(&c, stream + 32, stream + 32, 16);
         bool ok = Convert.ToHexStringLower(new ReadOnlySpan<byte>(stream, 16)) == "97ab8a1bf0afb96132f2f67258da15a8"
-            && Convert.ToHexStringLower(new ReadOnlySpan<byte>(stream + 16, 16)) == "9ac7cc9a609d1ef7b2932899cde41b97";
+            && Convert.ToHexStringLower(new ReadOnlySpan<byte>(stream + 16, 16)) == "9ac7cc9a609d1ef7b2932899cde41b97"
+            && Convert.ToHexStringLower(new ReadOnlySpan<byte>(stream + 32, 16)) == "9ac7cc9a609d1ef7b2932899cde41b97";
         a = default;
         b = default;
+        c = default;
         return ok;
     }
 
-    private enum Work
+    // Work per slice (~50 µs each on a 2026 server core): octets for the keystream loops, key schedules for the KSA.
+    private const int SingleCalls = 20, PairCalls = 10, KeyScheduleCalls = 40;
+    private const double SingleOctets = SingleCalls * 1400.0, PairOctets = PairCalls * 2 * 1400.0, KeySchedules = KeyScheduleCalls * 2.0;
+
+    // The harness is compiled fully optimised at once too (the kernels are, see Rc4.Kernels.cs), and each variant of the
+    // key schedule gets its own loop with a constant order, so that the inlined schedule has no per-round branch on it
+    // (as in the dataplane's callers, where the order is a static readonly field the JIT folds).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RunSingle(Rc4Schedule schedule, Rc4* state, byte* buffer)
     {
-        Single,
-        Pair,
-        KeySchedule,
+        for (int n = 0; n < SingleCalls; n++)
+            Rc4.Transform1(schedule, state, buffer, buffer, 1400);
     }
 
-    // Compiled fully optimised at once: at start-up the tiered JIT would otherwise run this (and, for the key schedules,
-    // the inlinable SetKeyMppe2) as unoptimised tier-0 code, and the measurement would rank tier-0 code (a first
-    // version did, and chose the slowest loop).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Run(Work work, Rc4Schedule schedule, Rc4* states, byte* buffers, byte* key)
+    private static void RunPair(Rc4Schedule schedule, Rc4* states, byte* buffers)
     {
-        const int Size = 1400;
-        switch (work)
+        for (int n = 0; n < PairCalls; n++)
+            Rc4.Transform2(schedule, states, buffers, 1400, states + 1, buffers + 2048, 1400);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RunKeySchedule(Rc4Schedule schedule, Rc4* states, byte* key)
+    {
+        if (schedule == Rc4Schedule.ReadAheadSelect)
         {
-            case Work.Single:
-                for (int n = 0; n < 50; n++)
-                    Rc4.Transform1(schedule, states, buffers, buffers, Size);
-                break;
-            case Work.Pair:
-                for (int n = 0; n < 25; n++)
-                    Rc4.Transform2(schedule, states, buffers, Size, states + 1, buffers + 2048, Size);
-                break;
-            default:
-                bool select = schedule == Rc4Schedule.ReadAheadSelect;
-                for (int n = 0; n < 100; n++)
-                    Rc4.SetKeyMppe2(states, key, 16, states + 1, key, 16, select);
-                break;
+            for (int n = 0; n < KeyScheduleCalls; n++)
+                Rc4.SetKeyMppe2(states, key, 16, states + 1, key, 16, select: true);
+        }
+        else
+        {
+            for (int n = 0; n < KeyScheduleCalls; n++)
+                Rc4.SetKeyMppe2(states, key, 16, states + 1, key, 16, select: false);
         }
     }
 
-    private sealed class Candidate(Rc4Schedule schedule, bool valid)
+    private sealed class Candidate(Work work, Rc4Schedule schedule, bool verified, double units)
     {
-        public Rc4Schedule Schedule { get; } = schedule;
-        public bool Valid { get; } = valid;
-        public double Rate { get; private set; } // units per µs (octets: MB/s)
+        private readonly double[] _rates = new double[MaxRounds]; // units per µs: MB/s for octets
 
-        public void Time(int round, double units, Work work, Rc4* states, byte* buffers, byte* key)
+        public Work Work { get; } = work;
+
+        public void Run(Rc4* states, byte* buffers, byte* key)
         {
-            if (!Valid)
+            if (!verified)
+                return;
+            switch (Work)
+            {
+                case Work.Single:
+                    RunSingle(schedule, states, buffers);
+                    break;
+                case Work.Pair:
+                    RunPair(schedule, states, buffers);
+                    break;
+                default:
+                    RunKeySchedule(schedule, states, key);
+                    break;
+            }
+        }
+
+        public void Time(int round, Rc4* states, byte* buffers, byte* key)
+        {
+            if (!verified)
                 return;
             long start = Stopwatch.GetTimestamp();
-            Run(work, Schedule, states, buffers, key);
-            double microseconds = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            if (round > 0) // the first round warms caches and branch predictors
-                Rate = Math.Max(Rate, units / microseconds);
+            Run(states, buffers, key);
+            _rates[round] = units / Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        public Rc4Measurement Result(int rounds)
+        {
+            if (!verified || rounds == 0)
+                return new Rc4Measurement(schedule, verified, 0, 0);
+            double[] sorted = _rates[..rounds];
+            Array.Sort(sorted);
+            double median = rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+            return new Rc4Measurement(schedule, true, median, sorted[^1]);
         }
     }
 }

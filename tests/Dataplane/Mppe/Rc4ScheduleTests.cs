@@ -134,6 +134,80 @@ public unsafe class Rc4ScheduleTests
         Assert.Equal(Rc4Schedules.Summary.Split(',')[0], Rc4Schedules.Name(Rc4Schedules.Active));
     }
 
+    [Theory]
+    [InlineData("plain", Rc4Schedule.Plain, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAhead)]
+    [InlineData("read-ahead-select", Rc4Schedule.ReadAheadSelect, Rc4Schedule.ReadAheadSelect, Rc4Schedule.ReadAheadSelect)]
+    [InlineData(" Read-Ahead , read-ahead-select", Rc4Schedule.ReadAhead, Rc4Schedule.ReadAheadSelect, Rc4Schedule.ReadAhead)]
+    [InlineData("plain,read-ahead-select,read-ahead", Rc4Schedule.Plain, Rc4Schedule.ReadAheadSelect, Rc4Schedule.ReadAhead)]
+    public void TheOverride_Parses(string text, Rc4Schedule single, Rc4Schedule pair, Rc4Schedule keys)
+    {
+        Assert.True(Rc4Schedules.TryParseOverride(text, out var s, out var p, out var k, out string error), error);
+        Assert.Equal((single, pair, keys), (s, p, k));
+    }
+
+    [Theory]
+    [InlineData("fast")]
+    [InlineData("read-ahead,plain")]
+    [InlineData("read-ahead,read-ahead,plain")]
+    [InlineData("plain,read-ahead,read-ahead,read-ahead")]
+    [InlineData("")]
+    public void ABadOverride_IsRefused_WithAReason(string text)
+    {
+        Assert.False(Rc4Schedules.TryParseOverride(text, out _, out _, out _, out string error));
+        Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public void AForcedChoice_IsTaken_AndReportedAsForced()
+    {
+        Rc4Selection forced = Rc4Schedules.Select("plain,read-ahead-select,read-ahead-select", TimeSpan.FromMilliseconds(30));
+        Assert.Equal(Rc4SelectionSource.Forced, forced.Source);
+        Assert.Equal((Rc4Schedule.Plain, Rc4Schedule.ReadAheadSelect, Rc4Schedule.ReadAheadSelect), (forced.Single, forced.Pair, forced.KeySchedule));
+        Assert.Equal(0, forced.Rounds);
+        Assert.StartsWith("plain, pairs read-ahead-select, key schedule read-ahead-select (forced by PPTPGW_RC4_SCHEDULE", forced.Description);
+    }
+
+    [Fact]
+    public void AnUnparsableOverride_IsMeasuredOver_AndSaidSo()
+    {
+        Rc4Selection selection = Rc4Schedules.Select("fastest", TimeSpan.FromMilliseconds(5));
+        Assert.Equal(Rc4SelectionSource.Measured, selection.Source);
+        Assert.Contains("'fastest' is not a schedule", selection.IgnoredOverride);
+        Assert.EndsWith(selection.IgnoredOverride!, selection.Description);
+    }
+
+    /// <summary>The measurement times every candidate (all verified), at least MinRounds rounds, and stops near its budget.</summary>
+    [Fact]
+    public void TheMeasurement_TimesEveryCandidate_WithinItsBounds()
+    {
+        Rc4Selection selection = Rc4Schedules.Select(null, TimeSpan.FromMilliseconds(10));
+        Assert.Equal(Rc4SelectionSource.Measured, selection.Source);
+        Assert.InRange(selection.Rounds, Rc4Schedules.MinRounds, Rc4Schedules.MaxRounds);
+        Assert.Equal(Rc4Schedules.Candidates, selection.SingleRates.Select(m => m.Schedule));
+        Assert.Equal(Rc4Schedules.PairCandidates, selection.PairRates.Select(m => m.Schedule));
+        Assert.Equal(Rc4Schedules.PairCandidates, selection.KeyScheduleRates.Select(m => m.Schedule));
+        foreach (Rc4Measurement m in selection.SingleRates.Concat(selection.PairRates).Concat(selection.KeyScheduleRates))
+        {
+            Assert.True(m.Verified, Rc4Schedules.Name(m.Schedule));
+            Assert.True(m.MedianRate > 0 && m.MedianRate <= m.BestRate, Rc4Schedules.Name(m.Schedule));
+        }
+        Assert.Contains("interleaved rounds", selection.Description);
+    }
+
+    /// <summary>The decision rule: read-ahead unless another verified candidate's median beats it by the margin.</summary>
+    [Fact]
+    public void TheDecision_KeepsReadAhead_UnlessClearlyBeaten()
+    {
+        static Rc4Measurement M(Rc4Schedule s, double median, bool verified = true) => new(s, verified, median, median);
+        Rc4Schedule Decide(params Rc4Measurement[] m) => Rc4Schedules.Decide(m, Rc4Schedule.ReadAhead, Rc4Schedule.Plain);
+        double within = 1 + Rc4Schedules.Margin / 2, beyond = 1 + Rc4Schedules.Margin * 2;
+        Assert.Equal(Rc4Schedule.ReadAhead, Decide(M(Rc4Schedule.Plain, 100 * within), M(Rc4Schedule.ReadAhead, 100)));
+        Assert.Equal(Rc4Schedule.ReadAheadSelect, Decide(M(Rc4Schedule.ReadAhead, 100), M(Rc4Schedule.ReadAheadSelect, 100 * beyond)));
+        Assert.Equal(Rc4Schedule.ReadAhead, Decide(M(Rc4Schedule.Plain, 300, verified: false), M(Rc4Schedule.ReadAhead, 100)));
+        Assert.Equal(Rc4Schedule.Plain, Decide(M(Rc4Schedule.Plain, 90), M(Rc4Schedule.ReadAhead, 300, verified: false)));
+        Assert.Equal(Rc4Schedule.Plain, Decide(M(Rc4Schedule.ReadAhead, 0, verified: false)));
+    }
+
     private static void AssertKeystream(byte[] key, ref Rc4 cipher)
     {
         var expected = new byte[300];
