@@ -11,7 +11,7 @@
 #
 #   bench/rc4-vs-openssl.sh            40 rounds, openssl speed 3 s each side
 #   bench/rc4-vs-openssl.sh --short    10 rounds, openssl speed 1 s each side (prints the same table and line)
-#   ROUNDS=N OPENSSL_SECONDS=S         override either
+#   ROUNDS=N OPENSSL_SECONDS=S         override either; SLICE_MS=X: each timed slice (default 2 ms; shorter on a loaded machine)
 #   BDN=1                              also BenchmarkDotNet's Rc4Benchmarks (short job, out of process) between the two
 #                                      openssl runs, as a cross-check of the race's single-stream and SetKey rows
 # Other arguments go to rc4-race (e.g. --placement).
@@ -37,7 +37,7 @@ echo "== uptime: $(uptime)" >&2
 BEFORE=$(speed)
 [ -n "$BEFORE" ] && [ "$BEFORE" != "0.0" ] || { echo "could not read openssl speed output" >&2; exit 1; }
 echo "== openssl speed -evp rc4 -bytes $BYTES -seconds $SECS: $BEFORE MB/s (before)" >&2
-RACE=$(dotnet bench/bin/Release/net10.0/Bench.dll rc4-race --rounds "$ROUNDS" --openssl-mbps "$BEFORE" "$@")
+RACE=$(dotnet bench/bin/Release/net10.0/Bench.dll rc4-race --rounds "$ROUNDS" --slice-ms "${SLICE_MS:-2}" --openssl-mbps "$BEFORE" "$@")
 
 BDN_OUT=""
 if [ "${BDN:-0}" = 1 ]; then
