@@ -12,7 +12,7 @@
 #   bench/rc4-vs-openssl.sh            40 rounds, openssl speed 3 s each side
 #   bench/rc4-vs-openssl.sh --short    10 rounds, openssl speed 1 s each side (prints the same table and line)
 #   ROUNDS=N OPENSSL_SECONDS=S         override either; SLICE_MS=X: each timed slice (default 2 ms; shorter on a loaded machine)
-#   BDN=1                              also BenchmarkDotNet's Rc4Benchmarks (short job, out of process) between the two
+#   BDN=1                              also BenchmarkDotNet's Rc4Benchmarks (short job, in process: the out-of-process build of its generated project timed out under load) between the two
 #                                      openssl runs, as a cross-check of the race's single-stream and SetKey rows
 # Other arguments go to rc4-race (e.g. --placement).
 set -euo pipefail
@@ -45,7 +45,7 @@ if [ "${BDN:-0}" = 1 ]; then
   ART=$(mktemp -d -t rc4bench.XXXXXX)
   trap 'rm -rf "$ART"' EXIT
   echo "== BenchmarkDotNet Rc4Benchmarks (short job)" >&2
-  dotnet bench/bin/Release/net10.0/Bench.dll --filter '*Rc4Benchmarks*' --exporters json --artifacts "$ART" --job short >&2
+  dotnet bench/bin/Release/net10.0/Bench.dll --filter "*Rc4Benchmarks*" --exporters json --artifacts "$ART" --job short --inProcess >&2
   REPORT=$(find "$ART/results" -name '*Rc4Benchmarks*report*.json' | head -n1)
   [ -n "$REPORT" ] || { echo "no BenchmarkDotNet JSON report in $ART/results" >&2; exit 1; }
   BDN_OUT=$(python3 - "$REPORT" <<'PY'
@@ -57,7 +57,7 @@ for b in json.load(open(sys.argv[1]))["Benchmarks"]:
     size = int(params.split("Size=")[1].split("&")[0]) if "Size=" in params else 0
     if stats.get("Median"):
         rows[(b["Method"], size)] = stats["Median"]
-print("BenchmarkDotNet Rc4Benchmarks, short job, medians:")
+print("BenchmarkDotNet Rc4Benchmarks, short job, in process, medians:")
 for size in (64, 512, 1400):
     m, o = rows.get(("Managed", size)), rows.get(("OpenSsl", size))
     if m and o:

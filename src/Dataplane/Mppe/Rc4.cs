@@ -19,8 +19,9 @@ namespace PptpGw.Dataplane.Mppe;
 /// </para>
 /// <para>
 /// The S-box entries are 32-bit (OpenSSL's <c>RC4_INT</c> on x86-64): with octet entries some hosts ran the loop
-/// at half speed (a C build too, bench/RESULTS.md), with 32-bit entries and the next round's S[i] loaded ahead
-/// (OpenSSL's rc4-x86_64 order) both kinds of host hold. The cost is memory: 1032 octets per state instead of 264.
+/// at half speed (a C build too, bench/RESULTS.md); with 32-bit entries and the next round's S[i] loaded ahead the
+/// loop holds on both kinds of host measured (which order of that load is fastest differs: see <see cref="Rc4Schedules"/>).
+/// The cost is memory: 1032 octets per state instead of 264.
 /// Which keystream loop runs is <see cref="Rc4Schedules.Active"/>, picked once at start-up (see there).
 /// </para>
 /// </remarks>

@@ -31,9 +31,10 @@ public enum Rc4Schedule
 /// the code the dataplane then runs. After a warm-up call each, the candidates are timed in interleaved rounds (the
 /// order rotating each round, ~50 µs per slice) until <see cref="MeasurementBudget"/> is spent or
 /// <see cref="MaxRounds"/> ran, and ranked by their median: a burst of load elsewhere on the shared machine falls on
-/// all of them alike, and a median is not made by one lucky slice. OpenSSL's order (<see cref="Rc4Schedule.ReadAhead"/>,
-/// the one that held on both kinds of host) is kept unless another candidate's median beats it by
-/// <see cref="Margin"/>: a choice that flips on noise would make two runs on one host differ for nothing.</para>
+/// all of them alike, and a median is not made by one lucky slice. Each kind keeps its default (<see cref="DefaultSingle"/>,
+/// <see cref="DefaultPair"/>, <see cref="DefaultKeySchedule"/>: the best measured on both kinds of host so far) unless
+/// another candidate's median beats it by <see cref="Margin"/>: a choice that flips on noise would make two runs on one
+/// host differ for nothing.</para>
 /// <para><see cref="Active"/> and the others are static readonly fields, so the tiered JIT folds the dispatch in
 /// <see cref="Rc4"/> into a direct call.</para>
 /// </remarks>
@@ -56,8 +57,21 @@ public static unsafe class Rc4Schedules
     /// <summary>Fewest rounds timed, even on a machine so loaded that the budget is gone before.</summary>
     public const int MinRounds = 5;
 
-    /// <summary>How much faster (median) than <see cref="Rc4Schedule.ReadAhead"/> another candidate must be to replace it.</summary>
+    /// <summary>How much faster (median) than the default another candidate must be to replace it.</summary>
     public const double Margin = 0.03;
+
+    /// <summary>
+    /// The single-stream default: loads S[i+1] before both stores. In C on the "slow-loop" host (issue 16, AMD family 25)
+    /// +40 % over the octet loop; on the bench host (family 26, bench/RESULTS.md) ~1.25 × plain and ~1.55 × OpenSSL's
+    /// order in C# and in C, at every buffer placement.
+    /// </summary>
+    public const Rc4Schedule DefaultSingle = Rc4Schedule.ReadAheadSelect;
+
+    /// <summary>The two-stream default: OpenSSL's order (on the bench host ~1.25 × the select order when two streams share a core).</summary>
+    public const Rc4Schedule DefaultPair = Rc4Schedule.ReadAhead;
+
+    /// <summary>The key-schedule default: the load before both stores (on the bench host 1.4-1.65 × OpenSSL's order for one key, up to 1.4 × for two interleaved).</summary>
+    public const Rc4Schedule DefaultKeySchedule = Rc4Schedule.ReadAheadSelect;
 
     /// <summary>The schedule every single-stream transform runs.</summary>
     public static readonly Rc4Schedule Active;
@@ -248,7 +262,11 @@ public static unsafe class Rc4Schedules
             new Span<byte>(buffers, 2 * 2048).Clear();
             states[0] = new Rc4([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
             states[1] = new Rc4([16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+            // Two different, non-degenerate keys for the key-schedule slices (a first version keyed both states with the
+            // same all-zero key: identical j chains, a pattern no session has, and it ranked the two orders backwards).
             byte* key = buffers + 2048 + Size;
+            for (int n = 0; n < 32; n++)
+                key[n] = (byte)(n * 37 + 11);
             var all = new List<Candidate>();
             foreach (Rc4Schedule s in Candidates)
                 all.Add(new Candidate(Work.Single, s, Verify(s), SingleOctets));
@@ -277,9 +295,9 @@ public static unsafe class Rc4Schedules
             Rc4Measurement[] pair = Results(all, Work.Pair, rounds);
             Rc4Measurement[] keys = Results(all, Work.KeySchedule, rounds);
             return new Rc4Selection(
-                Decide(single, Rc4Schedule.ReadAhead, Rc4Schedule.Plain),
-                Decide(pair, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAhead),
-                Decide(keys, Rc4Schedule.ReadAhead, Rc4Schedule.ReadAhead),
+                Decide(single, DefaultSingle, Rc4Schedule.Plain),
+                Decide(pair, DefaultPair, Rc4Schedule.ReadAhead),
+                Decide(keys, DefaultKeySchedule, Rc4Schedule.ReadAhead),
                 Rc4SelectionSource.Measured, rounds, Stopwatch.GetElapsedTime(started), single, pair, keys, ignored, timed);
         }
         finally
@@ -382,12 +400,12 @@ public static unsafe class Rc4Schedules
         if (schedule == Rc4Schedule.ReadAheadSelect)
         {
             for (int n = 0; n < KeyScheduleCalls; n++)
-                Rc4.SetKeyMppe2(states, key, 16, states + 1, key, 16, select: true);
+                Rc4.SetKeyMppe2(states, key, 16, states + 1, key + 16, 16, select: true);
         }
         else
         {
             for (int n = 0; n < KeyScheduleCalls; n++)
-                Rc4.SetKeyMppe2(states, key, 16, states + 1, key, 16, select: false);
+                Rc4.SetKeyMppe2(states, key, 16, states + 1, key + 16, 16, select: false);
         }
     }
 

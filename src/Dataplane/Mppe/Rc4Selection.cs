@@ -79,7 +79,7 @@ public sealed class Rc4Selection
         Append(text, "two streams MB/s", PairRates, rate => rate.ToString("F0", inv));
         text.Append("; ");
         Append(text, "key schedule ns/key", KeyScheduleRates, rate => (1000 / rate).ToString("F0", inv));
-        text.Append(inv, $"; read-ahead unless another is >= {Rc4Schedules.Margin * 100:F0} % faster; RFC 6229 verified)");
+        text.Append(inv, $"; defaults {Rc4Schedules.Name(Rc4Schedules.DefaultSingle)}, pairs {Rc4Schedules.Name(Rc4Schedules.DefaultPair)}, key schedule {Rc4Schedules.Name(Rc4Schedules.DefaultKeySchedule)} unless another is >= {Rc4Schedules.Margin * 100:F0} % faster; RFC 6229 verified)");
         if (IgnoredOverride != null)
             text.Append("; ").Append(IgnoredOverride);
         return text.ToString();
