@@ -2,8 +2,14 @@ using BenchmarkDotNet.Running;
 
 namespace PptpGw.Bench;
 
-/// <summary>BenchmarkDotNet entry: <c>./build.sh bench [--filter *Rc4*]</c>.</summary>
+/// <summary>BenchmarkDotNet entry: <c>./build.sh bench [--filter *Rc4*]</c>; <c>rc4-race</c> runs <see cref="Rc4Race"/>.</summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "rc4-race")
+            return Rc4Race.Run(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -37,6 +37,7 @@ internal static unsafe class MppeRekey
     /// SessionKey); SessionKey = RC4(InterimKey) applied to InterimKey; salt for 40/56 bits. The cipher that will
     /// use the new key is keyed by the caller (it may be a different state, or keyed later).
     /// </summary>
+    [SkipLocalsInit] // the scratch S-boxes are written whole by the key schedule (and wiped after)
     public static void ChangeKey(byte* startKey, byte* sessionKey, int keyLength, MppeKeyStrength strength)
     {
         byte* interim = stackalloc byte[MppeKeySchedule.LongKeyLength];
@@ -54,6 +55,7 @@ internal static unsafe class MppeRekey
     /// Two key changes of two different sessions at once: the two SHA-1s, then the two interim-key RC4 schedules
     /// interleaved (<see cref="Rc4.SetKeyMppe2"/>), which is where a stateless key change spends most of its time.
     /// </summary>
+    [SkipLocalsInit]
     public static void ChangeKey2(
         byte* startKeyA, byte* sessionKeyA, int keyLengthA, MppeKeyStrength strengthA,
         byte* startKeyB, byte* sessionKeyB, int keyLengthB, MppeKeyStrength strengthB)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -13,15 +12,17 @@ namespace PptpGw.Dataplane.Mppe;
 /// the state is a plain value stored inline in the session, and the XOR can be fused with the copy to the
 /// output buffer (src→dst) instead of being a separate pass.
 /// <para>
-/// The state is a value (256-octet S-box + i + j): assigning an <see cref="Rc4"/> copies the whole keystream
+/// The state is a value (256 S-box entries + i + j): assigning an <see cref="Rc4"/> copies the whole keystream
 /// position, which stateful MPPE (RFC 3078 §7) uses to keep one stream going across packets, and which lets a
-/// caller snapshot and restore it. Pass it by <c>ref</c>; a copy made by accident advances independently.
+/// caller snapshot and restore it (a tentative copy for verify-before-commit is a plain assignment). Pass it by
+/// <c>ref</c>; a copy made by accident advances independently.
 /// </para>
 /// <para>
-/// The S-box holds octets: measured on x64 (AMD EPYC, .NET 10, 1400-octet packets) octet entries ran about 5%
-/// faster than 32-bit ones (~790 vs ~750 MB/s; a plain one-octet-at-a-time loop ~550 MB/s), and the state stays
-/// one quarter the size, cheap to copy. Eight keystream octets are gathered into one 64-bit word and XORed
-/// with eight input octets at once.
+/// The S-box entries are 32-bit (OpenSSL's <c>RC4_INT</c> on x86-64): with octet entries some hosts ran the loop
+/// at half speed (a C build too, bench/RESULTS.md); with 32-bit entries and the next round's S[i] loaded ahead the
+/// loop holds on both kinds of host measured (which order of that load is fastest differs: see <see cref="Rc4Schedules"/>).
+/// The cost is memory: 1032 octets per state instead of 264.
+/// Which keystream loop runs is <see cref="Rc4Schedules.Active"/>, picked once at start-up (see there).
 /// </para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -30,7 +31,7 @@ public unsafe partial struct Rc4
     /// <summary>Longest key RC4 accepts: one octet per S-box entry.</summary>
     public const int MaxKeyLength = 256;
 
-    private fixed byte _s[256];
+    private fixed uint _s[256];
     private uint _i;
     private uint _j;
 
@@ -42,25 +43,14 @@ public unsafe partial struct Rc4
     {
         if (key.IsEmpty || key.Length > MaxKeyLength)
             throw new ArgumentOutOfRangeException(nameof(key), key.Length, "RC4 keys are 1 to 256 octets.");
-        fixed (byte* s = _s)
+        fixed (Rc4* self = &this)
         fixed (byte* k = key)
         {
-            for (uint n = 0; n < 256; n++)
-                s[n] = (byte)n;
-            uint j = 0;
-            int keyLength = key.Length, ki = 0;
-            for (uint n = 0; n < 256; n++)
-            {
-                byte t = s[n];
-                j = (j + t + k[ki]) & 0xFF;
-                if (++ki == keyLength)
-                    ki = 0;
-                s[n] = s[j];
-                s[j] = t;
-            }
+            if (key.Length is 8 or 16)
+                SetKeyMppe(self, k, key.Length);
+            else
+                SetKeyAny(self, k, key.Length);
         }
-        _i = 0;
-        _j = 0;
     }
 
     /// <summary>Encrypts or decrypts <paramref name="data"/> in place, advancing the keystream.</summary>
@@ -74,39 +64,17 @@ public unsafe partial struct Rc4
     {
         if (destination.Length < source.Length)
             throw new ArgumentException("Destination is shorter than source.", nameof(destination));
-        fixed (byte* s = _s)
+        fixed (Rc4* self = &this)
         fixed (byte* src = source)
         fixed (byte* dst = destination)
-        {
-            uint i = _i, j = _j;
-            nint length = source.Length, p = 0;
-            for (; p <= length - 8; p += 8)
-            {
-                // Eight rounds, each yielding one keystream octet into k at its little-endian position.
-                ulong k = Round(s, ref i, ref j);
-                k |= (ulong)Round(s, ref i, ref j) << 8;
-                k |= (ulong)Round(s, ref i, ref j) << 16;
-                k |= (ulong)Round(s, ref i, ref j) << 24;
-                k |= (ulong)Round(s, ref i, ref j) << 32;
-                k |= (ulong)Round(s, ref i, ref j) << 40;
-                k |= (ulong)Round(s, ref i, ref j) << 48;
-                k |= (ulong)Round(s, ref i, ref j) << 56;
-                if (!BitConverter.IsLittleEndian)
-                    k = BinaryPrimitives.ReverseEndianness(k);
-                Unsafe.WriteUnaligned(dst + p, Unsafe.ReadUnaligned<ulong>(src + p) ^ k);
-            }
-            for (; p < length; p++)
-                dst[p] = (byte)(src[p] ^ Round(s, ref i, ref j));
-            _i = i;
-            _j = j;
-        }
+            Transform1(self, src, dst, source.Length);
     }
 
     /// <summary>Advances the keystream by <paramref name="count"/> octets without producing output.</summary>
     public void Skip(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        fixed (byte* s = _s)
+        fixed (uint* s = _s)
         {
             uint i = _i, j = _j;
             for (int n = 0; n < count; n++)
@@ -116,16 +84,36 @@ public unsafe partial struct Rc4
         }
     }
 
+    /// <summary>The general key schedule (any key length 1-256), textbook form.</summary>
+    private static void SetKeyAny(Rc4* cipher, byte* key, int keyLength)
+    {
+        uint* s = cipher->_s;
+        FillIdentity(s);
+        uint j = 0;
+        int ki = 0;
+        for (uint n = 0; n < 256; n++)
+        {
+            uint t = s[n];
+            j = (j + t + key[ki]) & 0xFF;
+            if (++ki == keyLength)
+                ki = 0;
+            s[n] = s[j];
+            s[j] = t;
+        }
+        cipher->_i = 0;
+        cipher->_j = 0;
+    }
+
     /// <summary>One PRGA step: i += 1, j += S[i], swap, output S[S[i] + S[j]].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Round(byte* s, ref uint i, ref uint j)
+    private static uint Round(uint* s, ref uint i, ref uint j)
     {
         i = (i + 1) & 0xFF;
         uint si = s[i];
         j = (j + si) & 0xFF;
         uint sj = s[j];
-        s[i] = (byte)sj;
-        s[j] = (byte)si;
+        s[i] = sj;
+        s[j] = si;
         return s[(si + sj) & 0xFF];
     }
 }

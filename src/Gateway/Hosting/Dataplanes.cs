@@ -69,6 +69,9 @@ public static class Dataplanes
         {
             context.Log.Write(PixSeverity.Notification, "dataplane memory: in-process ports (no traffic leaves the process)");
         }
+        // Issue 16: which RC4 loops run and why (measured at start-up or forced by PPTPGW_RC4_SCHEDULE); at the level of
+        // the backend line above, so an operator comparing two hosts sees it. Rc4Schedules.Summary is the short form.
+        context.Log.Write(PixSeverity.Notification, $"dataplane rc4: {PptpGw.Dataplane.Mppe.Rc4Schedules.Selection}");
         return host;
     }
 

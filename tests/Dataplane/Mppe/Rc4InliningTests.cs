@@ -12,8 +12,11 @@ namespace PptpGw.Tests.Dataplane.Mppe;
 public class Rc4InliningTests
 {
     [Theory]
-    [InlineData("Transform1", 3)]
-    [InlineData("Transform2", 6)]
+    [InlineData("TransformPlain", 4)]
+    [InlineData("TransformReadAhead", 4)]
+    [InlineData("TransformReadAheadSelect", 4)]
+    [InlineData("Transform2ReadAhead", 6)]
+    [InlineData("Transform2ReadAheadSelect", 6)]
     public void PointerKernelsAreNeverInlined(string name, int parameterCount)
     {
         MethodInfo[] candidates = typeof(Rc4)
