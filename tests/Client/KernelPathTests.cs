@@ -24,6 +24,7 @@ public sealed class RootFactAttribute : FactAttribute
 /// client binds 127.0.0.1, so GRE stays on loopback; the TUN gets 198.19.0.0/15 lab addresses and disappears with the
 /// session.
 /// </summary>
+[Collection(HostRawGre.Name)]
 public sealed class KernelPathTests
 {
     private static string Ip(params string[] args)

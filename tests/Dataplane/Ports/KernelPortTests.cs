@@ -10,6 +10,7 @@ namespace PptpGw.Tests.Dataplane.Ports;
 /// The kernel backend against a real kernel, inside network namespaces created and deleted by each
 /// test (198.18.0.0/15 addresses only, RFC 2544 benchmarking space).
 /// </summary>
+[Collection(HostRawGre.Name)]
 public class KernelPortTests
 {
     private static readonly IPAddress AddressA = IPAddress.Parse("198.18.0.1");

@@ -19,6 +19,7 @@ namespace PptpGw.Tests.Dataplane.Workers;
 /// in the other; the ping comes out of the TUN decrypted, the kernel answers it, and the answer comes back through
 /// the TUN, encrypted and encapsulated, to the client.
 /// </summary>
+[Collection(HostRawGre.Name)]
 public sealed class WorkerKernelPortTests
 {
     [KernelFact(needsTun: true)]
