@@ -306,10 +306,15 @@ public unsafe struct MppeReceiver
         ref int keyChanges, ref bool advanced, ref int protocolLength)
     {
         int ahead = (ccount - _ccount) & MppeHeader.CoherencyCountMask;
-        if (ahead == 0 || ahead >= HalfSpace)
+        // The newest count again, or one of the 16 before it: a late or repeated packet, its keystream is behind us.
+        if (ahead == 0 || ahead > MppeHeader.CoherencyCountMask + 1 - LateKeyCacheSize)
             return MppeDropReason.TooLate;
+        // Any other count is ahead: unlike Decrypt (and Linux), which take the far half of the space as late, a
+        // loss of 2048 or more packets still resynchronises at the flushed answer, since it is verified and its
+        // key changes are few (one per 256-block crossed + 1, at most 17). A packet after a gap, not flushed, cannot
+        // be decrypted (RFC 3078 §8.2): it asks for a Reset-Request and changes nothing (see the remarks).
         if (ahead > 1 && !flushed)
-            return MppeDropReason.StatefulPacketLoss; // RFC 3078 §8.2; no state change (see the remarks)
+            return MppeDropReason.StatefulPacketLoss;
 
         // The key changes of PrepareStateful (Linux mppe_decompress), on a copy of the key and of the RC4 stream.
         int last = _ccount;

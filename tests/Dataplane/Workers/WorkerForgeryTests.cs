@@ -224,6 +224,41 @@ public sealed class WorkerForgeryTests
         Assert.True(peer.Host.Workers[client.Worker].TentativeKeyChanges >= 20 * 2000);
     }
 
+    [Theory]
+    [InlineData(2000)]
+    [InlineData(3000)] // more than half the coherency space: Linux would take the flushed answer as late
+    public void A_stateful_client_loss_burst_repeated_20_times_recovers_at_the_flushed_answer(int lost)
+    {
+        var time = new FakeTimeProvider();
+        using var peer = new WorkerTestPeer(Options(time));
+        TestClient client = peer.Open(Peer, 0x2007, 0x3007, Tunnel, MppeKeyStrength.Bits128, stateless: false);
+        AssertPings(peer, client, 3, 2500);
+        var scratch = new byte[64];
+        for (int jump = 0; jump < 20; jump++)
+        {
+            for (int n = 0; n < lost - 1; n++)
+                Assert.Equal(MppeDropReason.None, client.Sender[0].Encrypt(scratch));
+            client.NextSequence += (uint)(lost - 1);
+            int signalled = peer.Sink.ResetRequests.Count;
+
+            // The first packet after the loss cannot be decrypted (RFC 3078 §8.2): dropped, Reset-Request asked for.
+            byte[] undecryptable = WorkerTestPeer.Ipv4(Tunnel, Server, 36, 2600 + jump);
+            peer.SendFromClient(client, WorkerTestPeer.PppIpv4(client, undecryptable, encrypt: true));
+            peer.Step();
+            Assert.Empty(peer.TakeInside());
+            Assert.Equal(signalled + 1, peer.Sink.ResetRequests.Count);
+
+            // The client flushes: its next packets go up at once.
+            client.Sender[0].OnResetRequestReceived();
+            AssertPings(peer, client, 3, 2700 + (jump * 10));
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        DataplaneCounters counters = peer.Host.GetCounters();
+        Assert.Equal(20UL, counters.TotalDropped); // the 20 undecryptable packets, nothing else
+        Assert.Equal(20UL, counters[DataplaneDropReason.MppeDecryptFailed]);
+    }
+
     [Fact]
     public void A_long_coherency_walk_is_done_after_the_other_sessions_packets_of_the_burst_went_inside()
     {
