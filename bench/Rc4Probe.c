@@ -4,12 +4,13 @@
  *
  *   gcc -O2 -Wno-deprecated-declarations -o /tmp/rc4-probe bench/Rc4Probe.c -lcrypto && /tmp/rc4-probe
  *
- * Original header:
- *   u32-ossl   32-bit entries, S[i+1] loaded between the two stores (after S[j] = S[i]: no fix-up), OpenSSL rc4-x86_64
  * Variants (each checked octet for octet against the textbook loop over 3,000 lengths before timing):
  *   u8         octet S-box, eight keystream octets gathered into one 64-bit word (the shape of Rc4.Transform)
  *   u32        the same with 32-bit S-box entries
- *   u32-ahead  32-bit entries, S[i+1] loaded before round i's two stores (S[j]'s new value used when j == i+1)
+ *   u32-ahead  32-bit entries, S[i+1] loaded before round i's two stores (S[j]'s new value used when j == i+1);
+ *              our Rc4 read-ahead-select
+ *   u32-ossl   32-bit entries, S[i+1] loaded between the two stores (after S[j] = S[i]: no fix-up), OpenSSL's
+ *              rc4-x86_64 order; our Rc4 read-ahead (added here)
  * On one host "u8" ran at ~0.86 x openssl, on another of the same CPU model at ~0.50 x ("slow-loop" host).
  */
 #include <stdint.h>

@@ -55,7 +55,7 @@ public sealed class Rc4Selection
     /// <summary>Two-stream candidates, MB/s of both streams together.</summary>
     public IReadOnlyList<Rc4Measurement> PairRates { get; }
 
-    /// <summary>Key-schedule candidates (two 16-octet keys interleaved), key schedules per µs.</summary>
+    /// <summary>Key-schedule candidates (16-octet keys, half of them two interleaved, half alone), key schedules per µs.</summary>
     public IReadOnlyList<Rc4Measurement> KeyScheduleRates { get; }
 
     /// <summary>Why an environment override was not used (it did not parse or verify), or null.</summary>
