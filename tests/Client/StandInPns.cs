@@ -29,9 +29,7 @@ internal sealed record StandInPnsOptions
     public OutgoingCallResultCode CallResult { get; init; } = OutgoingCallResultCode.Connected;
     /// <summary>Never answer the Start-Control-Connection-Request (time-out tests).</summary>
     public bool Mute { get; init; }
-    // Random: a raw GRE socket in the host's namespace sees every GRE packet on loopback, also those of a test running
-    // at the same time in another process; a fixed id would let their flows cross.
-    public ushort CallId { get; init; } = (ushort)Random.Shared.Next(1, 65536);
+    public ushort CallId { get; init; } = 0x4242;
     /// <summary>Listen on 127.0.0.2 and carry GRE over a real raw socket (root only) instead of the in-memory pair.</summary>
     public bool RawGre { get; init; }
 }

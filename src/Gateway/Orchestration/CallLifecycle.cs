@@ -139,12 +139,19 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
                 _log.Debug(DebugClasses.PppIo, PixDebugText.PppTransmit(ifc, frame));
             dataplane.SendControlFrame(handle, frame);
         }, gatewayCall, _time, PixDebugText.Prefix((int)call.TunnelId, call.CallId));
-        gatewayCall.Session = session;
+        IReadOnlyList<byte[]> early = gatewayCall.AttachSession(session);
         if (_log.IsEnabled(DebugClasses.VpdnEvents))
             _log.Debug(DebugClasses.VpdnEvents, PixDebugText.VirtualAccessOpen(ifc));
         gatewayCall.StartTimer = _time.CreateTimer(_ => StartPpp(gatewayCall), null, _options.PppStartDelay, Timeout.InfiniteTimeSpan);
         if (gatewayCall.IsCleared)
+        {
             Release(gatewayCall, "call cleared");
+            return;
+        }
+        // What the PAC sent before the session existed (its first Configure-Request): answered now, not 3 s later
+        // at its retransmission.
+        foreach (byte[] frame in early)
+            OnControlFrame(gatewayCall, frame);
     }
 
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
@@ -277,7 +284,14 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
     /// <inheritdoc/>
     public void OnControlFrame(SessionHandle session, ReadOnlySpan<byte> pppFrame)
     {
-        if (!_table.TryGet(session, out GatewayCall? call) || call?.Session is not { } ppp)
+        if (!_table.TryGet(session, out GatewayCall? call) || call is null || call.TryHoldEarlyFrame(pppFrame))
+            return;
+        OnControlFrame(call, pppFrame);
+    }
+
+    private void OnControlFrame(GatewayCall call, ReadOnlySpan<byte> pppFrame)
+    {
+        if (call.Session is not { } ppp)
             return;
         if (_log.IsEnabled(DebugClasses.PppIo))
             _log.Debug(DebugClasses.PppIo, PixDebugText.PppReceived(call.VirtualInterface, call.VirtualInterface, pppFrame));

@@ -36,8 +36,43 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     /// <summary>Set once the call is established (before the Outgoing-Call-Reply goes out).</summary>
     public EstablishedCall? Established { get; set; }
 
-    /// <summary>Set together with <see cref="Established"/>.</summary>
-    public PppSession? Session { get; set; }
+    /// <summary>Set together with <see cref="Established"/> (<see cref="AttachSession"/>).</summary>
+    public PppSession? Session { get; private set; }
+
+    // PPP frames that arrived on the call's GRE before its PppSession existed (the PAC may send its first LCP
+    // Configure-Request as soon as it has the Outgoing-Call-Reply). Bounded: a peer cannot make it hold more.
+    private const int EarlyFrameLimit = 4, EarlyFrameMaxLength = 2048;
+    private readonly Lock _earlyGate = new();
+    private List<byte[]>? _earlyFrames;
+
+    /// <summary>
+    /// Holds <paramref name="frame"/> until <see cref="AttachSession"/>, when there is no session yet: true when the caller
+    /// must not deliver it itself (held, or dropped over the bound), false when the session exists.
+    /// </summary>
+    public bool TryHoldEarlyFrame(ReadOnlySpan<byte> frame)
+    {
+        lock (_earlyGate)
+        {
+            if (Session is not null)
+                return false;
+            _earlyFrames ??= new List<byte[]>(EarlyFrameLimit);
+            if (_earlyFrames.Count < EarlyFrameLimit && frame.Length <= EarlyFrameMaxLength)
+                _earlyFrames.Add(frame.ToArray());
+            return true;
+        }
+    }
+
+    /// <summary>Sets <see cref="Session"/> and returns the frames held before it existed, oldest first.</summary>
+    public IReadOnlyList<byte[]> AttachSession(PppSession session)
+    {
+        lock (_earlyGate)
+        {
+            Session = session;
+            List<byte[]>? held = _earlyFrames;
+            _earlyFrames = null;
+            return held ?? (IReadOnlyList<byte[]>)[];
+        }
+    }
 
     /// <summary>Fallback start of PPP when the peer stays silent after the Outgoing-Call-Reply.</summary>
     public ITimer? StartTimer { get; set; }
