@@ -160,7 +160,8 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
     public async Task Radius_authentication_and_accounting_through_the_kernel_dataplane()
     {
         string aaa = $"aaa-server RAD protocol radius\n"
-            + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n";
+            + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n"
+            + $"accounting spool {Directory.CreateTempSubdirectory("pgw-it-acct-").FullName}\n";
         await using Lab lab = Lab.Create(aaa + Lab.Configuration(Pool,
             "ppp authentication mschapv2", "ppp encryption mppe 128 required",
             "client authentication aaa RAD", "client accounting RAD"));
