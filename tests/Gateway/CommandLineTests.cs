@@ -33,7 +33,7 @@ public sealed partial class CommandLineTests : IDisposable
     public async Task CheckAcceptsTheGuidesLocalConfiguration()
     {
         string path = Write("local.cfg", GuideConfigurations.LocalAuthenticationNoEncryption);
-        (int code, string output, _) = await RunAsync("check", "--config", path);
+        (int code, string output, _) = await RunAsync("check", "--config", path, "--verbose");
 
         Assert.Equal(0, code);
         string[] lines = output.TrimEnd('\n').Split('\n');
@@ -105,26 +105,117 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Contains(": error: ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckSumsUpTheIgnoredPixLinesInOneNotice()
+    {
+        string path = Write("local.cfg", GuideConfigurations.LocalAuthenticationNoEncryption);
+        (int verboseCode, string verbose, _) = await RunAsync("check", path, "--verbose");
+        (int code, string output, _) = await RunAsync("check", path);
+        (int quietCode, string quiet, _) = await RunAsync("check", "-q", path);
+
+        Assert.Equal([0, 0, 0], new[] { verboseCode, code, quietCode });
+        int ignored = verbose.Split('\n').Count(l => l.EndsWith("ignored: not used by this gateway", StringComparison.Ordinal));
+        Assert.True(ignored > 10, verbose); // the guide's fixup, names, pager ... lines
+        string[] lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length); // one summary line, then "configuration OK"
+        Assert.StartsWith($"{path}: notice: {ignored} PIX lines ignored, not used by this gateway (", lines[0], StringComparison.Ordinal);
+        Assert.Contains("fixup x", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"{path}: configuration OK\n", quiet); // -q: errors and warnings only
+    }
+
+    [Fact]
+    public async Task CheckQuietStillPrintsWarningsAndErrors()
+    {
+        string path = Write("warn.cfg", GuideConfigurations.LocalAuthenticationNoEncryption + "\nnameif ethernet9 bogus\nfixup protocol ftp 21\n");
+        (int code, string output, _) = await RunAsync("check", "-q", "--config", path);
+        Assert.Equal(0, code);
+        Assert.Contains(": warning: nameif", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(": notice: ", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0, "--help")]
     [InlineData(2)]
     [InlineData(2, "check")]
     [InlineData(2, "run")]
     [InlineData(2, "--bogus")]
+    [InlineData(2, "bogus")]
     [InlineData(2, "show", "vdpn")]
+    [InlineData(2, "sh", "vdpn")]
     [InlineData(2, "clear", "vpdn")]
+    [InlineData(2, "dial", "127.0.0.1")]
+    [InlineData(2, "dial", "127.0.0.1", "--user", "u", "--password", "p", "--bogus")]
+    [InlineData(2, "check", "a.cfg", "--config", "b.cfg")]
+    [InlineData(2, "completion", "fish")]
     public async Task UsageAndParseErrors(int expected, params string[] args)
     {
         (int code, string output, string error) = await RunAsync(args);
         Assert.Equal(expected, code);
         if (expected == 0)
         {
-            Assert.StartsWith("usage: pptpgw COMMAND", output, StringComparison.Ordinal);
-            Assert.Contains("run --config FILE", output, StringComparison.Ordinal);
-            Assert.Contains("check --config FILE", output, StringComparison.Ordinal);
+            Assert.Matches(@"Usage:\n  \S+ \[command\] \[options\]", output); // the executable's name: pptpgw, or the test host's
+            foreach (string command in new[] { "run", "check", "show", "clear", "debug", "terminal", "dial", "completion" })
+                Assert.Matches($"(?m)^  {command} ", output);
+            Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
         }
         else
+        {
             Assert.NotEmpty(error);
+            Assert.Contains("--help'.", error, StringComparison.Ordinal); // says where to look
+        }
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("version")]
+    public async Task VersionPrintsTheVersion(string arg)
+    {
+        (int code, string output, _) = await RunAsync(arg);
+        Assert.Equal(0, code);
+        Assert.Matches(@"^pptpgw \S+ \(\.NET [0-9.]+", output);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("check")]
+    [InlineData("show")]
+    [InlineData("clear")]
+    [InlineData("debug")]
+    [InlineData("no")]
+    [InlineData("undebug")]
+    [InlineData("terminal")]
+    [InlineData("dial")]
+    [InlineData("completion")]
+    [InlineData("version")]
+    public async Task EverySubcommandHasItsOwnHelp(string command)
+    {
+        (int code, string output, string error) = await RunAsync(command, "--help");
+        Assert.True(code == 0, error);
+        Assert.Matches($@"Usage:\n  \S+ {command}\b", output);
+        Assert.DoesNotContain("Exit codes:", output, StringComparison.Ordinal); // not the global help
+    }
+
+    [Fact]
+    public async Task TheFirstAdminWordMayBeAbbreviatedAsOnThePix()
+    {
+        string socket = Path.Combine(_dir, "nobody.sock");
+        (int code, _, string error) = await RunAsync("sh", "vpdn", "tun", "--admin-socket", socket);
+        Assert.Equal(1, code); // parsed (as "show vpdn tun"), then no gateway there
+        Assert.Contains($"cannot reach the gateway at {socket}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BashCompletionAsksTheBinaryThroughTheSuggestDirective()
+    {
+        (int code, string script, _) = await RunAsync("completion", "bash");
+        Assert.Equal(0, code);
+        Assert.Contains("[suggest:${COMP_POINT}]", script, StringComparison.Ordinal);
+        Assert.Contains("complete -o default -F _pptpgw_complete pptpgw", script, StringComparison.Ordinal);
+        // What the script gets back from the binary: commands for the first word, options of dial after "--".
+        (_, string commands, _) = await RunAsync("[suggest:9]", "pptpgw ch");
+        Assert.Equal("check", commands.Trim());
+        (_, string options, _) = await RunAsync("[suggest:17]", "pptpgw dial --mpp");
+        Assert.Equal("--mppe", options.Trim());
     }
 
     [Fact]
@@ -149,10 +240,30 @@ public sealed partial class CommandLineTests : IDisposable
     [Fact]
     public async Task DialIsDispatchedToTheClient()
     {
-        // "--help" is no dial option: the client's own usage error (exit 2, its usage text), proving the dispatch.
-        (int code, _, string error) = await RunAsync("dial", "--help");
+        // Accepted by the command line, rejected by the client's own rule (MPPE keys need MS-CHAP): its usage text, exit 2.
+        (int code, _, string error) = await RunAsync("dial", "127.0.0.1", "--user", "u", "--password", "p", "--auth", "pap", "--mppe", "128");
         Assert.Equal(2, code);
-        Assert.Contains("pptpgw dial: unexpected argument '--help'", error, StringComparison.Ordinal);
-        Assert.Contains("usage: pptpgw dial SERVER --user U --password P", error, StringComparison.Ordinal);
+        Assert.Contains("pptpgw dial: MPPE keys come from MS-CHAP", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryDialOptionOfTheCommandLineIsOneTheClientUnderstands()
+    {
+        foreach ((string name, string? value, _) in PptpGw.Gateway.Cli.DialCommandDefinition.Options)
+        {
+            string sample = name switch
+            {
+                "--auth" => "mschapv2",
+                "--mppe" => "128",
+                "--source" or "--ping" => "198.18.0.1",
+                "--route" => "198.18.0.0/15",
+                "--tun" => "vpn0",
+                _ => "3",
+            };
+            string[] args = value is null ? ["198.18.0.1", "--user", "u", "--password", "p", name] : ["198.18.0.1", "--user", "u", "--password", "p", name, sample];
+            if (name is "--user" or "--password")
+                args = ["198.18.0.1", "--user", "u", "--password", "p"];
+            Assert.True(PptpGw.Client.DialArguments.TryParse(args, out string? error) is not null, $"{name}: {error}");
+        }
     }
 }

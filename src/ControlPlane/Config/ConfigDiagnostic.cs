@@ -21,6 +21,12 @@ public enum ConfigSeverity
 /// </summary>
 public sealed record ConfigDiagnostic(ConfigSeverity Severity, string FileName, int Line, string Message)
 {
+    /// <summary>
+    /// For a notice about a PIX command this gateway has no use for (<c>fixup</c>, <c>names</c>, ...): the command's
+    /// first word, so that <c>pptpgw check</c> can sum such lines up in one line; null for every other diagnostic.
+    /// </summary>
+    public string? IgnoredCommand { get; init; }
+
     public override string ToString()
     {
         string severity = Severity switch

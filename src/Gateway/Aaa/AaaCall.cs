@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
@@ -16,7 +17,7 @@ namespace PptpGw.Gateway.Aaa;
 /// accounting session (one Start, Interim-Updates, exactly one Stop, through the group's durable queue whatever the
 /// protocol), the Session-Timeout timer, and the policy for a Start nobody acknowledges. Thread-safe.
 /// </summary>
-public sealed class AaaCall
+public sealed class AaaCall : ICallAccounting
 {
     private readonly GatewayAaa _owner;
     private readonly RadiusPppAuthenticator? _radius;
@@ -136,6 +137,9 @@ public sealed class AaaCall
         }
         accounting?.Stop(cause);
     }
+
+    /// <inheritdoc/>
+    void ICallAccounting.End(CallEndReason reason) => End(reason.ToAcctTerminateCause());
 
     /// <summary>Sets the Session-Timeout to <paramref name="seconds"/> from now (a CoA-Request, RFC 5176 §3.2); false once ended.</summary>
     public bool ApplySessionTimeout(uint seconds)

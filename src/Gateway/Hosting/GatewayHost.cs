@@ -82,6 +82,9 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The admin socket path, or null without one.</summary>
     public string? AdminSocketPath { get; }
 
+    /// <summary>The open-file limit the control-connection limit was derived from; null where the platform has none.</summary>
+    public FileDescriptorLimits? FileDescriptors { get; private set; }
+
     /// <summary>"pptpgw 1.0.0 (.NET 10.0.0)".</summary>
     public static string VersionText =>
         $"pptpgw {typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
@@ -124,6 +127,7 @@ public sealed class GatewayHost : IAsyncDisposable
             // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
             EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
             MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
+            StartRequestTimeout = TimeSpan.FromSeconds(config.Gateway.StartRequestTimeoutSeconds),
         };
         if (options.ConnectionOptions is { } adjust)
             connection = adjust(connection);
@@ -140,16 +144,22 @@ public sealed class GatewayHost : IAsyncDisposable
             Version = VersionText,
         }, log, time);
 
-        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator, listen.Address, log));
+        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator.FrameSink, listen.Address, log));
         orchestrator.AttachDataplane(dataplane);
 
+        // Measured once the dataplane holds its sockets and TUN: every control connection is one more descriptor, so the
+        // kernel's limit, not the configured number, is what bounds them (EMFILE would otherwise end accepting).
+        FileDescriptorLimits? descriptors = FileDescriptorLimits.RaiseAndMeasure();
+        int maxConnections = Math.Min(config.Gateway.MaxControlConnections, descriptors?.ConnectionBudget ?? int.MaxValue);
+        ConnectionLimitConfig? perSource = config.Gateway.ConnectionLimit;
         var listener = new PptpListener(new PptpListenerOptions
         {
             EndPoint = listen,
-            MaxControlConnections = config.Gateway.MaxControlConnections,
+            MaxControlConnections = maxConnections,
+            PerSourceLimit = perSource is null ? null : (perSource.Burst, perSource.Interval),
             ShutdownReplyTimeout = options.ShutdownReplyTimeout,
             Connection = connection,
-        }, orchestrator, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator, time);
+        }, orchestrator.CallHandler, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator.EventSink, time);
         orchestrator.AttachListener(listener);
 
         AdminServer? admin = null;
@@ -157,11 +167,12 @@ public sealed class GatewayHost : IAsyncDisposable
         if (options.EnableAdminSocket)
         {
             adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator, log), new AdminServerOptions { SocketPath = adminPath });
+            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log), new AdminServerOptions { SocketPath = adminPath });
         }
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
         host._ownedSinks.AddRange(owned);
+        host.FileDescriptors = descriptors;
         return host;
     }
 
@@ -195,7 +206,7 @@ public sealed class GatewayHost : IAsyncDisposable
             throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
         }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
-        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
+        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator.AaaSessions);
         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
         {
             if (Pool is { } pool)
@@ -208,6 +219,11 @@ public sealed class GatewayHost : IAsyncDisposable
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +
             $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}"));
+        ConnectionLimitConfig? perSource = Config.Gateway.ConnectionLimit;
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"{FileDescriptors?.ToString() ?? "open files: no limit known"}; control connections at most {Listener.MaxControlConnections} " +
+            $"(max-control-connections {Config.Gateway.MaxControlConnections}); per source {(perSource is null ? "unlimited" : $"{perSource.Burst} at once, then one per {perSource.Interval.TotalMilliseconds:0.###} ms")}; " +
+            $"SCCRQ within {Config.Gateway.StartRequestTimeoutSeconds} s"));
     }
 
     /// <summary>Starts, runs until <paramref name="cancellationToken"/> is cancelled, then stops cleanly.</summary>

@@ -54,6 +54,7 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
         public long Delivered;
         public long Retried;
         public long DeadUntilTicks;
+        public long LastAnswerTicks;
         public bool Silent;
     }
 
@@ -245,15 +246,22 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
                 _log.Write(PixSeverity.Notification, $"AAA Marking accounting server {_transport.ServerName(server)} in aaa-server group {_group} as ACTIVE");
             s.Silent = false;
             s.DeadUntilTicks = 0;
+            s.LastAnswerTicks = now;
             Finish(record);
             record.MarkAcknowledged();
             if (recovered)
             {
-                // The server is back: what waits for it goes now, not at the end of its back-off (up to a minute).
+                // The server is back: what waits for it goes now, not at the end of its back-off (up to a minute);
+                // records sent less than a timeout ago are still waiting for their answer (resending them would only
+                // duplicate them).
+                long sentBefore = now - _transport.ServerTimeout(server).Ticks;
                 foreach (AccountingRecord r in _pending.Values)
                 {
-                    if (r.State == AccountingRecordState.InFlight && r.Server == server && r.DueTicks > now)
+                    if (r.State == AccountingRecordState.InFlight && r.Server == server && r.DueTicks > now && r.SentTicks <= sentBefore)
                     {
+                        // ... and its back-off starts again from the initial wait: the server answers, so an answer
+                        // lost now should cost one timeout, not the minute the outage had grown it to.
+                        r.BackoffAttempts = 0;
                         r.DueTicks = now;
                         _due.Enqueue(r, now);
                     }
@@ -426,7 +434,11 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
                 continue;
             }
             ServerState current = _servers[record.Server];
-            current.Silent = true;
+            // Silent only when nothing came back from the server since this record went out: a retransmission after the
+            // server's return (or because of one lost answer) must not make the next answer look like a recovery again,
+            // or every answer would resend the whole window and churn the Identifiers its answers need.
+            if (current.LastAnswerTicks < record.SentTicks)
+                current.Silent = true;
             if (record.AttemptsOnServer >= _options.TransmissionsPerServer && _servers.Length > 1)
             {
                 MarkDead(record.Server, nowTicks);
@@ -470,7 +482,9 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
         uint delay = (uint)Math.Clamp((now - record.EventTime).TotalSeconds, 0, uint.MaxValue);
         record.Attempts++;
         record.AttemptsOnServer++;
-        TimeSpan wait = Backoff(record.Attempts, record.Server);
+        record.BackoffAttempts++;
+        TimeSpan wait = Backoff(record.BackoffAttempts, record.Server);
+        record.SentTicks = now.UtcTicks;
         record.DueTicks = now.UtcTicks + wait.Ticks;
         _due.Enqueue(record, record.DueTicks);
         _transport.Transmit(record, record.Server, delay);

@@ -44,7 +44,9 @@ public sealed class AccountingRecord
     internal int Server = -1;
     internal int Attempts;
     internal int AttemptsOnServer;
+    internal int BackoffAttempts;
     internal long DueTicks;
+    internal long SentTicks;
     internal int SpoolBytes;
     internal bool FromSpool;
 

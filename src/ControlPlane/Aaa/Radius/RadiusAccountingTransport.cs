@@ -48,6 +48,9 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
     /// <summary>Records in flight per source port; twice as many Identifiers leave room for late answers.</summary>
     public const int RecordsPerPort = 128;
 
+    /// <summary>Receive buffer asked for each accounting socket (SO_RCVBUF).</summary>
+    public const int ReceiveBufferBytes = 4 << 20;
+
     private readonly Lock _lock = new();
     private readonly string _group;
     private readonly Server[] _servers;
@@ -279,6 +282,10 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
                 {
                     var socket = new Socket(host.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
                     sockets.Add(new Port(socket));
+                    // A returning server answers a whole window at once while this side is still sending; the default
+                    // buffer (212,992 octets on Debian) drops a burst of them, and each lost answer costs a retransmission.
+                    // The kernel caps the request at net.core.rmem_max.
+                    socket.ReceiveBufferSize = ReceiveBufferBytes;
                     var bind = localAddress is not null && localAddress.AddressFamily == host.Address.AddressFamily
                         ? localAddress
                         : host.Address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using PptpGw.ControlPlane.Config;
+using PptpGw.Gateway.Hosting;
+
+namespace PptpGw.Gateway.Cli;
+
+/// <summary><c>pptpgw run</c>: the gateway in the foreground until SIGTERM/SIGINT.</summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        Option<string> config = CliOptions.Config(required: true);
+        var syslog = new Option<bool>("--syslog") { Description = "also log to the local syslog (/dev/log), like 'logging syslog on'" };
+        Option<string> admin = CliOptions.AdminSocket();
+        Option<IPEndPoint> listen = CliOptions.Listen();
+        var command = new Command("run", "Run the gateway in the foreground, logging to stdout; SIGTERM/SIGINT stop it cleanly " +
+            "(Stop-Control-Connection-Request to every peer, sessions closed, exit 0).")
+        {
+            config, syslog, admin, listen,
+        };
+        command.SetAction((result, token) => RunAsync(new RunArguments(result.GetRequiredValue(config), result.GetValue(syslog),
+            result.GetValue(admin), result.GetValue(listen)), stdout, stderr, token));
+        return command;
+    }
+
+    internal sealed record RunArguments(string Config, bool Syslog, string? AdminSocket, IPEndPoint? Listen);
+
+    private static async Task<int> RunAsync(RunArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ConfigParseResult result = PixConfigParser.ParseFile(args.Config);
+        foreach (ConfigDiagnostic diagnostic in result.Diagnostics.Where(d => d.Severity >= ConfigSeverity.Warning))
+            await stderr.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
+        if (result.Config is not { } config)
+        {
+            await stderr.WriteLineAsync($"pptpgw: {args.Config} has errors; not starting").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGTERM (systemd stop, kill) and SIGINT (Ctrl-C) end the run cleanly instead of killing the process.
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        GatewayHost host;
+        try
+        {
+            host = GatewayHost.Create(config, new GatewayHostOptions
+            {
+                Console = stdout,
+                Syslog = args.Syslog,
+                AdminSocketPath = args.AdminSocket,
+                ListenEndPoint = args.Listen,
+            });
+        }
+        catch (GatewayStartupException ex)
+        {
+            await stderr.WriteLineAsync("pptpgw: " + ex.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        await using (host.ConfigureAwait(false))
+        {
+            try
+            {
+                await host.RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (GatewayStartupException ex)
+            {
+                await stderr.WriteLineAsync("pptpgw: " + ex.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        }
+        await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return ExitCodes.Ok;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}
