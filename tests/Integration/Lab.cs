@@ -332,6 +332,9 @@ internal sealed partial class LabProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (a clean stop: the gateway's StopCCRQ to every peer, the client's hang-up).</summary>
     public void Terminate() => _ = Kill(_process.Id, 15);
 
+    /// <summary>Sends <paramref name="signal"/> (9: SIGKILL, a crash) to this process only.</summary>
+    public void Signal(int signal) => _ = Kill(_process.Id, signal);
+
     /// <summary>Waits for the exit and returns the code; throws at the timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
