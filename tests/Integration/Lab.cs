@@ -334,6 +334,8 @@ internal sealed partial class LabProcess : IAsyncDisposable
 
     /// <summary>Sends SIGHUP (what logrotate and <c>systemctl reload</c> send).</summary>
     public void Hangup() => _ = Kill(_process.Id, 1);
+    /// <summary>Sends <paramref name="signal"/> (9: SIGKILL, a crash) to this process only.</summary>
+    public void Signal(int signal) => _ = Kill(_process.Id, signal);
 
     /// <summary>Waits for the exit and returns the code; throws at the timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -43,6 +43,9 @@ internal sealed class NamespaceFreeRadius : IDisposable
 
     public string AccountingDetailPath => Path.Combine(Directory, "log", "radacct", "detail");
 
+    /// <summary>The server's PID (start.sh's DIR/freeradius.pid): the test pauses it (SIGSTOP/SIGCONT) to hold its answers.</summary>
+    public int Pid => int.Parse(File.ReadAllText(Path.Combine(Directory, "freeradius.pid")).Trim(), CultureInfo.InvariantCulture);
+
     public static NamespaceFreeRadius Start(string networkNamespace)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory("pgw-it-radius-").FullName;
@@ -160,7 +163,8 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
     public async Task Radius_authentication_and_accounting_through_the_kernel_dataplane()
     {
         string aaa = $"aaa-server RAD protocol radius\n"
-            + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n";
+            + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n"
+            + $"accounting spool {Directory.CreateTempSubdirectory("pgw-it-acct-").FullName}\n";
         await using Lab lab = Lab.Create(aaa + Lab.Configuration(Pool,
             "ppp authentication mschapv2", "ppp encryption mppe 128 required",
             "client authentication aaa RAD", "client accounting RAD"));
@@ -238,6 +242,92 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
         Assert.Contains(NoTunnels, await lab.WaitForShowVpdnAsync(NoTunnels, Exit), StringComparison.Ordinal);
         Assert.DoesNotContain(radius.ReadAccountingRecords(), r => Is(r, "User-Name", "mallory"));
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>
+    /// Issue 17 against the real FreeRADIUS in the gateway's namespace: Accounting-On at every start; a Stop pending at
+    /// SIGKILL (FreeRADIUS paused with SIGSTOP, so the Stop is never acknowledged before the crash) is replayed from the
+    /// spool by the restarted gateway after its Accounting-On, with an Acct-Delay-Time that counts from the hang-up; a
+    /// clean SIGTERM sends the running session's Stop (Admin-Reboot), then Accounting-Off, within accounting shutdown-wait.
+    /// The first Stop reaches FreeRADIUS too once it resumes (its answer goes to the dead gateway): at least once, the
+    /// duplicate is what the docs promise (docs/ACCOUNTING.md).
+    /// </summary>
+    [RadiusIntegrationFact]
+    public async Task Accounting_survives_SIGKILL_through_the_spool_and_a_clean_stop_ends_with_Accounting_Off()
+    {
+        string spool = Directory.CreateTempSubdirectory("pgw-it-acct-kill-").FullName;
+        string aaa = $"aaa-server RAD protocol radius\n"
+            + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n"
+            + $"accounting spool {spool}\naccounting shutdown-wait 5\nhostname it-acct-gw\n";
+        await using Lab lab = Lab.Create(aaa + Lab.Configuration(Pool,
+            "ppp authentication mschapv2", "ppp encryption mppe 128 required",
+            "client authentication aaa RAD", "client accounting RAD"));
+        using NamespaceFreeRadius radius = NamespaceFreeRadius.Start(lab.GatewayNamespace.Name);
+        static bool On(Dictionary<string, string> r) => Is(r, "Acct-Status-Type", "Accounting-On") && Is(r, "NAS-Identifier", "it-acct-gw");
+        static bool Off(Dictionary<string, string> r) => Is(r, "Acct-Status-Type", "Accounting-Off") && Is(r, "NAS-Identifier", "it-acct-gw");
+
+        LabProcess first = await lab.StartGatewayAsync();
+        await radius.WaitForAccountingRecordAsync(On, "the first Accounting-On", Exit);
+        string sessionId;
+        await using (LabProcess alice = lab.DialAs("alice", "alice", "alice-pass", "--auth", "mschapv2", "--mppe", "128", "--seconds", "60", "--tun", "pptp0"))
+        {
+            await alice.WaitForLineAsync("DIAL: link up", Up);
+            sessionId = (await radius.WaitForAccountingRecordAsync(
+                r => Is(r, "User-Name", "alice") && Is(r, "Acct-Status-Type", "Start"), "Start for alice", Exit))["Acct-Session-Id"];
+            Lab.RunRaw("kill", "-STOP", radius.Pid.ToString(CultureInfo.InvariantCulture)); // the server stops answering
+            try
+            {
+                alice.Terminate();
+                Assert.Equal(0, await alice.WaitForExitAsync(Exit));
+                await lab.WaitForShowVpdnAsync(NoTunnels, Exit);
+                await Task.Delay(TimeSpan.FromSeconds(1)); // the Stop is sent (and sits unread in FreeRADIUS's socket)
+                first.Signal(9); // SIGKILL with the Stop unacknowledged
+                await first.WaitForExitAsync(Exit);
+            }
+            finally
+            {
+                Lab.RunRaw("kill", "-CONT", radius.Pid.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        var killed = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // down a while: the replayed Stop's Acct-Delay-Time must show it
+        int before = radius.ReadAccountingRecords().Count;
+
+        LabProcess second = await lab.StartGatewayAsync();
+        Dictionary<string, string> replayed = await radius.WaitForAccountingRecordAsync(
+            r => Is(r, "Acct-Session-Id", sessionId) && Is(r, "Acct-Status-Type", "Stop") && Number(r, "Acct-Delay-Time") >= 3,
+            "the replayed Stop for alice", Exit);
+        output.WriteLine("replayed Stop: " + string.Join(", ", replayed.Select(kv => $"{kv.Key}={kv.Value}")));
+        List<Dictionary<string, string>> records = radius.ReadAccountingRecords();
+        List<Dictionary<string, string>> after = records.Skip(before).ToList();
+        int on = after.FindIndex(On);
+        int stop = after.FindIndex(r => Is(r, "Acct-Session-Id", sessionId) && Is(r, "Acct-Status-Type", "Stop") && Number(r, "Acct-Delay-Time") >= 3);
+        Assert.True(on >= 0 && on < stop, $"the restart's Accounting-On at {on}, the replayed Stop at {stop}");
+        Assert.Equal("User-Request", replayed["Acct-Terminate-Cause"]);
+        Assert.True(Number(replayed, "Acct-Delay-Time") >= (long)killed.Elapsed.TotalSeconds - 1, "Acct-Delay-Time " + replayed["Acct-Delay-Time"]);
+        Assert.True(replayed.ContainsKey("Event-Timestamp") && replayed.ContainsKey("NAS-IP-Address") && replayed.ContainsKey("Called-Station-Id"),
+            "missing Event-Timestamp, NAS-IP-Address or Called-Station-Id");
+        int stops = records.Count(r => Is(r, "Acct-Session-Id", sessionId) && Is(r, "Acct-Status-Type", "Stop"));
+        output.WriteLine($"Stops for alice's session in the detail file: {stops} (the pre-crash one FreeRADIUS read after SIGCONT, and the replay)");
+        Assert.InRange(stops, 1, 2);
+
+        // A clean stop with bob up: his Stop (Admin-Reboot), then Accounting-Off, then the exit within shutdown-wait.
+        await using (LabProcess bob = lab.DialAs("bob", "bob", "bob-pass", "--auth", "mschapv2", "--mppe", "128", "--seconds", "60", "--tun", "pptp0"))
+        {
+            await bob.WaitForLineAsync("DIAL: link up", Up);
+            string bobSession = (await radius.WaitForAccountingRecordAsync(
+                r => Is(r, "User-Name", "bob") && Is(r, "Acct-Status-Type", "Start"), "Start for bob", Exit))["Acct-Session-Id"];
+            var stopping = Stopwatch.StartNew();
+            second.Terminate();
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            output.WriteLine($"SIGTERM to exit: {stopping.ElapsedMilliseconds} ms");
+            List<Dictionary<string, string>> final = radius.ReadAccountingRecords();
+            int bobStop = final.FindLastIndex(r => Is(r, "Acct-Session-Id", bobSession) && Is(r, "Acct-Status-Type", "Stop"));
+            int off = final.FindLastIndex(Off);
+            Assert.True(bobStop >= 0 && off > bobStop, $"bob's Stop at {bobStop}, Accounting-Off at {off}");
+            Assert.Equal("Admin-Reboot", final[bobStop]["Acct-Terminate-Cause"]);
+            Assert.DoesNotContain("not acknowledged within", second.Output, StringComparison.Ordinal); // nothing left in the spool
+        }
     }
 
     private static bool Is(Dictionary<string, string> record, string attribute, string value) =>

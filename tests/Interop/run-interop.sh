@@ -124,7 +124,9 @@ gateway_config() {
     echo "vpdn group 1 client configuration address local interop-pool"
     echo "vpdn group 1 client configuration dns $INSIDE_IP"
     echo "vpdn group 1 $GW_AUTH"
-    [ -n "$GW_ACCT" ] && echo "vpdn group 1 $GW_ACCT"
+    # The durable accounting spool of this run only (the default /var/lib/pptpgw/accounting would carry one run's
+    # unacknowledged records into the next, and the lab runs as root): docs/ACCOUNTING.md.
+    [ -n "$GW_ACCT" ] && echo "vpdn group 1 $GW_ACCT" && echo "accounting spool $(realpath -m "$OUT")/acct-spool-$name"
     # 10 s keepalive (PIX default 60): a guest that powers off abruptly can lose its Call-Clear-Request and FIN in
     # QEMU's tap queue (seen once in CI, two-guests); the gateway must then find the dead peer itself (RFC 2637
     # §4.1 Echo-Request), within expect_idle's 30 s. It also exercises pptp-linux's Echo-Reply in every scenario.

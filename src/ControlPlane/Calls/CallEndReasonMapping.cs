@@ -40,6 +40,8 @@ public static class CallEndReasonMapping
     public static CallEndReason FromAaa(AcctTerminateCause cause) => cause switch
     {
         AcctTerminateCause.SessionTimeout => CallEndReason.SessionTimeout,
+        // accounting unanswered-start disconnect: the gateway cannot bill the session (accel-ppp acct-timeout), NAS-Error.
+        AcctTerminateCause.NasError => CallEndReason.GatewayError,
         _ => CallEndReason.AaaDisconnect,
     };
 }

@@ -32,6 +32,12 @@ internal sealed partial class ConfigBuilder
             return;
         }
 
+        if (first is "radius-nas-identifier" or "radius-nas-ip-address")
+        {
+            NasIdentity(line, t);
+            return;
+        }
+
         string name = t[1];
         if (Is(t, 2, "protocol"))
         {

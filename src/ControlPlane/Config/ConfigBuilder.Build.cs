@@ -31,7 +31,11 @@ internal sealed partial class ConfigBuilder
         var config = new GatewayConfig(
             interfaces, pools, aaa, groups, users,
             [.. _vpdnEnable.Select(e => e.Interface).Distinct(StringComparer.Ordinal)],
-            _permitPptp, _gateway);
+            _permitPptp, _gateway)
+        {
+            Hostname = _hostname,
+            Accounting = _accounting,
+        };
         return new ConfigParseResult(config, diagnostics);
     }
 
@@ -76,7 +80,10 @@ internal sealed partial class ConfigBuilder
                 g.Protocol == AaaProtocol.Radius ? h.AcctPort ?? _radiusAcctPort : h.Port ?? AaaConfig.DefaultTacacsPort));
             return new AaaServerGroup(name, g.Protocol, [.. hosts], g.RequireMessageAuthenticator);
         });
-        return new AaaConfig(_radiusAuthPort, _radiusAcctPort, [.. groups], _dynamicAuthorizationPort, [.. _dynamicAuthorizationClients]);
+        return new AaaConfig(_radiusAuthPort, _radiusAcctPort, [.. groups], _dynamicAuthorizationPort, [.. _dynamicAuthorizationClients])
+        {
+            Nas = _nas,
+        };
     }
 
     private ImmutableArray<VpdnGroupConfig> BuildVpdnGroups(AaaConfig aaa)
@@ -119,6 +126,8 @@ internal sealed partial class ConfigBuilder
                 else if (acct.Hosts.IsEmpty)
                     Error(g.AcctLine, $"{group} client accounting: aaa-server group '{g.AcctGroup}' has no host line");
             }
+            if (g.UnansweredStartLine > 0 && g.AcctGroup is null)
+                Warning(g.UnansweredStartLine, $"{group} accounting unanswered-start: no '{group} client accounting NAME' line, so no Start is ever sent");
             if (g.Interim is not null && g.AcctGroup is null)
                 Warning(g.InterimLine, $"{group} accounting interim: no '{group} client accounting NAME' line, so no interim updates will be sent");
 
@@ -133,6 +142,7 @@ internal sealed partial class ConfigBuilder
                 g.AuthGroup, g.AcctGroup, g.Echo, g.StripDomain, g.Interim)
             {
                 MaxCallsPerTunnel = g.MaxCallsPerTunnel,
+                UnansweredStart = g.UnansweredStart,
             });
         }
         if (dialinGroup is null)

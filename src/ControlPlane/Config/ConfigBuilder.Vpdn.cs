@@ -105,6 +105,8 @@ internal sealed partial class ConfigBuilder
         }
         else if (command == "strip-domain" && t.Length == 4)
             g.StripDomain = true;
+        else if (command.StartsWith("accounting unanswered-start", StringComparison.Ordinal))
+            UnansweredStart(line, t, g);
         else if (command.StartsWith("accounting interim", StringComparison.Ordinal) && t.Length == 6)
         {
             if (PixConfigParser.TryParseNumber(t[5], 60, 86400, out int interim))

@@ -79,6 +79,8 @@ internal sealed partial class ConfigBuilder(string fileName)
         public bool StripDomain;
         public int? Interim;
         public int InterimLine;
+        public AccountingStartPolicy UnansweredStart = AccountingStartPolicy.CarryOn;
+        public int UnansweredStartLine;
     }
 
     private void Report(ConfigSeverity severity, int line, string message) =>
@@ -140,6 +142,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                 break;
             case "logging" when Is(t, 1, "syslog"):
                 LoggingSyslog(line, t);
+                break;
+            case "accounting":
+                Accounting(line, t);
+                break;
+            case "hostname":
+                Hostname(line, t);
                 break;
             default:
                 Ignored(line, t);

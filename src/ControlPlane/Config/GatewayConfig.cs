@@ -37,6 +37,12 @@ public sealed record GatewayConfig(
     /// which makes the client's route to the tunnel peer collide with its route to the GRE endpoint (DESIGN.md).
     /// </summary>
     public IPAddress? InsideAddress => FindInterface("inside")?.Address;
+
+    /// <summary>The PIX <c>hostname NAME</c> line (RADIUS NAS-Identifier unless configured otherwise), or null.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>The <c>accounting ...</c> extension lines (the durable accounting queue).</summary>
+    public AccountingConfig Accounting { get; init; } = AccountingConfig.Default;
 }
 
 /// <summary>An interface known from <c>nameif HARDWARE NAME securityN</c> and/or <c>ip address NAME A.B.C.D MASK</c>.</summary>
@@ -121,6 +127,9 @@ public sealed record AaaConfig(
 
     /// <summary>The group named <paramref name="name"/>, or null.</summary>
     public AaaServerGroup? FindGroup(string name) => Groups.FirstOrDefault(g => g.Name == name);
+
+    /// <summary>Extensions <c>aaa-server radius-nas-identifier</c> / <c>radius-nas-ip-address</c>.</summary>
+    public NasIdentityConfig Nas { get; init; } = NasIdentityConfig.None;
 }
 
 /// <summary>A <c>vpdn group N ppp authentication</c> method.</summary>
@@ -213,6 +222,9 @@ public sealed record VpdnGroupConfig(
     /// PAC many); an Outgoing-Call-Request beyond it is answered General Error / No-Resource (§2.8, §2.16).
     /// </summary>
     public int MaxCallsPerTunnel { get; init; } = DefaultMaxCallsPerTunnel;
+
+    /// <summary>Extension <c>accounting unanswered-start</c>: what happens to a session whose Start nobody acknowledged.</summary>
+    public AccountingStartPolicy UnansweredStart { get; init; } = AccountingStartPolicy.CarryOn;
 }
 
 /// <summary><c>vpdn username NAME password PASSWORD</c>; NAME may be "DOMAIN\name". <see cref="ToString"/> hides the password.</summary>

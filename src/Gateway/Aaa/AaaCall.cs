@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Aaa.Radius;
-using PptpGw.ControlPlane.Aaa.Tacacs;
 using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Ppp;
@@ -14,29 +14,31 @@ namespace PptpGw.Gateway.Aaa;
 
 /// <summary>
 /// The AAA state of one call (<see cref="GatewayAaa.BeginCall"/>): the per-call authenticator, then from link-up the
-/// accounting session (one Start, Interim-Updates, exactly one Stop) and the Session-Timeout timer. Thread-safe.
+/// accounting session (one Start, Interim-Updates, exactly one Stop, through the group's durable queue whatever the
+/// protocol), the Session-Timeout timer, and the policy for a Start nobody acknowledges. Thread-safe.
 /// </summary>
 public sealed class AaaCall : ICallAccounting
 {
     private readonly GatewayAaa _owner;
     private readonly RadiusPppAuthenticator? _radius;
+    private readonly IPAddress? _local;
     private readonly Action<AcctTerminateCause, string> _disconnect;
     private readonly Lock _lock = new();
     private Func<SessionCounters?>? _counters;
     private SessionCounters? _final;
-    private AccountingSession? _radiusSession;
-    private TacacsAccountingSession? _tacacsSession;
-    private ITimer? _watchdog;
+    private AccountingSession? _accounting;
     private ITimer? _sessionTimer;
+    private ITimer? _startTimer;
     private bool _up;
     private bool _ended;
 
-    internal AaaCall(GatewayAaa owner, ushort callId, IPAddress peer, string port, IPppAuthenticator authenticator, RadiusPppAuthenticator? radius,
-        Action<AcctTerminateCause, string> disconnect)
+    internal AaaCall(GatewayAaa owner, ushort callId, IPAddress peer, IPAddress? local, string port, IPppAuthenticator authenticator,
+        RadiusPppAuthenticator? radius, Action<AcctTerminateCause, string> disconnect)
     {
         _owner = owner;
         CallId = callId;
         PeerAddress = peer;
+        _local = local;
         Port = port;
         Authenticator = authenticator;
         _radius = radius;
@@ -67,9 +69,16 @@ public sealed class AaaCall : ICallAccounting
     /// <summary>When the Session-Timeout ends the call; null: no limit.</summary>
     public DateTimeOffset? SessionExpires { get; private set; }
 
+    /// <summary>The accounting session (after link-up with <c>client accounting</c>).</summary>
+    public AccountingSession? Accounting
+    {
+        get { lock (_lock) return _accounting; }
+    }
+
     /// <summary>
-    /// The link is up: starts accounting (RADIUS with User-Name, Framed-IP-Address, the Access-Accept's Class; interim at
-    /// <c>accounting interim</c> or the server's Acct-Interim-Interval) and the Session-Timeout timer.
+    /// The link is up: queues the accounting Start (User-Name, Framed-IP-Address, Calling/Called-Station-Id, the
+    /// Access-Accept's Class; interim at <c>accounting interim</c> or the server's Acct-Interim-Interval), arms the
+    /// Session-Timeout timer and, with <c>accounting unanswered-start disconnect S</c>, the Start's deadline.
     /// <paramref name="counters"/> reads the dataplane's counters for Interim and Stop.
     /// </summary>
     public void LinkUp(PppLinkResult result, Func<SessionCounters?> counters)
@@ -87,48 +96,27 @@ public sealed class AaaCall : ICallAccounting
             FramedIpAddress = GatewayAaa.AddressOf(result.PeerAddress);
             if (result.SessionTimeout is { } timeout)
                 ArmSessionTimeout(timeout);
-            if (_owner.RadiusAccounting is { } tracker)
+            if (_owner.Accounting is not { } service)
+                return;
+            var data = new AccountingSessionData(AccountingSession.NewSessionId(), result.UserName)
             {
-                var info = new AccountingSessionInfo(AccountingSession.NewSessionId(), result.UserName)
-                {
-                    NasPort = CallId,
-                    FramedIpAddress = FramedIpAddress,
-                    CallingStationId = PeerAddress.ToString(),
-                    Classes = accept?.Classes ?? ImmutableArray<ReadOnlyMemory<byte>>.Empty,
-                    Authentic = _owner.AuthenticationGroup is null ? AcctAuthentic.Local : AcctAuthentic.Radius,
-                };
-                AcctSessionId = info.SessionId;
-                _owner.Track(StartRadiusAsync(tracker, info, accept?.AcctInterimInterval));
-            }
-            else if (_owner.TacacsAccounting is { } tacacs)
-            {
-                TacacsAccountingSession session = tacacs.Begin(result.UserName, Port, PeerAddress.ToString(),
-                    result.PeerAddress == 0 ? null : result.PeerAddress, AuthenType(result.AuthenticationProtocol));
-                _tacacsSession = session;
-                AcctSessionId = session.TaskId;
-                _owner.Track(tacacs.StartAsync(session, CancellationToken.None).AsTask());
-                if (_owner.InterimInterval is { } interval)
-                    _watchdog = _owner.Time.CreateTimer(static s => ((AaaCall)s!).OnWatchdog(), this, interval, interval);
-            }
+                NasPort = CallId,
+                Port = Port,
+                FramedIpAddress = FramedIpAddress,
+                CallingStationId = PeerAddress.ToString(),
+                CalledStationId = _local?.ToString(),
+                Classes = accept?.Classes ?? ImmutableArray<ReadOnlyMemory<byte>>.Empty,
+                Authentic = _owner.AuthenticationGroup is null ? AcctAuthentic.Local : AcctAuthentic.Radius,
+                AuthenticationProtocol = result.AuthenticationProtocol,
+            };
+            AcctSessionId = data.SessionId;
+            _accounting = service.Begin(data, CountersNow, accept?.AcctInterimInterval);
+            _accounting.Start();
+            if (_owner.Group.UnansweredStart is { Disconnect: true } policy)
+                _startTimer = _owner.Time.CreateTimer(static s => ((AaaCall)s!).OnStartDeadline(), this,
+                    TimeSpan.FromSeconds(policy.TimeoutSeconds), Timeout.InfiniteTimeSpan);
         }
     }
-
-    private async Task StartRadiusAsync(AccountingSessionTracker tracker, AccountingSessionInfo info, uint? serverInterim)
-    {
-        AccountingSession session = await tracker.StartSessionAsync(info, CountersForRadius, serverInterim).ConfigureAwait(false);
-        AcctTerminateCause? endedWith = null;
-        lock (_lock)
-        {
-            _radiusSession = session;
-            if (_ended)
-                endedWith = _endCause;
-        }
-        // The call ended while Start was on its way: its Stop goes now.
-        if (endedWith is { } cause)
-            await session.StopAsync(cause).ConfigureAwait(false);
-    }
-
-    private AcctTerminateCause _endCause;
 
     /// <summary>
     /// The call ended: Stop with <paramref name="cause"/> and the final counters (read now, before the dataplane session
@@ -136,24 +124,18 @@ public sealed class AaaCall : ICallAccounting
     /// </summary>
     public void End(AcctTerminateCause cause)
     {
-        AccountingSession? radius;
-        TacacsAccountingSession? tacacs;
+        AccountingSession? accounting;
         lock (_lock)
         {
             if (_ended)
                 return;
             _ended = true;
-            _endCause = cause;
             _final = _counters?.Invoke();
             _sessionTimer?.Dispose();
-            _watchdog?.Dispose();
-            radius = _radiusSession;
-            tacacs = _tacacsSession;
+            _startTimer?.Dispose();
+            accounting = _accounting;
         }
-        if (radius is not null)
-            _owner.Track(radius.StopAsync(cause));
-        if (tacacs is not null && _owner.TacacsAccounting is { } accounting)
-            _owner.Track(accounting.StopAsync(tacacs, TacacsCounters(), TacacsReason(cause), CancellationToken.None).AsTask());
+        accounting?.Stop(cause);
     }
 
     /// <inheritdoc/>
@@ -188,48 +170,28 @@ public sealed class AaaCall : ICallAccounting
         }, this, timeout, Timeout.InfiniteTimeSpan);
     }
 
-    private AccountingCounters CountersForRadius()
+    /// <summary><c>accounting unanswered-start disconnect S</c>: no server took the Start in time, so the session is not billed; end it.</summary>
+    private void OnStartDeadline()
+    {
+        AccountingRecord? start;
+        lock (_lock)
+        {
+            if (_ended)
+                return;
+            start = _accounting?.StartRecord;
+        }
+        if (start is null || start.IsAcknowledged)
+            return;
+        _owner.Log.Write(PixSeverity.Warning, string.Create(CultureInfo.InvariantCulture,
+            $"user '{UserName}' (call {CallId}): accounting Start of session {AcctSessionId} not acknowledged within {_owner.Group.UnansweredStart.TimeoutSeconds} s; disconnecting (NAS-Error)"));
+        _disconnect(AcctTerminateCause.NasError, "accounting start not acknowledged");
+    }
+
+    private AccountingCounters CountersNow()
     {
         SessionCounters? c;
         lock (_lock)
             c = _ended ? _final : _counters?.Invoke();
         return c is { } v ? new AccountingCounters(v.BytesIn, v.BytesOut, v.PacketsIn, v.PacketsOut) : default;
     }
-
-    private TacacsAccountingCounters TacacsCounters()
-    {
-        AccountingCounters c = CountersForRadius();
-        return new TacacsAccountingCounters(c.InputOctets, c.OutputOctets, c.InputPackets, c.OutputPackets);
-    }
-
-    private void OnWatchdog()
-    {
-        TacacsAccountingSession? session;
-        lock (_lock)
-            session = _ended ? null : _tacacsSession;
-        if (session is not null && _owner.TacacsAccounting is { } accounting)
-            _owner.Track(accounting.WatchdogAsync(session, TacacsCounters(), CancellationToken.None).AsTask());
-    }
-
-    private static TacacsAuthenType AuthenType(PppAuthProtocol? protocol) => protocol switch
-    {
-        PppAuthProtocol.Pap => TacacsAuthenType.Pap,
-        PppAuthProtocol.Chap => TacacsAuthenType.Chap,
-        PppAuthProtocol.MsChapV1 => TacacsAuthenType.MsChap,
-        PppAuthProtocol.MsChapV2 => TacacsAuthenType.MsChapV2,
-        _ => TacacsAuthenType.NotSet,
-    };
-
-    /// <summary>The TACACS+ reason= text of a terminate cause (RFC 2866 §5.10 names).</summary>
-    private static string TacacsReason(AcctTerminateCause cause) => cause switch
-    {
-        AcctTerminateCause.UserRequest => "User-Request",
-        AcctTerminateCause.LostCarrier => "Lost-Carrier",
-        AcctTerminateCause.IdleTimeout => "Idle-Timeout",
-        AcctTerminateCause.SessionTimeout => "Session-Timeout",
-        AcctTerminateCause.AdminReset => "Admin-Reset",
-        AcctTerminateCause.AdminReboot => "Admin-Reboot",
-        AcctTerminateCause.NasError => "NAS-Error",
-        _ => cause.ToString(),
-    };
 }

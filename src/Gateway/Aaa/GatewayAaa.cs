@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Aaa.Tacacs;
 using PptpGw.ControlPlane.Config;
@@ -16,9 +17,10 @@ namespace PptpGw.Gateway.Aaa;
 /// <summary>
 /// The AAA of the dial-in vpdn group, built from the configuration: the RADIUS or TACACS+ client of
 /// <c>client authentication aaa NAME</c> (one per-call authenticator per call, with the call's port and address),
-/// accounting for <c>client accounting NAME</c> (RADIUS Start/Interim-Update/Stop, RFC 2866; TACACS+ START/WATCHDOG/STOP,
-/// RFC 8907 §7), Session-Timeout, and the RFC 5176 Dynamic Authorization Server when clients are configured. Owns the
-/// clients and sockets; <see cref="DisposeAsync"/> sends what accounting is still due and closes them.
+/// accounting for <c>client accounting NAME</c> through one durable <see cref="AccountingService"/> whatever the protocol
+/// (RADIUS Start/Interim-Update/Stop and Accounting-On/Off, RFC 2866; TACACS+ START/WATCHDOG/STOP, RFC 8907 §7),
+/// Session-Timeout, and the RFC 5176 Dynamic Authorization Server when clients are configured. Owns the clients and
+/// sockets; <see cref="DisposeAsync"/> queues the Stops and the Accounting-Off, waits (bounded) for them, and closes.
 /// </summary>
 public sealed class GatewayAaa : IAsyncDisposable
 {
@@ -27,12 +29,10 @@ public sealed class GatewayAaa : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<IDisposable> _ownedSync = [];
-    private readonly ConcurrentDictionary<Task, byte> _pending = new();
     private readonly IPppAuthenticator? _localAuthenticator;
     private readonly RadiusPppAuthenticator? _radiusAuthenticator;
     private readonly TacacsPlusAuthenticator? _tacacsAuthenticator;
-    private readonly AccountingSessionTracker? _radiusAccounting;
-    private readonly TacacsAccounting? _tacacsAccounting;
+    private readonly AccountingService? _accounting;
     private DynamicAuthorizationServer? _dynamicAuthorization;
 
     private GatewayAaa(GatewayConfig config, VpdnGroupConfig group, GatewayLog log, TimeProvider time, AaaAuthenticatorFactory? factory)
@@ -47,11 +47,13 @@ public sealed class GatewayAaa : IAsyncDisposable
 
         RadiusClient? radius = null;
         TacacsPlusClient? tacacs = null;
+        RadiusNasIdentity? nas = null;
+        RadiusNasIdentity Nas(AaaServerGroup g) => nas ??= NasIdentity(config, g);
         RadiusClient Radius(AaaServerGroup g)
         {
             if (radius is not null && radius.Group.Name == g.Name)
                 return radius;
-            var client = new RadiusClient(g, new RadiusClientOptions(), log, time);
+            var client = new RadiusClient(g, new RadiusClientOptions { Nas = Nas(g) }, log, time);
             _owned.Add(client);
             return radius ??= client;
         }
@@ -83,13 +85,16 @@ public sealed class GatewayAaa : IAsyncDisposable
                     break;
             }
             TimeSpan? interim = group.AccountingInterimSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : null;
+            AccountingQueueOptions queueOptions = QueueOptions(config.Accounting);
             switch (AccountingGroup)
             {
                 case { Protocol: AaaProtocol.Radius } g:
-                    _radiusAccounting = new AccountingSessionTracker(Radius(g), interim, time, log);
+                    _accounting = AccountingService.Open(g.Name, new RadiusAccountingTransport(g, queueOptions.MaxInFlightPerServer, null, log),
+                        new RadiusAccountingFormat(Nas(g)), queueOptions, interim, log, time);
                     break;
                 case { Protocol: AaaProtocol.TacacsPlus } g:
-                    _tacacsAccounting = new TacacsAccounting(Tacacs(g), log, time);
+                    _accounting = AccountingService.Open(g.Name, new TacacsAccountingTransport(Tacacs(g), g, log),
+                        new TacacsAccountingFormat(), queueOptions, interim, log, time);
                     break;
             }
             InterimInterval = interim;
@@ -97,6 +102,7 @@ public sealed class GatewayAaa : IAsyncDisposable
         catch (ArgumentException ex)
         {
             // A group the clients cannot serve (no host, no key): the operator must fix the configuration.
+            _accounting?.ShutdownAsync();
             DisposeOwnedSynchronously();
             throw new GatewayStartupException($"vpdn group {group.Name}: {ex.Message}", ex);
         }
@@ -166,45 +172,78 @@ public sealed class GatewayAaa : IAsyncDisposable
         string port = string.Create(CultureInfo.InvariantCulture, $"pptp/{callId}");
         RadiusPppAuthenticator? radius = _radiusAuthenticator?.ForCall(callId, peerText, local?.ToString());
         IPppAuthenticator authenticator = radius ?? (IPppAuthenticator?)_tacacsAuthenticator?.ForCall(port, peerText) ?? Authenticator;
-        return new AaaCall(this, callId, peer, port, authenticator, radius, disconnect);
+        return new AaaCall(this, callId, peer, local, port, authenticator, radius, disconnect);
     }
 
     /// <summary>The session options of a call: TACACS+ cannot return MPPE keys (<see cref="TacacsPlusMppePolicy.Apply"/>).</summary>
     public PppSessionOptions AdjustSessionOptions(PppSessionOptions options) => TacacsPlusMppePolicy.Apply(options, AuthenticationGroup);
 
-    internal AccountingSessionTracker? RadiusAccounting => _radiusAccounting;
-    internal TacacsAccounting? TacacsAccounting => _tacacsAccounting;
+    /// <summary>The accounting of <c>client accounting NAME</c> (RADIUS or TACACS+), or null.</summary>
+    public AccountingService? Accounting => _accounting;
+
+    /// <summary>The accounting queue per server now (for <c>show aaa-server</c> and metrics); null without accounting.</summary>
+    public AccountingQueueSnapshot? AccountingSnapshot() => _accounting?.Queue.Snapshot();
+
     internal GatewayLog Log => _log;
     internal TimeProvider Time => _time;
     internal VpdnGroupConfig Group => _group;
 
-    /// <summary>Keeps an accounting send alive until it ends, so shutdown can wait for it.</summary>
-    internal void Track(Task task)
+    /// <summary>The queue's options from the <c>accounting ...</c> lines.</summary>
+    public static AccountingQueueOptions QueueOptions(AccountingConfig config)
     {
-        _pending[task] = 0;
-        _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        ArgumentNullException.ThrowIfNull(config);
+        return new AccountingQueueOptions
+        {
+            SpoolDirectory = config.SpoolDirectory,
+            SpoolMaximumBytes = (long)config.SpoolSizeMegabytes << 20,
+            SpoolSyncInterval = TimeSpan.FromMilliseconds(config.SpoolSyncMilliseconds),
+            RetransmitInitial = TimeSpan.FromSeconds(config.RetransmitInitialSeconds),
+            RetransmitMaximum = TimeSpan.FromSeconds(config.RetransmitMaximumSeconds),
+            MaximumAge = TimeSpan.FromSeconds(config.MaximumAgeSeconds),
+            MaxInFlightPerServer = config.MaxInFlightPerServer,
+            ShutdownWait = TimeSpan.FromSeconds(config.ShutdownWaitSeconds),
+        };
     }
 
     /// <summary>
-    /// Waits (bounded) for the accounting records in flight, stops what is still running with Admin-Reboot (RFC 2866 §5.10),
-    /// then closes the listener and the clients.
+    /// NAS-Identifier: <c>aaa-server radius-nas-identifier</c>, else the <c>hostname</c>, else "pptpgw"; NAS-IP-Address:
+    /// <c>aaa-server radius-nas-ip-address</c>, else the address requests to the group's first server leave from.
+    /// </summary>
+    internal static RadiusNasIdentity NasIdentity(GatewayConfig config, AaaServerGroup group)
+    {
+        string identifier = config.Aaa.Nas.NasIdentifier ?? config.Hostname ?? RadiusNasIdentity.Default.NasIdentifier!;
+        IPAddress? address = config.Aaa.Nas.NasIpAddress ?? (group.Hosts.IsDefaultOrEmpty ? null : SourceAddressFor(group.Hosts[0].Address));
+        return new RadiusNasIdentity(address, identifier);
+    }
+
+    /// <summary>The local address the kernel picks to reach <paramref name="server"/> (a connected UDP socket sends nothing).</summary>
+    internal static IPAddress? SourceAddressFor(IPAddress server)
+    {
+        if (server.AddressFamily != AddressFamily.InterNetwork)
+            return null;
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(new IPEndPoint(server, 9));
+            return probe.LocalEndPoint is IPEndPoint { Address: var a } && !a.Equals(IPAddress.Any) ? a : null;
+        }
+        catch (SocketException)
+        {
+            return null; // no route yet: the servers see the source address, the request no NAS-IP-Address
+        }
+    }
+
+    /// <summary>
+    /// Queues the Stops of what still runs (Admin-Reboot, RFC 2866 §5.10) and the Accounting-Off, waits up to
+    /// <c>accounting shutdown-wait</c> for them (what is left stays in the spool, logged), then closes the listener and
+    /// the clients.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_dynamicAuthorization is not null)
             await _dynamicAuthorization.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            if (_radiusAccounting is not null)
-                Track(_radiusAccounting.StopAllAsync(AcctTerminateCause.AdminReboot));
-            await Task.WhenAll(_pending.Keys).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // shutdown goes on whatever accounting did; the clients log their own failures
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _log.Write(PixSeverity.Warning, $"AAA: accounting records still pending at shutdown: {ex.Message}");
-        }
+        if (_accounting is not null)
+            await _accounting.ShutdownAsync().ConfigureAwait(false);
         foreach (IAsyncDisposable owned in _owned)
             await owned.DisposeAsync().ConfigureAwait(false);
         DisposeOwnedSynchronously();

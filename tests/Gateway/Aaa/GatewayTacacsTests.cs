@@ -36,6 +36,7 @@ public sealed class GatewayTacacsTests : IAsyncLifetime
         vpdn group 1 client configuration address local pptp-pool
         vpdn group 1 client authentication aaa TAC
         vpdn group 1 client accounting TAC
+        accounting spool {Directory.CreateTempSubdirectory("pgw-acct-").FullName}
         vpdn enable outside
         """;
 

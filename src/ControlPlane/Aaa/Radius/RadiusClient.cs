@@ -59,9 +59,6 @@ public sealed class RadiusClientStatistics
     public long DroppedMissingMessageAuthenticator => Interlocked.Read(ref missingMessageAuthenticator);
 }
 
-/// <summary>Whether an Accounting-Request was answered, and by whom.</summary>
-public sealed record RadiusAccountingResult(bool Answered, AaaServerHost? Server);
-
 /// <summary>
 /// The RADIUS client of one <c>aaa-server</c> group (RFC 2865, RFC 2866). One UDP socket per server, an Identifier
 /// space per socket, retransmission after the host's <c>timeout</c>, fail-over to the next host in configuration
@@ -163,31 +160,6 @@ public sealed class RadiusClient : IAsyncDisposable
         if (reply.Code == RadiusCode.AccessChallenge)
             _log?.Debug(DebugClasses.PppUauth, $"radius: Access-Challenge from {e.Server.Host.Address} for user {request.UserName}: PPP cannot relay it, treated as a reject");
         return result;
-    }
-
-    /// <summary>
-    /// Sends an Accounting-Request through the group (RFC 2866 §2): retransmitted with a new Identifier and an
-    /// updated Acct-Delay-Time until a server answers or all have been tried; then a log line says it was lost.
-    /// </summary>
-    public async Task<RadiusAccountingResult> AccountAsync(RadiusAccountingRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var nas = _options.Nas;
-        var exchange = await ExchangeAsync(RadiusCode.AccountingRequest, request.UserName,
-            (Span<byte> buffer, byte id, ReadOnlySpan<byte> secret, Span<byte> authenticator, uint delay) =>
-            {
-                int length = RadiusRequestEncoder.EncodeAccountingRequest(buffer, id, secret, request, nas, delay);
-                buffer.Slice(RadiusPacket.AuthenticatorOffset, RadiusPacket.AuthenticatorLength).CopyTo(authenticator);
-                return length;
-            }, request.EventTime, cancellationToken).ConfigureAwait(false);
-        if (exchange is not { } e)
-        {
-            _log?.Write(PixSeverity.Warning,
-                $"RADIUS accounting {request.StatusType} for session {request.SessionId} user {request.UserName} lost: no server of aaa-server group {_group.Name} answered");
-            return new RadiusAccountingResult(false, null);
-        }
-        Interlocked.Increment(ref Statistics.accountingResponses);
-        return new RadiusAccountingResult(true, e.Server.Host);
     }
 
     private delegate int Encoder(Span<byte> buffer, byte identifier, ReadOnlySpan<byte> secret, Span<byte> requestAuthenticator, uint delaySeconds);

@@ -161,7 +161,10 @@ public static class RadiusRequestEncoder
 
     /// <summary>
     /// Writes a complete, signed Accounting-Request (RFC 2866 §3 Request Authenticator) with Acct-Delay-Time
-    /// <paramref name="delaySeconds"/>. Returns the length, or 0 if it does not fit.
+    /// <paramref name="delaySeconds"/> as its last attribute (so a retransmission can change it in place,
+    /// <see cref="RadiusAccountingFormat.PrepareTransmission"/>) and Event-Timestamp (RFC 2869 §5.3) when the request has
+    /// an event time. Accounting-On/Off (RFC 2866 §5.1) carry only what names the gateway. Returns the length, or 0 if it
+    /// does not fit.
     /// </summary>
     public static int EncodeAccountingRequest(Span<byte> buffer, byte identifier, ReadOnlySpan<byte> secret, RadiusAccountingRequest request,
         RadiusNasIdentity nas, uint delaySeconds)
@@ -171,23 +174,33 @@ public static class RadiusRequestEncoder
         var w = new RadiusPacketWriter(buffer, RadiusCode.AccountingRequest, identifier);
         w.WriteUInt32(RadiusAttributeType.AcctStatusType, (uint)request.StatusType);
         w.WriteText(RadiusAttributeType.AcctSessionId, request.SessionId);
-        if (request.UserName is not null)
-            w.WriteText(RadiusAttributeType.UserName, request.UserName);
-        WriteNas(ref w, nas, request.NasPort);
-        w.WriteUInt32(RadiusAttributeType.ServiceType, (uint)RadiusServiceType.Framed);
-        w.WriteUInt32(RadiusAttributeType.FramedProtocol, (uint)RadiusFramedProtocol.Ppp);
-        if (request.FramedIpAddress is not null)
-            w.WriteIPv4(RadiusAttributeType.FramedIpAddress, request.FramedIpAddress);
-        if (request.CallingStationId is not null)
-            w.WriteText(RadiusAttributeType.CallingStationId, request.CallingStationId);
-        if (request.CalledStationId is not null)
-            w.WriteText(RadiusAttributeType.CalledStationId, request.CalledStationId);
-        w.WriteUInt32(RadiusAttributeType.AcctAuthentic, (uint)request.Authentic);
-        w.WriteTaggedUInt24(RadiusAttributeType.TunnelType, 0, (uint)RadiusTunnelType.Pptp);
-        w.WriteTaggedUInt24(RadiusAttributeType.TunnelMediumType, 0, (uint)RadiusTunnelMediumType.IPv4);
-        foreach (var cls in request.Classes)
-            w.Write(RadiusAttributeType.Class, cls.Span);
-        w.WriteUInt32(RadiusAttributeType.AcctDelayTime, delaySeconds);
+        bool system = request.StatusType is AcctStatusType.AccountingOn or AcctStatusType.AccountingOff;
+        if (system)
+        {
+            if (nas.NasIpAddress is not null)
+                w.WriteIPv4(RadiusAttributeType.NasIpAddress, nas.NasIpAddress);
+            if (nas.NasIdentifier is not null)
+                w.WriteText(RadiusAttributeType.NasIdentifier, nas.NasIdentifier);
+        }
+        else
+        {
+            if (request.UserName is not null)
+                w.WriteText(RadiusAttributeType.UserName, request.UserName);
+            WriteNas(ref w, nas, request.NasPort);
+            w.WriteUInt32(RadiusAttributeType.ServiceType, (uint)RadiusServiceType.Framed);
+            w.WriteUInt32(RadiusAttributeType.FramedProtocol, (uint)RadiusFramedProtocol.Ppp);
+            if (request.FramedIpAddress is not null)
+                w.WriteIPv4(RadiusAttributeType.FramedIpAddress, request.FramedIpAddress);
+            if (request.CallingStationId is not null)
+                w.WriteText(RadiusAttributeType.CallingStationId, request.CallingStationId);
+            if (request.CalledStationId is not null)
+                w.WriteText(RadiusAttributeType.CalledStationId, request.CalledStationId);
+            w.WriteUInt32(RadiusAttributeType.AcctAuthentic, (uint)request.Authentic);
+            w.WriteTaggedUInt24(RadiusAttributeType.TunnelType, 0, (uint)RadiusTunnelType.Pptp);
+            w.WriteTaggedUInt24(RadiusAttributeType.TunnelMediumType, 0, (uint)RadiusTunnelMediumType.IPv4);
+            foreach (var cls in request.Classes)
+                w.Write(RadiusAttributeType.Class, cls.Span);
+        }
         if (request.StatusType is AcctStatusType.InterimUpdate or AcctStatusType.Stop)
         {
             w.WriteUInt32(RadiusAttributeType.AcctSessionTime, request.SessionTimeSeconds ?? 0);
@@ -201,6 +214,9 @@ public static class RadiusRequestEncoder
         }
         if (request.StatusType == AcctStatusType.Stop && request.TerminateCause is { } cause)
             w.WriteUInt32(RadiusAttributeType.AcctTerminateCause, (uint)cause);
+        if (request.EventTime is { } eventTime)
+            w.WriteUInt32(RadiusAttributeType.EventTimestamp, (uint)Math.Clamp(eventTime.ToUnixTimeSeconds(), 0, uint.MaxValue));
+        w.WriteUInt32(RadiusAttributeType.AcctDelayTime, delaySeconds); // last: see RadiusAccountingFormat.PrepareTransmission
         var packet = w.Complete();
         if (packet.IsEmpty)
             return 0;

@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
-using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pools;
 
 namespace PptpGw.ControlPlane.Aaa.Tacacs;
 
-/// <summary>One PPP session as TACACS+ accounting knows it; <see cref="TacacsAccounting.Begin"/> makes one.</summary>
+/// <summary>One PPP session as TACACS+ accounting knows it.</summary>
 /// <param name="TaskId">task_id (RFC 8907 §8.3): the same in the START and STOP records of a session.</param>
 /// <param name="ClientAddress">The address the client got (host order), sent as addr=; null when none yet.</param>
 public sealed record TacacsAccountingSession(
@@ -22,45 +20,12 @@ public sealed record TacacsAccountingSession(
 public readonly record struct TacacsAccountingCounters(ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut);
 
 /// <summary>
-/// TACACS+ accounting (RFC 8907 §7) of PPP sessions: a START record when the link comes up, WATCHDOG records while it
-/// lasts, and a STOP record when it ends, with the §8.3 arguments task_id, start_time, stop_time, elapsed_time,
-/// timezone, bytes_in/out, paks_in/out and reason, plus service=ppp, protocol=ip and addr=. Each record goes to the
-/// group's servers in order until one answers SUCCESS; a record no server stored is logged and reported as false.
+/// The §8.3 arguments of TACACS+ accounting records (RFC 8907 §7) of PPP sessions: task_id, start_time, stop_time,
+/// elapsed_time, timezone, bytes_in/out, paks_in/out and reason, plus service=ppp, protocol=ip and addr=. The records go
+/// through the durable accounting queue (<see cref="TacacsAccountingFormat"/>, <see cref="TacacsAccountingTransport"/>).
 /// </summary>
-public sealed class TacacsAccounting
+public static class TacacsAccounting
 {
-    private readonly TacacsPlusClient _client;
-    private readonly GatewayLog? _log;
-    private readonly TimeProvider _time;
-
-    public TacacsAccounting(TacacsPlusClient client, GatewayLog? log = null, TimeProvider? timeProvider = null)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        _client = client;
-        _log = log;
-        _time = timeProvider ?? TimeProvider.System;
-    }
-
-    /// <summary>A new session starting now with a fresh random task_id.</summary>
-    public TacacsAccountingSession Begin(string userName, string port, string remoteAddress, uint? clientAddress, TacacsAuthenType authenType)
-    {
-        Span<byte> id = stackalloc byte[8];
-        RandomNumberGenerator.Fill(id);
-        return new TacacsAccountingSession(Convert.ToHexStringLower(id), userName, port, remoteAddress, clientAddress, authenType, _time.GetUtcNow());
-    }
-
-    /// <summary>Sends the START record; true when a server stored it.</summary>
-    public ValueTask<bool> StartAsync(TacacsAccountingSession session, CancellationToken cancellationToken) =>
-        SendAsync(session, TacacsAcctFlags.Start, StartArguments(session), cancellationToken);
-
-    /// <summary>Sends a WATCHDOG (interim) record with the counters so far; true when a server stored it.</summary>
-    public ValueTask<bool> WatchdogAsync(TacacsAccountingSession session, TacacsAccountingCounters counters, CancellationToken cancellationToken) =>
-        SendAsync(session, TacacsAcctFlags.Watchdog, WatchdogArguments(session, counters, _time.GetUtcNow()), cancellationToken);
-
-    /// <summary>Sends the STOP record; <paramref name="reason"/> (printable ASCII) says why the session ended. True when a server stored it.</summary>
-    public ValueTask<bool> StopAsync(TacacsAccountingSession session, TacacsAccountingCounters counters, string? reason, CancellationToken cancellationToken) =>
-        SendAsync(session, TacacsAcctFlags.Stop, StopArguments(session, counters, _time.GetUtcNow(), reason), cancellationToken);
-
     /// <summary>The §8.3 arguments of a START record.</summary>
     public static ImmutableArray<string> StartArguments(TacacsAccountingSession session)
     {
@@ -123,21 +88,4 @@ public sealed class TacacsAccounting
 
     private static string Arg<T>(string name, T value) where T : IFormattable =>
         name + "=" + value.ToString(null, CultureInfo.InvariantCulture);
-
-    private async ValueTask<bool> SendAsync(TacacsAccountingSession session, TacacsAcctFlags flags, ImmutableArray<string> args,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        try
-        {
-            await _client.AccountAsync(new TacacsAccountingRequest(flags, session.UserName, session.Port, session.RemoteAddress, args, session.AuthenType),
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TacacsUnavailableException e)
-        {
-            _log?.Write(PixSeverity.Warning, $"TACACS+ accounting {flags} record of user '{session.UserName}' (task_id {session.TaskId}) lost: {e.Message}");
-            return false;
-        }
-    }
 }

@@ -92,6 +92,25 @@ public sealed class TacacsPlusClient : IDisposable
         return RunAsync(TacacsPacketType.Accounting, TacacsVersion.Default, body, InterpretAcctReply, "accounting", cancellationToken);
     }
 
+    /// <summary>
+    /// Runs an accounting session with a REQUEST body already encoded (<see cref="EncodeAccountingBody"/>): the durable
+    /// accounting queue keeps the body and sends it again until a server stores it. Throws
+    /// <see cref="TacacsUnavailableException"/> when no server stored the record.
+    /// </summary>
+    public ValueTask<TacacsAccountingReply> AccountAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunAsync(TacacsPacketType.Accounting, TacacsVersion.Default, body, InterpretAcctReply, "accounting", cancellationToken);
+    }
+
+    /// <summary>The accounting REQUEST body of <paramref name="request"/> (RFC 8907 §7.1).</summary>
+    /// <exception cref="ArgumentException">A field is longer than 255 octets or not printable US-ASCII.</exception>
+    public static byte[] EncodeAccountingBody(TacacsAccountingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return EncodeAcct(request);
+    }
+
     /// <summary>Closes the kept connections.</summary>
     public void Dispose()
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
@@ -269,30 +270,42 @@ public sealed class RadiusClientFreeRadiusTests(FreeRadiusFixture server)
         Assert.Equal(RadiusAccessOutcome.Timeout, result.Outcome);
     }
 
+    /// <summary>The durable accounting of the FreeRADIUS group, its spool in a fresh temporary directory.</summary>
+    private static AccountingService OpenAccounting(TimeProvider? time = null, TimeSpan? interim = null, string? spool = null) =>
+        AccountingService.Open("RadiusTest", new RadiusAccountingTransport(FreeRadiusFixture.Group(false, FreeRadiusFixture.Host())),
+            new RadiusAccountingFormat(Nas), new AccountingQueueOptions { SpoolDirectory = spool ?? Directory.CreateTempSubdirectory("pgw-acct-").FullName },
+            interim, timeProvider: time);
+
     [FreeRadiusFact]
     public async Task Accounting_start_interim_stop_land_in_the_detail_file_with_counters_and_class()
     {
-        await using var client = NewClient();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var tracker = new AccountingSessionTracker(client, TimeSpan.FromSeconds(300), time);
+        await using var accounting = OpenAccounting(time, TimeSpan.FromSeconds(300));
         var counters = new AccountingCounters(0, 0, 0, 0);
-        var info = new AccountingSessionInfo(AccountingSession.NewSessionId(), "bob")
+        var info = new AccountingSessionData(AccountingSession.NewSessionId(), "bob")
         {
             NasPort = 7,
             FramedIpAddress = IPAddress.Parse("198.19.7.7"),
             CallingStationId = "198.18.1.2",
+            CalledStationId = "198.18.1.1",
             Classes = [Encoding.ASCII.GetBytes("class-from-accept")],
         };
 
         // bob's Accept says Acct-Interim-Interval = 60: that wins over the configured 300 s.
-        var session = await tracker.StartSessionAsync(info, () => counters, serverInterimInterval: 60);
+        var session = accounting.Begin(info, () => counters, serverInterimInterval: 60);
         Assert.Equal(TimeSpan.FromSeconds(60), session.InterimInterval);
-        Assert.Equal(1, tracker.ActiveCount);
+        Assert.Equal(1, accounting.ActiveSessions);
+        await session.Start().Acknowledged.WaitAsync(TimeSpan.FromSeconds(5));
         var start = await server.WaitForAccountingRecordAsync(info.SessionId, "Start", TimeSpan.FromSeconds(5));
         Assert.Equal("bob", start["User-Name"]);
         Assert.Equal("198.19.7.7", start["Framed-IP-Address"]);
         Assert.Equal("Virtual", start["NAS-Port-Type"]);
         Assert.Equal("0x636c6173732d66726f6d2d616363657074", start["Class"]);
+        // Issue 17's attributes: the event's time, who the NAS is, and the address the client dialled.
+        Assert.True(start.ContainsKey("Event-Timestamp"), "no Event-Timestamp");
+        Assert.Equal("198.18.0.1", start["NAS-IP-Address"]);
+        Assert.Equal("pptpgw-test", start["NAS-Identifier"]);
+        Assert.Equal("198.18.1.1", start["Called-Station-Id"]);
 
         counters = new AccountingCounters(5_000_000_000, 1234, 40, 30);
         time.Advance(TimeSpan.FromSeconds(60)); // the interim timer fires
@@ -305,35 +318,55 @@ public sealed class RadiusClientFreeRadiusTests(FreeRadiusFixture server)
 
         counters = new AccountingCounters(5_000_001_000, 2234, 50, 35);
         time.Advance(TimeSpan.FromSeconds(30));
-        var stopResult = await session.StopAsync(AcctTerminateCause.UserRequest);
-        Assert.True(stopResult.Answered);
-        Assert.Same(stopResult, await session.StopAsync(AcctTerminateCause.AdminReset)); // only one Stop
+        var stopRecord = session.Stop(AcctTerminateCause.UserRequest);
+        Assert.NotNull(stopRecord);
+        Assert.Same(stopRecord, session.Stop(AcctTerminateCause.AdminReset)); // only one Stop
+        await stopRecord.Acknowledged.WaitAsync(TimeSpan.FromSeconds(5));
         var stop = await server.WaitForAccountingRecordAsync(info.SessionId, "Stop", TimeSpan.FromSeconds(5));
         Assert.Equal("User-Request", stop["Acct-Terminate-Cause"]);
         Assert.Equal("90", stop["Acct-Session-Time"]);
         Assert.Equal("2234", stop["Acct-Output-Octets"]);
         Assert.NotEqual("0", stop["Acct-Input-Octets"]);
-        Assert.Equal(0, tracker.ActiveCount);
+        Assert.True(stop.ContainsKey("Event-Timestamp"), "no Event-Timestamp in the Stop");
+        Assert.Equal("198.18.1.1", stop["Called-Station-Id"]);
+        Assert.Equal(0, accounting.ActiveSessions);
     }
 
     [FreeRadiusFact]
-    public async Task Shutdown_stops_every_running_session_with_Admin_Reboot()
+    public async Task Shutdown_stops_every_running_session_with_Admin_Reboot_then_sends_Accounting_Off()
     {
-        await using var client = NewClient();
-        var tracker = new AccountingSessionTracker(client);
+        var accounting = OpenAccounting();
         var ids = new[] { AccountingSession.NewSessionId(), AccountingSession.NewSessionId() };
         foreach (var id in ids)
-            await tracker.StartSessionAsync(new AccountingSessionInfo(id, "alice"), () => new AccountingCounters(100, 200, 1, 2));
-        Assert.Equal(2, tracker.ActiveCount);
+            accounting.Begin(new AccountingSessionData(id, "alice"), () => new AccountingCounters(100, 200, 1, 2)).Start();
+        Assert.Equal(2, accounting.ActiveSessions);
 
-        await tracker.DisposeAsync();
+        Assert.Equal(0, await accounting.ShutdownAsync()); // nothing left in the spool
 
-        Assert.Equal(0, tracker.ActiveCount);
+        Assert.Equal(0, accounting.ActiveSessions);
         foreach (var id in ids)
         {
             var stop = await server.WaitForAccountingRecordAsync(id, "Stop", TimeSpan.FromSeconds(5));
             Assert.Equal("Admin-Reboot", stop["Acct-Terminate-Cause"]);
             Assert.Equal("100", stop["Acct-Input-Octets"]);
         }
+        // Accounting-On when it opened, Accounting-Off after the Stops (RFC 2866 §5.1), both naming the NAS.
+        var records = server.ReadAccountingRecords();
+        int on = LastIndex(records, r => r.GetValueOrDefault("Acct-Status-Type") == "Accounting-On" && r.GetValueOrDefault("NAS-Identifier") == "pptpgw-test");
+        int off = LastIndex(records, r => r.GetValueOrDefault("Acct-Status-Type") == "Accounting-Off" && r.GetValueOrDefault("NAS-Identifier") == "pptpgw-test");
+        int lastStop = LastIndex(records, r => ids.Contains(r.GetValueOrDefault("Acct-Session-Id")) && r.GetValueOrDefault("Acct-Status-Type") == "Stop");
+        Assert.True(on >= 0 && off > lastStop && lastStop > on, $"On at {on}, last Stop at {lastStop}, Off at {off}");
+        Assert.Equal("198.18.0.1", records[off]["NAS-IP-Address"]);
+        Assert.True(records[off].ContainsKey("Event-Timestamp"));
+    }
+
+    private static int LastIndex(IReadOnlyList<Dictionary<string, string>> records, Func<Dictionary<string, string>, bool> match)
+    {
+        for (int i = records.Count - 1; i >= 0; i--)
+        {
+            if (match(records[i]))
+                return i;
+        }
+        return -1;
     }
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Aaa.Tacacs;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
@@ -215,23 +216,34 @@ public sealed class TacacsPlusClientTests : IAsyncLifetime
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         using var client = Client();
-        var accounting = new TacacsAccounting(client, _log, time);
-        TacacsAccountingSession session = accounting.Begin("alice", "pptp/7", "203.0.113.9", Ipv4.FromIPAddress(IPAddress.Parse("198.19.0.7")),
-            TacacsAuthenType.MsChap);
-        Assert.True(await accounting.StartAsync(session, Timeout));
+        await using var accounting = AccountingService.Open(_server.Host().Address.ToString(), new TacacsAccountingTransport(client, Group(_server.Host()), _log),
+            new TacacsAccountingFormat(), new AccountingQueueOptions { SpoolDirectory = null }, null, _log, time);
+        var data = new AccountingSessionData(AccountingSession.NewSessionId(), "alice")
+        {
+            Port = "pptp/7",
+            CallingStationId = "203.0.113.9",
+            FramedIpAddress = IPAddress.Parse("198.19.0.7"),
+            AuthenticationProtocol = PptpGw.ControlPlane.Ppp.PppAuthProtocol.MsChapV1,
+        };
+        AccountingSession session = accounting.Begin(data, () => new AccountingCounters(1000, 2000, 10, 20));
+        await session.Start().Acknowledged.WaitAsync(Timeout);
         time.Advance(TimeSpan.FromSeconds(95));
-        Assert.True(await accounting.StopAsync(session, new TacacsAccountingCounters(1000, 2000, 10, 20), "user request", Timeout));
+        await session.Stop(PptpGw.ControlPlane.Aaa.Radius.AcctTerminateCause.UserRequest)!.Acknowledged.WaitAsync(Timeout);
 
-        ReceivedPacket[] records = Received(3);
+        // The queue's Accounting-On goes as a START of service=system (Cisco's "aaa accounting system").
+        ReceivedPacket[] all = Received(3);
+        Assert.Contains(all, r => r.Arguments.Contains("service=system") && r.Action == (byte)TacacsAcctFlags.Start);
+        ReceivedPacket[] records = [.. all.Where(r => r.User == "alice")];
+        var session_ = new { TaskId = data.SessionId };
         Assert.Equal(2, records.Length);
         Assert.Equal((byte)TacacsAcctFlags.Start, records[0].Action);
         Assert.Equal((byte)TacacsAcctFlags.Stop, records[1].Action);
         Assert.All(records, r => Assert.Equal(("alice", "pptp/7", "203.0.113.9", (byte)TacacsAuthenType.MsChap, (byte)TacacsAuthenService.Ppp),
             (r.User, r.Port, r.RemoteAddress, r.AuthenType, r.Service)));
-        Assert.Equal(["task_id=" + session.TaskId, "start_time=1700000000", "timezone=UTC", "service=ppp", "protocol=ip", "addr=198.19.0.7"],
+        Assert.Equal(["task_id=" + session_.TaskId, "start_time=1700000000", "timezone=UTC", "service=ppp", "protocol=ip", "addr=198.19.0.7"],
             records[0].Arguments);
-        Assert.Equal(["task_id=" + session.TaskId, "start_time=1700000000", "timezone=UTC", "service=ppp", "protocol=ip", "addr=198.19.0.7",
-            "stop_time=1700000095", "elapsed_time=95", "bytes_in=1000", "bytes_out=2000", "paks_in=10", "paks_out=20", "reason=user request"],
+        Assert.Equal(["task_id=" + session_.TaskId, "start_time=1700000000", "timezone=UTC", "service=ppp", "protocol=ip", "addr=198.19.0.7",
+            "stop_time=1700000095", "elapsed_time=95", "bytes_in=1000", "bytes_out=2000", "paks_in=10", "paks_out=20", "reason=User-Request"],
             records[1].Arguments);
     }
 
