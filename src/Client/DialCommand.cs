@@ -28,11 +28,15 @@ public sealed record DialArguments
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
     public bool Quiet { get; init; }
     public bool Verbose { get; init; }
+    /// <summary><c>--calls N</c>: calls on the one control connection (RFC 2637 §3.2); above 1 the interfaces are in memory.</summary>
+    public int Calls { get; init; } = 1;
 
     public const string Usage =
         "usage: pptpgw dial SERVER --user U --password P [--auth pap|chap|mschap|mschapv2] [--mppe none|40|56|128|auto] [--stateful]\n" +
         "                  [--source ADDR] [--port N] [--timeout S] [--seconds N] [--tun NAME] [--route A.B.C.D/N]...\n" +
-        "                  [--ping ADDR [--count N] [--interval S]] [--quiet] [--verbose]";
+        "                  [--ping ADDR [--count N] [--interval S]] [--calls N] [--quiet] [--verbose]\n" +
+        "  --calls N: N calls on one control connection, each with its own PPP session; with N > 1 the tunnel interfaces are\n" +
+        "             in memory and --ping sends ICMP generated in the process through every call; one StopCCRQ ends them all";
 
     /// <summary>Parses the arguments after <c>dial</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static DialArguments? TryParse(IReadOnlyList<string> args, out string? error)
@@ -45,7 +49,7 @@ public sealed record DialArguments
         ClientMppeMode mppe = ClientMppeMode.Any;
         bool stateful = false, quiet = false, verbose = false;
         IPAddress? source = null, ping = null;
-        int port = 1723, count = 4;
+        int port = 1723, count = 4, calls = 1;
         TimeSpan? duration = null;
         TimeSpan timeout = TimeSpan.FromSeconds(30), interval = TimeSpan.FromSeconds(1);
         string tun = "pptp0";
@@ -88,6 +92,10 @@ public sealed record DialArguments
                 case "--port":
                     if (!TryInt(Value(), 1, 65535, out port))
                         return Fail(out error, "--port takes 1..65535");
+                    break;
+                case "--calls":
+                    if (!TryInt(Value(), 1, 65535, out calls))
+                        return Fail(out error, "--calls takes 1..65535");
                     break;
                 case "--count":
                     if (!TryInt(Value(), 1, 1_000_000, out count))
@@ -134,7 +142,7 @@ public sealed record DialArguments
         {
             Server = server, User = user, Password = password, Authentication = auth.ToImmutable(), Mppe = mppe, Stateful = stateful,
             Source = source, Port = port, Duration = duration, Timeout = timeout, InterfaceName = tun, Routes = routes.ToImmutable(),
-            PingAddress = ping, PingCount = count, PingInterval = interval, Quiet = quiet, Verbose = verbose,
+            PingAddress = ping, PingCount = count, PingInterval = interval, Quiet = quiet, Verbose = verbose, Calls = calls,
         };
     }
 
@@ -263,6 +271,8 @@ public static class DialCommand
         };
         if (environment.Configure is { } configure)
             options = configure(options);
+        if (parsed.Calls > 1)
+            return await MultiCallDial.RunAsync(parsed, environment, options, Say).ConfigureAwait(false);
 
         PptpClientSession session;
         try

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
@@ -43,137 +41,100 @@ public static class PptpClient
     /// <summary>
     /// Connects to the server, sets up the control connection (SCCRQ/SCCRP) and the call (OCRQ/OCRP), and starts PPP.
     /// Returns once the call is established; <see cref="PptpClientSession.LinkUp"/> completes when PPP and the tunnel
-    /// interface are up (or faults with a <see cref="PptpClientException"/>).
+    /// interface are up (or faults with a <see cref="PptpClientException"/>). The session owns its control connection:
+    /// hanging up stops it.
     /// </summary>
     /// <exception cref="PptpClientException">The connection or the call could not be established.</exception>
     public static async Task<PptpClientSession> ConnectAsync(PptpClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         DateTime deadline = DateTime.UtcNow + options.ConnectTimeout;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
-        CancellationToken token = timeout.Token;
-        string waitingFor = "the TCP connection";
-
-        Socket? socket = null;
-        PptpControlChannel? channel = null;
+        PptpTunnel tunnel = await PptpTunnel.OpenAsync(options.ToTunnelOptions(), cancellationToken).ConfigureAwait(false);
         IGreTransport? gre = null;
+        bool handedOver = false;
         try
         {
-            socket = new Socket(options.Server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            if (options.SourceAddress is { } source)
-                socket.Bind(new IPEndPoint(source, 0));
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(options.Server, options.Port), token).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                throw new PptpClientException(PptpClientFailure.ConnectFailed,
-                    $"cannot connect to {options.Server}:{options.Port.ToString(CultureInfo.InvariantCulture)}: {e.Message}", e);
-            }
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            socket = null;
-            channel = new PptpControlChannel(stream);
-            IPAddress local = ((IPEndPoint)stream.Socket.LocalEndPoint!).Address;
-
-            // RFC 2637 §2.1/§2.2: the control connection.
-            waitingFor = "Start-Control-Connection-Reply";
-            await channel.SendAsync(ClientControlMessages.StartControlConnectionRequest(options.HostName), token).ConfigureAwait(false);
-            ControlMessage sccrp = await ExpectAsync(channel, PptpControlMessageType.StartControlConnectionReply, token).ConfigureAwait(false);
-            var sccrpResult = (StartControlConnectionResultCode)sccrp.ResultCode;
-            if (sccrpResult != StartControlConnectionResultCode.Successful)
-                throw new PptpClientException(PptpClientFailure.Refused,
-                    $"control connection refused: {sccrpResult.ToRfcText()}{ErrorSuffix(sccrp.ErrorCode)}");
-            options.Progress?.Invoke(string.IsNullOrEmpty(sccrp.Text) ? "control connection up" : $"control connection up server={sccrp.Text}");
-
+            options.Progress?.Invoke(tunnel.ServerHostName is { } host ? $"control connection up server={host}" : "control connection up");
             // GRE before the call: the server may send LCP as soon as its Outgoing-Call-Reply is out.
+            gre = OpenGre(options, tunnel);
+            PptpTunnelCall call;
             try
             {
-                gre = options.GreTransportFactory is { } factory ? factory(local, options.Server) : new RawGreTransport(local, options.Server);
+                call = await tunnel.PlaceCallAsync(options.CallId, options.ReceiveWindow, cancellationToken).ConfigureAwait(false);
             }
-            catch (PortSetupException e)
+            catch (PptpClientException e) when (e.CallResult is not null)
             {
-                throw new PptpClientException(PptpClientFailure.ConnectFailed, $"cannot open the GRE socket: {e.Message}", e);
+                await tunnel.StopAsync().ConfigureAwait(false); // RFC 2637 §2.3: nothing more to do on this connection
+                throw;
             }
-
-            // RFC 2637 §2.7/§2.8: the call.
-            ushort callId = options.CallId != 0 ? options.CallId : (ushort)RandomNumberGenerator.GetInt32(1, 65536);
-            ushort serial = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
-            waitingFor = "Outgoing-Call-Reply";
-            await channel.SendAsync(ClientControlMessages.OutgoingCallRequest(callId, serial, options.ReceiveWindow), token).ConfigureAwait(false);
-            ControlMessage ocrp = await ExpectAsync(channel, PptpControlMessageType.OutgoingCallReply, token).ConfigureAwait(false);
-            var ocrpResult = (OutgoingCallResultCode)ocrp.ResultCode;
-            if (ocrpResult != OutgoingCallResultCode.Connected)
-            {
-                await StopQuietlyAsync(channel, options.HangUpStepTimeout).ConfigureAwait(false);
-                throw new PptpClientException(PptpClientFailure.Refused, $"call refused: {ocrpResult.ToRfcText()}{ErrorSuffix(ocrp.ErrorCode)}");
-            }
-            if (ocrp.PeersCallId != callId)
-                throw new PptpClientException(PptpClientFailure.LinkFailed,
-                    $"Outgoing-Call-Reply for call {ocrp.PeersCallId.ToString(CultureInfo.InvariantCulture)}, ours is {callId.ToString(CultureInfo.InvariantCulture)}");
-            options.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"call established call-id={callId} peer-call-id={ocrp.CallId} peer-window={ocrp.PacketRecvWindowSize}"));
-
-            TimeSpan remaining = deadline - DateTime.UtcNow;
-            var session = new PptpClientSession(options, channel, gre, local, callId, ocrp.CallId, ocrp.PacketRecvWindowSize,
-                remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1));
-            channel = null;
-            gre = null;
-            session.Start();
+            PptpClientSession session = StartSession(options, tunnel, call, gre, ownsTunnel: true, deadline - DateTime.UtcNow);
+            handedOver = true;
             return session;
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new PptpClientException(PptpClientFailure.Timeout,
-                $"timeout: no {waitingFor} from {options.Server} within {options.ConnectTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s", e);
         }
         finally
         {
-            socket?.Dispose();
-            gre?.Dispose();
-            if (channel is not null)
-                await channel.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Reads until a message of <paramref name="type"/>, answering Echo-Requests on the way.</summary>
-    private static async Task<ControlMessage> ExpectAsync(PptpControlChannel channel, PptpControlMessageType type, CancellationToken token)
-    {
-        while (true)
-        {
-            ControlMessage message = await channel.ReceiveAsync(token).ConfigureAwait(false)
-                ?? throw new PptpClientException(PptpClientFailure.LinkFailed, $"the server closed the control connection (waiting for {type.RfcName()})");
-            if (message.Type == type)
-                return message;
-            switch (message.Type)
+            if (!handedOver)
             {
-                case PptpControlMessageType.EchoRequest:
-                    await channel.SendAsync(ClientControlMessages.EchoReply(message.Identifier), token).ConfigureAwait(false);
-                    break;
-                case PptpControlMessageType.StopControlConnectionRequest:
-                    await channel.SendAsync(ClientControlMessages.StopControlConnectionReply(), token).ConfigureAwait(false);
-                    throw new PptpClientException(PptpClientFailure.Refused,
-                        $"the server stopped the control connection: {((StopControlConnectionReason)message.ResultCode).ToRfcText()}");
+                gre?.Dispose();
+                await tunnel.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>After a refused call: StopCCRQ, and a short wait for the reply (RFC 2637 §2.3).</summary>
-    private static async Task StopQuietlyAsync(PptpControlChannel channel, TimeSpan wait)
+    /// <summary>
+    /// Places one more call on <paramref name="tunnel"/> (RFC 2637 §3.2: a tunnel carries many) and starts PPP over it, its
+    /// GRE through <paramref name="gre"/>; the tunnel and its other calls are not affected by this session's end.
+    /// <see cref="PptpClientOptions.Server"/> and the connection settings of <paramref name="options"/> are not used.
+    /// </summary>
+    /// <exception cref="PptpClientException">The call was refused (<see cref="PptpClientException.CallResult"/>) or timed out.</exception>
+    public static async Task<PptpClientSession> DialOnTunnelAsync(PptpTunnel tunnel, GreDemultiplexer gre, PptpClientOptions options,
+        CancellationToken cancellationToken = default)
     {
-        using var cts = new CancellationTokenSource(wait);
+        ArgumentNullException.ThrowIfNull(tunnel);
+        ArgumentNullException.ThrowIfNull(gre);
+        ArgumentNullException.ThrowIfNull(options);
+        DateTime deadline = DateTime.UtcNow + options.ConnectTimeout;
+        ushort callId = tunnel.ReserveCallId();
+        IGreTransport view = gre.Open(callId);
         try
         {
-            await channel.SendAsync(ClientControlMessages.StopControlConnectionRequest(StopControlConnectionReason.None), cts.Token).ConfigureAwait(false);
-            while (await channel.ReceiveAsync(cts.Token).ConfigureAwait(false) is { } m && m.Type != PptpControlMessageType.StopControlConnectionReply)
-            {
-            }
+            PptpTunnelCall call = await tunnel.PlaceCallAsync(callId, options.ReceiveWindow, cancellationToken).ConfigureAwait(false);
+            return StartSession(options, tunnel, call, view, ownsTunnel: false, deadline - DateTime.UtcNow);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or PptpClientException or SocketException)
+        catch
         {
-            // best effort: the connection is closed next anyway
+            tunnel.ReleaseCallId(callId);
+            view.Dispose();
+            throw;
         }
+    }
+
+    /// <summary>The GRE transport of a tunnel: <see cref="PptpClientOptions.GreTransportFactory"/> or a raw socket on the tunnel's local address.</summary>
+    /// <exception cref="PptpClientException">No raw socket (ConnectFailed).</exception>
+    public static IGreTransport OpenGre(PptpClientOptions options, PptpTunnel tunnel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tunnel);
+        IPAddress local = tunnel.LocalEndPoint.Address;
+        try
+        {
+            return options.GreTransportFactory is { } factory ? factory(local, tunnel.Server) : new RawGreTransport(local, tunnel.Server);
+        }
+        catch (PortSetupException e)
+        {
+            throw new PptpClientException(PptpClientFailure.ConnectFailed, $"cannot open the GRE socket: {e.Message}", e);
+        }
+    }
+
+    private static PptpClientSession StartSession(PptpClientOptions options, PptpTunnel tunnel, PptpTunnelCall call, IGreTransport gre,
+        bool ownsTunnel, TimeSpan remaining)
+    {
+        options.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"call established call-id={call.CallId} peer-call-id={call.PeerCallId} peer-window={call.PeerReceiveWindow}"));
+        var session = new PptpClientSession(options, tunnel, call, gre, ownsTunnel,
+            remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1));
+        session.Start();
+        return session;
     }
 
     internal static string ErrorSuffix(PptpGeneralErrorCode code) => code == PptpGeneralErrorCode.None ? string.Empty : $", error {code.ToRfcText()}";

@@ -1,3 +1,5 @@
+using PptpGw.ControlPlane.Pptp;
+
 namespace PptpGw.Client;
 
 /// <summary>Why a dial failed or a tunnel went down; each has its own <c>pptpgw dial</c> exit code.</summary>
@@ -40,5 +42,20 @@ public sealed class PptpClientException : Exception
         Failure = failure;
     }
 
+    /// <summary>A refused call: the Outgoing-Call-Reply's Result and Error Codes (RFC 2637 §2.8, §2.16).</summary>
+    public PptpClientException(string message, OutgoingCallResultCode callResult, PptpGeneralErrorCode errorCode)
+        : base(message)
+    {
+        Failure = PptpClientFailure.Refused;
+        CallResult = callResult;
+        ErrorCode = errorCode;
+    }
+
     public PptpClientFailure Failure { get; } = PptpClientFailure.LinkFailed;
+
+    /// <summary>The Outgoing-Call-Reply's Result Code when the server refused the call; null otherwise.</summary>
+    public OutgoingCallResultCode? CallResult { get; }
+
+    /// <summary>The Error Code that came with <see cref="CallResult"/>.</summary>
+    public PptpGeneralErrorCode ErrorCode { get; }
 }

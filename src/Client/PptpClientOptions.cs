@@ -84,4 +84,17 @@ public sealed record PptpClientOptions
 
     /// <summary>Clock of the PPP timers; <see cref="TimeProvider.System"/> when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>The control connection's settings (<see cref="PptpTunnel.OpenAsync"/>) from these.</summary>
+    public PptpTunnelOptions ToTunnelOptions() => new()
+    {
+        Server = Server,
+        Port = Port,
+        SourceAddress = SourceAddress,
+        HostName = HostName,
+        ConnectTimeout = ConnectTimeout,
+        CallTimeout = ConnectTimeout,
+        StepTimeout = HangUpStepTimeout,
+        Log = Log,
+    };
 }

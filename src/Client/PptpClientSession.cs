@@ -19,37 +19,41 @@ namespace PptpGw.Client;
 public sealed class PptpClientSession : IAsyncDisposable
 {
     private readonly PptpClientOptions _options;
-    private readonly PptpControlChannel _channel;
+    private readonly PptpTunnel _tunnel;
+    private readonly PptpTunnelCall _call;
+    private readonly bool _ownsTunnel;
     private readonly IGreTransport _gre;
     private readonly ClientDataPath _data;
     private readonly PppSession _ppp;
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<PptpClientLink> _linkUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _callDisconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _stopReplied = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _readerStop = new();
     private readonly Lock _sync = new();
-    private Task? _reader;
     private Task? _teardown;
     private ITunnelInterface? _interface;
     private PppAuthOutcome? _authFailure;
-    private volatile bool _serverStopped;
     private volatile bool _controlClosed;
 
-    internal PptpClientSession(PptpClientOptions options, PptpControlChannel channel, IGreTransport gre, IPAddress localAddress,
-        ushort callId, ushort peerCallId, ushort peerWindow, TimeSpan negotiationTimeout)
+    /// <summary>
+    /// A session over <paramref name="call"/> of <paramref name="tunnel"/>, its GRE through <paramref name="gre"/> (which it
+    /// owns: a <see cref="GreDemultiplexer"/> view when calls share the tunnel). With <paramref name="ownsTunnel"/>, a
+    /// graceful hang-up also stops the control connection and the tunnel is disposed with the session (the one-call case).
+    /// </summary>
+    internal PptpClientSession(PptpClientOptions options, PptpTunnel tunnel, PptpTunnelCall call, IGreTransport gre, bool ownsTunnel,
+        TimeSpan negotiationTimeout)
     {
         _options = options;
-        _channel = channel;
+        _tunnel = tunnel;
+        _call = call;
+        _ownsTunnel = ownsTunnel;
         _gre = gre;
         _log = options.Log ?? (_ => { });
-        LocalEndPointAddress = localAddress;
-        CallId = callId;
-        PeerCallId = peerCallId;
-        _data = new ClientDataPath(gre, callId, peerCallId, options.ReceiveWindow, peerWindow, options.AcknowledgmentDelay, _log);
+        LocalEndPointAddress = tunnel.LocalEndPoint.Address;
+        CallId = call.CallId;
+        PeerCallId = call.PeerCallId;
+        _data = new ClientDataPath(gre, CallId, PeerCallId, call.ReceiveWindow, call.PeerReceiveWindow, options.AcknowledgmentDelay, _log);
         _ppp = new PppSession(PptpClient.BuildPppOptions(options, negotiationTimeout), _data.SendControlFrame, new Observer(this),
-            options.TimeProvider, string.Create(CultureInfo.InvariantCulture, $"call {callId}"));
+            options.TimeProvider, string.Create(CultureInfo.InvariantCulture, $"call {CallId}"));
         _data.Session = _ppp;
     }
 
@@ -61,6 +65,9 @@ public sealed class PptpClientSession : IAsyncDisposable
 
     /// <summary>The local address of the control connection (and of the GRE socket).</summary>
     public IPAddress LocalEndPointAddress { get; }
+
+    /// <summary>The control connection the call belongs to.</summary>
+    public PptpTunnel Tunnel => _tunnel;
 
     /// <summary>Completes when PPP is up and the tunnel interface configured; faults with <see cref="PptpClientException"/> otherwise.</summary>
     public Task<PptpClientLink> LinkUp => _linkUp.Task;
@@ -82,14 +89,15 @@ public sealed class PptpClientSession : IAsyncDisposable
         // PPP first: a Configure-Request the server sent right after its Outgoing-Call-Reply is queued in the GRE
         // transport, and LCP must be out of the Initial state when the receive loop hands it over (RFC 1661 §4.2).
         _ppp.Start();
-        _reader = Task.Run(ReadControlAsync);
+        _ = _call.Ended.ContinueWith(t => OnCallEnded(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         _data.Start();
     }
 
     /// <summary>
     /// Ends the session. Graceful: LCP Terminate (RFC 1661 §5.5), Call-Clear-Request until Call-Disconnect-Notify
-    /// (RFC 2637 §2.12-§2.13), Stop-Control-Connection-Request until the Reply (§2.3-§2.4), then close. Otherwise: just
-    /// close. Idempotent: later calls wait for the first.
+    /// (RFC 2637 §2.12-§2.13), and when the session owns its tunnel Stop-Control-Connection-Request until the Reply
+    /// (§2.3-§2.4), then close. Otherwise: just close. Idempotent: later calls wait for the first.
     /// </summary>
     public Task HangUpAsync(bool graceful = true) => End(graceful, "user request");
 
@@ -110,21 +118,16 @@ public sealed class PptpClientSession : IAsyncDisposable
         string finalReason = reason;
         try
         {
-            if (graceful && !_serverStopped && !_controlClosed)
+            if (graceful && !_controlClosed)
             {
                 _ppp.Close(reason);
                 await WaitForLcpClosedAsync(step).ConfigureAwait(false);
-                using var cts = new CancellationTokenSource(step * 2);
                 try
                 {
-                    if (!_callDisconnected.Task.IsCompleted)
-                    {
-                        await _channel.SendAsync(ClientControlMessages.CallClearRequest(CallId), cts.Token).ConfigureAwait(false);
-                        await WaitAsync(_callDisconnected.Task, step).ConfigureAwait(false);
-                    }
-                    await _channel.SendAsync(ClientControlMessages.StopControlConnectionRequest(StopControlConnectionReason.None), cts.Token)
-                        .ConfigureAwait(false);
-                    await WaitAsync(_stopReplied.Task, step).ConfigureAwait(false);
+                    if (!_call.Ended.IsCompleted)
+                        await _call.ClearAsync().ConfigureAwait(false);
+                    if (_ownsTunnel)
+                        await _tunnel.StopAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
                 {
@@ -137,10 +140,10 @@ public sealed class PptpClientSession : IAsyncDisposable
         finally
         {
             _data.Stop();
-            await _readerStop.CancelAsync().ConfigureAwait(false);
-            await _channel.DisposeAsync().ConfigureAwait(false);
-            if (_reader is { } reader)
-                await reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_ownsTunnel)
+                await _tunnel.DisposeAsync().ConfigureAwait(false);
+            else if (!_call.Ended.IsCompleted)
+                await _call.ClearAsync().ConfigureAwait(false); // a shared tunnel stays up; the call must not
             Interlocked.Exchange(ref _interface, null)?.Dispose();
             _gre.Dispose();
             _data.Dispose();
@@ -160,83 +163,27 @@ public sealed class PptpClientSession : IAsyncDisposable
             await Task.Delay(10).ConfigureAwait(false);
     }
 
-    private static async Task WaitAsync(Task task, TimeSpan limit)
-    {
-        try
-        {
-            await task.WaitAsync(limit).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // no answer: we close anyway (RFC 2637 leaves the time-out to the implementation)
-        }
-    }
+    // ------------------------------------------------------------------ the call's end (from the tunnel)
 
-    // ------------------------------------------------------------------ control connection
-
-    private async Task ReadControlAsync()
+    private void OnCallEnded(PptpCallEnd end)
     {
-        CancellationToken token = _readerStop.Token;
-        string? reason = null;
-        try
+        switch (end.Kind)
         {
-            while (!token.IsCancellationRequested)
-            {
-                ControlMessage? received = await _channel.ReceiveAsync(token).ConfigureAwait(false);
-                if (received is not { } message)
-                {
-                    reason = "the server closed the control connection";
-                    break;
-                }
-                _log($"control: {message.Type.Abbreviation()} received");
-                switch (message.Type)
-                {
-                    case PptpControlMessageType.EchoRequest:
-                        // RFC 2637 §2.5: keep-alive; answered at once.
-                        await _channel.SendAsync(ClientControlMessages.EchoReply(message.Identifier), token).ConfigureAwait(false);
-                        break;
-                    case PptpControlMessageType.SetLinkInfo:
-                        break; // RFC 2637 §2.15: ACCMs matter for async HDLC framing only; GRE carries no ACCM.
-                    case PptpControlMessageType.CallDisconnectNotify when message.CallId == PeerCallId:
-                        _callDisconnected.TrySetResult();
-                        if (_teardown is null)
-                        {
-                            string text = $"call disconnected by the server: {((CallDisconnectResultCode)message.ResultCode).ToRfcText()}"
-                                + PptpClient.ErrorSuffix(message.ErrorCode);
-                            _ppp.LowerLayerDown(text);
-                            _ = End(graceful: true, text);
-                        }
-                        break;
-                    case PptpControlMessageType.StopControlConnectionRequest:
-                        // RFC 2637 §2.3: the server is closing; answer and end without anything further.
-                        _serverStopped = true;
-                        await _channel.SendAsync(ClientControlMessages.StopControlConnectionReply(), token).ConfigureAwait(false);
-                        reason = $"the server stopped the control connection: {((StopControlConnectionReason)message.ResultCode).ToRfcText()}";
-                        _ppp.LowerLayerDown(reason);
-                        break;
-                    case PptpControlMessageType.StopControlConnectionReply:
-                        _stopReplied.TrySetResult();
-                        break;
-                }
-                if (_serverStopped)
-                    break;
-            }
+            case PptpCallEndKind.ServerDisconnected:
+                // RFC 2637 §2.13: the server cleared the call; PPP's lower layer is gone (RFC 1661 §4.4 Down).
+                _ppp.LowerLayerDown(end.Detail);
+                _ = End(graceful: true, end.Detail);
+                break;
+            case PptpCallEndKind.TunnelStopped or PptpCallEndKind.TunnelLost:
+                // §2.3: the control connection took the call with it; nothing more can be said on it.
+                _controlClosed = true;
+                _ppp.LowerLayerDown(end.Detail);
+                _ = End(graceful: false, end.Detail);
+                break;
+            case PptpCallEndKind.Cleared:
+                _ = End(graceful: false, end.Detail); // our own clear (hang-up under way, or the tunnel's owner cleared it)
+                break;
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or PptpClientException)
-        {
-            if (token.IsCancellationRequested)
-                return;
-            reason = $"control connection lost: {e.Message}";
-        }
-        if (reason is null || token.IsCancellationRequested)
-            return;
-        _controlClosed = true;
-        _ppp.LowerLayerDown(reason);
-        _ = End(graceful: false, reason);
     }
 
     // ------------------------------------------------------------------ PPP events

@@ -130,7 +130,10 @@ internal sealed partial class ConfigBuilder
                 g.Strength is { } strength ? new MppeSettings(strength, g.Required, g.StatePreference) : null,
                 g.Pool, g.Dns, g.Wins,
                 g.AuthGroup is null ? ClientAuthenticationSource.Local : ClientAuthenticationSource.Aaa,
-                g.AuthGroup, g.AcctGroup, g.Echo, g.StripDomain, g.Interim));
+                g.AuthGroup, g.AcctGroup, g.Echo, g.StripDomain, g.Interim)
+            {
+                MaxCallsPerTunnel = g.MaxCallsPerTunnel,
+            });
         }
         if (dialinGroup is null)
             Warning(0, "no 'vpdn group NAME accept dialin pptp' line: the gateway will refuse every call");

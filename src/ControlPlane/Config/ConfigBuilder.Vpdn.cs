@@ -95,6 +95,14 @@ internal sealed partial class ConfigBuilder
             else
                 Error(line, $"{Head(t, 5)}: '{t[5]}' is not a number of seconds from 0 (off) to 3600");
         }
+        else if (command.StartsWith("pptp max-calls-per-tunnel", StringComparison.Ordinal) && t.Length == 6)
+        {
+            // Extension: RFC 2637 §3.2 lets a PAC carry many calls in one control connection; this bounds them per tunnel.
+            if (PixConfigParser.TryParseNumber(t[5], 1, VpdnGroupConfig.MaxCallsPerTunnelLimit, out int calls))
+                g.MaxCallsPerTunnel = calls;
+            else
+                Error(line, $"{Head(t, 5)}: '{t[5]}' is not a number of calls from 1 to {VpdnGroupConfig.MaxCallsPerTunnelLimit}");
+        }
         else if (command == "strip-domain" && t.Length == 4)
             g.StripDomain = true;
         else if (command.StartsWith("accounting interim", StringComparison.Ordinal) && t.Length == 6)

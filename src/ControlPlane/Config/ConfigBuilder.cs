@@ -75,6 +75,7 @@ internal sealed partial class ConfigBuilder(string fileName)
         public string? AcctGroup;
         public int AcctLine;
         public int Echo = VpdnGroupConfig.DefaultEchoIntervalSeconds;
+        public int MaxCallsPerTunnel = VpdnGroupConfig.DefaultMaxCallsPerTunnel;
         public bool StripDomain;
         public int? Interim;
         public int InterimLine;

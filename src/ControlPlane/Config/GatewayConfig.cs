@@ -201,6 +201,18 @@ public sealed record VpdnGroupConfig(
     int? AccountingInterimSeconds)
 {
     public const int DefaultEchoIntervalSeconds = 60;
+
+    /// <summary>Default of the extension <c>pptp max-calls-per-tunnel N</c>: generous, so a concentrator-style PAC is not cut short.</summary>
+    public const int DefaultMaxCallsPerTunnel = 1000;
+
+    /// <summary>Upper bound of <c>pptp max-calls-per-tunnel</c>: Call IDs are 16-bit and unique per peer (RFC 2637 §2.7).</summary>
+    public const int MaxCallsPerTunnelLimit = ushort.MaxValue;
+
+    /// <summary>
+    /// Extension <c>pptp max-calls-per-tunnel N</c>: calls one control connection may carry at once (RFC 2637 §3.2 allows a
+    /// PAC many); an Outgoing-Call-Request beyond it is answered General Error / No-Resource (§2.8, §2.16).
+    /// </summary>
+    public int MaxCallsPerTunnel { get; init; } = DefaultMaxCallsPerTunnel;
 }
 
 /// <summary><c>vpdn username NAME password PASSWORD</c>; NAME may be "DOMAIN\name". <see cref="ToString"/> hides the password.</summary>

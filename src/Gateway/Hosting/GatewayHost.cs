@@ -127,6 +127,7 @@ public sealed class GatewayHost : IAsyncDisposable
             // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
             EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
             MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
+            MaxCallsPerConnection = group.MaxCallsPerTunnel,
             StartRequestTimeout = TimeSpan.FromSeconds(config.Gateway.StartRequestTimeoutSeconds),
         };
         if (options.ConnectionOptions is { } adjust)

@@ -237,6 +237,34 @@ public class PixConfigParserTests
     }
 
     [Fact]
+    public void MaxCallsPerTunnelDefaultsTo1000AndIsBoundedWithLineNumbers()
+    {
+        const string head = """
+            ip address outside 198.18.0.1 255.255.255.0
+            ip local pool p 198.18.5.1-198.18.5.10
+            vpdn group 1 accept dialin pptp
+            vpdn group 1 ppp authentication pap
+            vpdn group 1 client configuration address local p
+            vpdn group 1 client authentication local
+
+            """;
+        Assert.Equal(VpdnGroupConfig.DefaultMaxCallsPerTunnel, LoadClean(head).DialinGroup!.MaxCallsPerTunnel);
+        Assert.Equal(1000, VpdnGroupConfig.DefaultMaxCallsPerTunnel);
+        Assert.Equal(5, LoadClean(head + "vpdn group 1 pptp max-calls-per-tunnel 5").DialinGroup!.MaxCallsPerTunnel);
+        Assert.Equal(65535, LoadClean(head + "VPDN GROUP 1 PPTP MAX-CALLS-PER-TUNNEL 65535").DialinGroup!.MaxCallsPerTunnel);
+
+        foreach (string bad in new[] { "0", "65536", "many", "-1" })
+        {
+            var result = PixConfigParser.Parse(head + "vpdn group 1 pptp max-calls-per-tunnel " + bad, "pix.cfg");
+            Assert.Null(result.Config);
+            Assert.Equal($"pix.cfg:7: error: vpdn group 1 pptp max-calls-per-tunnel: '{bad}' is not a number of calls from 1 to 65535",
+                Assert.Single(result.Errors).ToString());
+        }
+        var extra = PixConfigParser.Parse(head + "vpdn group 1 pptp max-calls-per-tunnel 5 6", "pix.cfg");
+        Assert.Contains("pix.cfg:7: error: vpdn group 1: unknown or malformed command", Assert.Single(extra.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KeywordsAreCaseInsensitiveAndNamesAreNot()
     {
         const string text = """
