@@ -157,7 +157,7 @@ internal sealed partial class GreMux : IDisposable
             return;
         }
         Interlocked.Increment(ref _received);
-        call.ReceiveGre(gre);
+        call.ReceiveGre(ip.Payload, gre);
     }
 
     private void AcknowledgeLoop()

@@ -28,6 +28,10 @@ internal sealed class LoadCall : IPppSessionObserver
     private PppAuthOutcome? _authFailure;
     private volatile bool _up;
     private volatile bool _registered;
+    // GRE packets that came after Reserve and before Start (the gateway's first Configure-Request can beat its OCRP to us).
+    private List<byte[]>? _early;
+    private readonly Lock _earlyGate = new();
+    private const int EarlyLimit = 8;
 
     public LoadCall(GreMux mux, uint localAddress, ushort callId, long dispatchTimestamp)
     {
@@ -66,6 +70,16 @@ internal sealed class LoadCall : IPppSessionObserver
     /// <summary>Completes when the gateway's Call-Disconnect-Notify for this call arrived.</summary>
     public Task Disconnected => _disconnected.Task;
 
+    /// <summary>Takes our (address, Call ID) in the GRE demultiplexer before the Outgoing-Call-Request goes out.</summary>
+    public void Reserve()
+    {
+        lock (_earlyGate)
+        {
+            _early = [];
+            _registered = _mux.Register(LocalAddress, CallId, this);
+        }
+    }
+
     /// <summary>The Outgoing-Call-Reply said Connected: start PPP (RFC 2637 §2.8: the call is up, PPP runs in GRE).</summary>
     public void Start(ushort peerCallId, ushort peerReceiveWindow, PppSessionOptions options)
     {
@@ -74,10 +88,22 @@ internal sealed class LoadCall : IPppSessionObserver
         lock (ppp.SyncRoot)
         {
             _greTx.Initialize(peerCallId, peerReceiveWindow);
-            _ppp = ppp;
-            _registered = _mux.Register(LocalAddress, CallId, this);
-            // Started under the lock: a Configure-Request that the gateway sent right after its reply waits for LCP to leave Initial.
+            if (!_registered)
+                _registered = _mux.Register(LocalAddress, CallId, this);
+            // Started under the lock, then the early packets: LCP must be out of Initial when the first Configure-Request is read.
             ppp.Start();
+            List<byte[]>? early;
+            lock (_earlyGate)
+            {
+                _ppp = ppp;
+                early = _early;
+                _early = null;
+            }
+            foreach (byte[] packet in early ?? [])
+            {
+                if (EnhancedGrePacket.TryParse(packet, out EnhancedGrePacket gre) == EnhancedGreError.None)
+                    ReceiveGre(packet, gre);
+            }
         }
     }
 
@@ -114,11 +140,22 @@ internal sealed class LoadCall : IPppSessionObserver
     }
 
     /// <summary>A GRE packet for us (receive thread).</summary>
-    public void ReceiveGre(in EnhancedGrePacket gre)
+    public void ReceiveGre(ReadOnlySpan<byte> raw, in EnhancedGrePacket gre)
     {
         PppSession? ppp = _ppp;
         if (ppp is null)
-            return;
+        {
+            lock (_earlyGate)
+            {
+                if (_ppp is null)
+                {
+                    if (_early is { Count: < EarlyLimit } early)
+                        early.Add(raw.ToArray());
+                    return;
+                }
+                ppp = _ppp;
+            }
+        }
         lock (ppp.SyncRoot)
         {
             if (gre.AcknowledgmentNumberPresent)

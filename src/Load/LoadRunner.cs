@@ -69,7 +69,7 @@ public sealed class LoadRunner
             }, s.PppTimeout);
             var tunnels = new LoadTunnel[s.Tunnels];
             for (int t = 0; t < tunnels.Length; t++)
-                tunnels[t] = new LoadTunnel(s, mux, Ipv4.ToIPAddress(sources.AddressOf(t)));
+                tunnels[t] = new LoadTunnel(s, Ipv4.ToIPAddress(sources.AddressOf(t)));
 
             ProcessSample? gatewayStart = _gateway?.TryRead();
             ProcessSample? toolStart = _tool.TryRead();
