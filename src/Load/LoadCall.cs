@@ -110,8 +110,8 @@ internal sealed class LoadCall : IPppSessionObserver
     /// <summary>The set-up failed before PPP started (PPTP refused, time-out, connection lost).</summary>
     public void Fail(SetupFailure failure)
     {
-        if (_established.TrySetResult(failure))
-            _down.TrySetResult(failure);
+        _established.TrySetResult(failure);
+        _down.TrySetResult(failure);
         _ppp?.LowerLayerDown("load: " + failure.Key);
     }
 
@@ -122,10 +122,10 @@ internal sealed class LoadCall : IPppSessionObserver
     public void LowerLayerDown(SetupFailure why)
     {
         _disconnected.TrySetResult();
-        if (_ppp is { } ppp)
-            ppp.LowerLayerDown("load: " + why.Key);
-        if (_established.TrySetResult(why))
-            _down.TrySetResult(why);
+        // The PPTP cause first: PPP's own LinkDown (LowerLayerDown) that follows must not replace it.
+        _established.TrySetResult(why);
+        _down.TrySetResult(why);
+        _ppp?.LowerLayerDown("load: " + why.Key);
     }
 
     /// <summary>Frees the GRE registration and the session.</summary>
