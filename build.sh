@@ -6,6 +6,8 @@
 #                      (--dataplane dpdk: the same on the DPDK dataplane, net_af_packet on the veths)
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
 #   ./build.sh fuzz [--seconds N] [TARGET...]   AFL++/SharpFuzz on every peer-facing parser (tests/Fuzz/run-fuzz.sh)
+#   ./build.sh loadtest [--radius] [LOAD ARGS]  pptpgw load against a gateway in network namespaces (scripts/loadtest.sh);
+#                      JSON + PNG under artifacts/load/ (default: --sessions 200 --hold 5)
 # With no argument: build + test.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -94,6 +96,13 @@ cmd_demo() {
   log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
 }
 
+# ./build.sh loadtest [--radius] [pptpgw load args]: e.g. --sessions 10000 --hold 30 --rate 2000/s (docs in scripts/loadtest.sh).
+cmd_loadtest() {
+  cmd_build
+  need_pkgs iproute2
+  exec scripts/loadtest.sh "$@"
+}
+
 sub=${1:-all}; shift || true
 case "$sub" in
   build) cmd_build ;;
@@ -101,6 +110,7 @@ case "$sub" in
   bench) cmd_bench "$@" ;;
   fuzz) cmd_fuzz "$@" ;;
   demo) cmd_demo "$@" ;;
+  loadtest) cmd_loadtest "$@" ;;
   all) cmd_test ;;
-  *) echo "usage: $0 [build|test|demo|bench|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|demo|bench|fuzz|loadtest]" >&2; exit 2 ;;
 esac

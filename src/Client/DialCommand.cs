@@ -67,28 +67,13 @@ public sealed record DialArguments
                 case "--user": user = Value(); break;
                 case "--password": password = Value(); break;
                 case "--auth":
-                    PppAuthProtocol? protocol = Value()?.ToLowerInvariant() switch
-                    {
-                        "pap" => PppAuthProtocol.Pap,
-                        "chap" => PppAuthProtocol.Chap,
-                        "mschap" or "mschapv1" => PppAuthProtocol.MsChapV1,
-                        "mschapv2" => PppAuthProtocol.MsChapV2,
-                        _ => null,
-                    };
+                    PppAuthProtocol? protocol = ClientOptionWords.Authentication(Value());
                     if (protocol is not { } p)
                         return Fail(out error, "--auth takes pap, chap, mschap or mschapv2");
                     auth.Add(p);
                     break;
                 case "--mppe":
-                    ClientMppeMode? mode = Value()?.ToLowerInvariant() switch
-                    {
-                        "none" => ClientMppeMode.None,
-                        "40" => ClientMppeMode.Bits40,
-                        "56" => ClientMppeMode.Bits56,
-                        "128" => ClientMppeMode.Bits128,
-                        "auto" or "any" => ClientMppeMode.Any,
-                        _ => null,
-                    };
+                    ClientMppeMode? mode = ClientOptionWords.Mppe(Value());
                     if (mode is not { } m)
                         return Fail(out error, "--mppe takes none, 40, 56, 128 or auto");
                     mppe = m;

@@ -145,6 +145,7 @@ public sealed partial class CommandLineTests : IDisposable
     [InlineData(2, "sh", "vdpn")]
     [InlineData(2, "clear", "vpdn")]
     [InlineData(2, "dial", "127.0.0.1")]
+    [InlineData(2, "load", "198.18.0.1")]
     [InlineData(2, "dial", "127.0.0.1", "--user", "u", "--password", "p", "--bogus")]
     [InlineData(2, "check", "a.cfg", "--config", "b.cfg")]
     [InlineData(2, "completion", "fish")]
@@ -155,7 +156,7 @@ public sealed partial class CommandLineTests : IDisposable
         if (expected == 0)
         {
             Assert.Matches(@"Usage:\n  \S+ \[command\] \[options\]", output); // the executable's name: pptpgw, or the test host's
-            foreach (string command in new[] { "run", "check", "show", "clear", "debug", "terminal", "dial", "completion" })
+            foreach (string command in new[] { "run", "check", "show", "clear", "debug", "terminal", "dial", "load", "completion" })
                 Assert.Matches($"(?m)^  {command} ", output);
             Assert.Contains("Exit codes:", output, StringComparison.Ordinal);
         }

@@ -66,6 +66,7 @@ public static class GatewayCommandLine
         foreach (Command admin in AdminCommands.Create())
             root.Subcommands.Add(admin);
         root.Subcommands.Add(DialCommandDefinition.Create(args, stdout, stderr));
+        root.Subcommands.Add(LoadCommandDefinition.Create(stdout, stderr));
         root.Subcommands.Add(CompletionCommand.Create());
         var version = new Command("version", "Print the version.");
         version.SetAction(result => Write(result, GatewayHost.VersionText));
@@ -102,7 +103,7 @@ public static class GatewayCommandLine
         return expanded;
     }
 
-    private static readonly string[] KnownNonAdmin = ["run", "check", "dial", "completion", "version"];
+    private static readonly string[] KnownNonAdmin = ["run", "check", "dial", "load", "completion", "version"];
 
     private static string CommandPath(ParseResult result)
     {

@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using PptpGw.Client;
+using PptpGw.ControlPlane.Ppp;
+using PptpGw.Load;
+using Spectre.Console;
+
+namespace PptpGw.Gateway.Cli;
+
+/// <summary>
+/// <c>pptpgw load SERVER --sessions N --hold S --json FILE ...</c>: the PPTP load generator (src/Load). Runs inside a
+/// network namespace whose source prefix is routed to it as local (<c>./build.sh loadtest</c> sets that up). Exit 0 when
+/// every session came up, 1 when some did not, 2 on a usage error or a run that cannot start.
+/// </summary>
+internal static class LoadCommandDefinition
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var server = new Argument<IPAddress>("SERVER")
+        {
+            Description = "the gateway's IPv4 address",
+            CustomParser = r => IPAddress.TryParse(r.Tokens[0].Value, out IPAddress? a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? a : Invalid<IPAddress>(r, "SERVER must be an IPv4 address"),
+        };
+        var sessions = new Option<int>("--sessions") { Description = "sessions (calls) to set up", Required = true, HelpName = "N" };
+        var hold = new Option<double>("--hold") { Description = "seconds to hold the sessions once set up (default 5)", DefaultValueFactory = _ => 5, HelpName = "SECONDS" };
+        var json = new Option<string>("--json") { Description = "write the whole result as JSON to FILE", HelpName = "FILE" };
+        var png = new Option<string>("--png") { Description = "write a plot (ScottPlot) of the run to FILE", HelpName = "FILE" };
+        var calls = new Option<int>("--calls-per-tunnel") { Description = "calls per control connection (default 1; more needs a gateway with several calls per tunnel)", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var rate = new Option<string>("--rate") { Description = "open loop: start N sessions per second (N or N/s)", HelpName = "N/s" };
+        var concurrency = new Option<int>("--concurrency") { Description = "closed loop: N set-ups in flight (default 256; the mode unless --rate)", DefaultValueFactory = _ => 256, HelpName = "N" };
+        var sources = new Option<string>("--sources") { Description = "prefix of the PACs' source addresses, routed to this namespace as local (default 198.18.8.0/21)", DefaultValueFactory = _ => "198.18.8.0/21", HelpName = "A.B.C.D/N" };
+        var sourceCount = new Option<int>("--source-count") { Description = "use only the first N addresses of --sources (default: one per tunnel)", HelpName = "N" };
+        var user = new Option<string>("--user") { Description = "user name (default load)", DefaultValueFactory = _ => "load", HelpName = "U" };
+        var password = new Option<string>("--password") { Description = "password", Required = true, HelpName = "P" };
+        var auth = new Option<string[]>("--auth") { Description = "protocols offered (repeatable): pap, chap, mschap, mschapv2 (default mschapv2)", HelpName = "pap|chap|mschap|mschapv2" };
+        auth.CompletionSources.Add("pap", "chap", "mschap", "mschapv2");
+        var mppe = new Option<string>("--mppe") { Description = "MPPE: none, 40, 56, 128 (default), auto", DefaultValueFactory = _ => "128", HelpName = "none|40|56|128|auto" };
+        mppe.CompletionSources.Add("none", "40", "56", "128", "auto");
+        var stateful = new Option<bool>("--stateful") { Description = "stateful MPPE (default stateless)" };
+        var gatewayPid = new Option<int?>("--gateway-pid") { Description = "sample this process's CPU, RSS and descriptors from /proc", HelpName = "PID" };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds for TCP connect + SCCRP (default 10)", DefaultValueFactory = _ => 10, HelpName = "S" };
+        var callTimeout = new Option<double>("--call-timeout") { Description = "seconds for OCRP (default 10)", DefaultValueFactory = _ => 10, HelpName = "S" };
+        var pppTimeout = new Option<double>("--ppp-timeout") { Description = "seconds for LCP, authentication, CCP and IPCP (default 30)", DefaultValueFactory = _ => 30, HelpName = "S" };
+        var noLive = new Option<bool>("--no-live") { Description = "no live view (one progress line per second instead)" };
+        var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
+            "addresses), MS-CHAPv2 + MPPE-128 by default, open or closed loop, hold, clean hang-up; a summary table, --json and --png. " +
+            "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
+        {
+            server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
+            connectTimeout, callTimeout, pppTimeout, noLive,
+        };
+        command.SetAction(async (r, token) =>
+        {
+            string? error = null;
+            double rateValue = 0;
+            if (r.GetValue(rate) is { } rateText && !TryRate(rateText, out rateValue))
+                error = "--rate takes N or N/s with N > 0";
+            if (!Ipv4Prefix.TryParse(r.GetValue(sources), out Ipv4Prefix prefix))
+                error = "--sources takes A.B.C.D/N";
+            var protocols = ImmutableArray.CreateBuilder<PppAuthProtocol>();
+            foreach (string word in r.GetValue(auth) ?? [])
+            {
+                if (ClientOptionWords.Authentication(word) is { } p)
+                    protocols.Add(p);
+                else
+                    error = "--auth takes pap, chap, mschap or mschapv2";
+            }
+            ClientMppeMode? mppeMode = ClientOptionWords.Mppe(r.GetValue(mppe));
+            if (mppeMode is null)
+                error = "--mppe takes none, 40, 56, 128 or auto";
+            if (r.GetValue(sessions) <= 0 || r.GetValue(calls) <= 0 || r.GetValue(concurrency) <= 0)
+                error = "--sessions, --calls-per-tunnel and --concurrency take numbers > 0";
+            if (error is not null)
+            {
+                await stderr.WriteLineAsync("pptpgw load: " + error).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            var settings = new LoadSettings
+            {
+                Server = r.GetRequiredValue(server),
+                Sessions = r.GetValue(sessions),
+                CallsPerTunnel = r.GetValue(calls),
+                Hold = TimeSpan.FromSeconds(Math.Max(0, r.GetValue(hold))),
+                Rate = rateValue,
+                Concurrency = r.GetValue(concurrency),
+                Sources = prefix,
+                SourceCount = r.GetValue(sourceCount),
+                UserName = r.GetValue(user) ?? "load",
+                Password = r.GetRequiredValue(password),
+                AuthenticationProtocols = protocols.Count > 0 ? protocols.ToImmutable() : [PppAuthProtocol.MsChapV2],
+                Mppe = mppeMode!.Value,
+                Stateful = r.GetValue(stateful),
+                GatewayPid = r.GetValue(gatewayPid),
+                ConnectTimeout = TimeSpan.FromSeconds(r.GetValue(connectTimeout)),
+                CallTimeout = TimeSpan.FromSeconds(r.GetValue(callTimeout)),
+                PppTimeout = TimeSpan.FromSeconds(r.GetValue(pppTimeout)),
+                JsonPath = r.GetValue(json),
+                PlotPath = r.GetValue(png),
+                Live = !r.GetValue(noLive),
+            };
+            return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static T Invalid<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default!;
+    }
+
+    internal static bool TryRate(string text, out double rate)
+    {
+        string number = text.EndsWith("/s", StringComparison.Ordinal) ? text[..^2] : text;
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) && rate > 0;
+    }
+
+    private static async Task<int> RunAsync(LoadSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGINT/SIGTERM end the set-up or the hold early; every tunnel is still hung up cleanly.
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        bool interactive = settings.Live && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!interactive)
+            console.Profile.Width = 140;
+        var runner = new LoadRunner(settings);
+        Task<LoadResult> run = runner.RunAsync(stop.Token);
+        await LoadLiveView.ShowAsync(console, runner, run, interactive).ConfigureAwait(false);
+        LoadResult result;
+        try
+        {
+            result = await run.ConfigureAwait(false);
+        }
+        catch (LoadSetupException e)
+        {
+            await stderr.WriteLineAsync("pptpgw load: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        LoadReport.Write(console, result);
+        if (settings.JsonPath is { } jsonPath)
+        {
+            LoadJson.Write(result, jsonPath);
+            console.WriteLine("json: " + jsonPath);
+        }
+        if (settings.PlotPath is { } pngPath)
+        {
+            try
+            {
+                LoadPlot.Write(result, pngPath);
+                console.WriteLine("png: " + pngPath);
+            }
+            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or IOException)
+            {
+                // SkiaSharp's native library (libSkiaSharp.so) is shipped in the package; without it there is no plot, but the run stands.
+                await stderr.WriteLineAsync($"pptpgw load: no plot: {e.GetBaseException().Message}").ConfigureAwait(false);
+            }
+        }
+        await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return result.SessionsEstablished == result.SessionsRequested ? ExitCodes.Ok : ExitCodes.Failure;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}

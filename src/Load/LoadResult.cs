@@ -1,0 +1,38 @@
+namespace PptpGw.Load;
+
+/// <summary>
+/// The whole result of a run, as <c>--json FILE</c> writes it (snake_case). Traffic figures are null until the tool sends
+/// traffic (the data path is the next step): null means "not measured", never zero.
+/// </summary>
+public sealed record LoadResult
+{
+    public required int SessionsRequested { get; init; }
+    public required long SessionsEstablished { get; init; }
+    public required int Tunnels { get; init; }
+    public required int CallsPerTunnel { get; init; }
+    public required int SourceAddresses { get; init; }
+    /// <summary>"open" (a target rate) or "closed" (N in flight).</summary>
+    public required string Mode { get; init; }
+    public double? TargetRatePerS { get; init; }
+    public int? Concurrency { get; init; }
+    public required string Authentication { get; init; }
+    public required string Mppe { get; init; }
+    /// <summary>Sessions established per second, from the first dispatch to the last link-up (the ramp).</summary>
+    public required double SetupRatePerS { get; init; }
+    public required double SetupSeconds { get; init; }
+    public required LatencySummary SetupLatencyMs { get; init; }
+    public required double HoldSeconds { get; init; }
+    /// <summary>Sessions still up when the hold ended (before the hang-up).</summary>
+    public required long SessionsUpAtEndOfHold { get; init; }
+    public required TeardownSummary Teardown { get; init; }
+    public required IReadOnlyDictionary<string, long> Failures { get; init; }
+    public required ProcessSummary? Gateway { get; init; }
+    public required ProcessSummary Tool { get; init; }
+    public bool TrafficMeasured { get; init; }
+    public required ThroughputSummary ThroughputBps { get; init; }
+    public double? Loss { get; init; }
+    public required TrafficLatency LatencyMs { get; init; }
+    public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
+    public required string StartedUtc { get; init; }
+    public string? LoadAverage { get; init; }
+}

@@ -1,0 +1,316 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using PptpGw.Client;
+using PptpGw.ControlPlane.Pools;
+using PptpGw.ControlPlane.Ppp.Session;
+
+namespace PptpGw.Load;
+
+/// <summary>
+/// One run of the load tool: sets up <see cref="LoadSettings.Sessions"/> sessions over
+/// <see cref="LoadSettings.Tunnels"/> control connections, open loop (a start every 1/rate s) or closed loop (N set-ups in
+/// flight), holds them, hangs every tunnel up cleanly, and returns the <see cref="LoadResult"/>.
+/// </summary>
+public sealed class LoadRunner
+{
+    private readonly LoadSettings _settings;
+    private readonly LoadMetrics _metrics = new();
+    private readonly ProcessSampler? _gateway;
+    private readonly ProcessSampler _tool = new(Environment.ProcessId);
+    private readonly List<TimelinePoint> _timeline = [];
+    private readonly Stopwatch _clock = new();
+    private volatile string _stage = "starting";
+    private long _started;
+    private volatile bool _hangingUp;
+    private ProcessSample? _lastGateway;
+    private double _currentRate;
+
+    public LoadRunner(LoadSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Sessions <= 0 || settings.CallsPerTunnel <= 0)
+            throw new ArgumentException("sessions and calls per tunnel must be positive", nameof(settings));
+        _settings = settings;
+        _gateway = settings.GatewayPid is { } pid ? new ProcessSampler(pid) : null;
+    }
+
+    /// <summary>The run's state now (for the live view; any thread).</summary>
+    public LoadProgress Progress => new(_stage, _clock.Elapsed, _settings.Sessions, Interlocked.Read(ref _started), _metrics.Established,
+        _metrics.Up, _metrics.InFlight, _metrics.Failed, Volatile.Read(ref _currentRate), _metrics.Failures, Volatile.Read(ref _lastGateway));
+
+    /// <summary>Runs to the end (or until <paramref name="cancellationToken"/>, which skips to the hang-up).</summary>
+    /// <exception cref="LoadSetupException">The run cannot start (descriptor budget, no raw socket).</exception>
+    public async Task<LoadResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        LoadSettings s = _settings;
+        if (FileDescriptorBudget.Check(s.Tunnels, s.Sessions, s.CallsPerTunnel) is { } tooMany)
+            throw new LoadSetupException(tooMany);
+        var sources = new SourceAddressPlan(s.Sources, s.SourceCount > 0 ? s.SourceCount : s.Tunnels);
+        GreMux mux;
+        try
+        {
+            mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new LoadSetupException($"cannot open the raw GRE socket ({e.SocketErrorCode}): the load tool needs root or CAP_NET_RAW");
+        }
+        using (mux)
+        {
+            PppSessionOptions ppp = PptpClient.BuildPppOptions(new PptpClientOptions
+            {
+                Server = s.Server,
+                UserName = s.UserName,
+                Password = s.Password,
+                AuthenticationProtocols = s.AuthenticationProtocols,
+                Mppe = s.Mppe,
+                Stateful = s.Stateful,
+            }, s.PppTimeout);
+            var tunnels = new LoadTunnel[s.Tunnels];
+            for (int t = 0; t < tunnels.Length; t++)
+                tunnels[t] = new LoadTunnel(s, Ipv4.ToIPAddress(sources.AddressOf(t)));
+
+            ProcessSample? gatewayStart = _gateway?.TryRead();
+            ProcessSample? toolStart = _tool.TryRead();
+            var gatewayMax = new MaxTracker(gatewayStart);
+            var toolMax = new MaxTracker(toolStart);
+            _lastGateway = gatewayStart;
+            string startedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            _clock.Start();
+            using var samplerStop = new CancellationTokenSource();
+            Task sampler = SampleAsync(gatewayMax, toolMax, samplerStop.Token);
+
+            // ---- set-up
+            _stage = "set-up";
+            long dispatchStart = Stopwatch.GetTimestamp();
+            using var inFlight = new SemaphoreSlim(s.Rate > 0 ? int.MaxValue : s.Concurrency);
+            var setups = new List<Task>(s.Sessions);
+            for (int k = 0; k < s.Sessions && !cancellationToken.IsCancellationRequested; k++)
+            {
+                try
+                {
+                    if (s.Rate > 0)
+                    {
+                        TimeSpan due = TimeSpan.FromSeconds(k / s.Rate) - Stopwatch.GetElapsedTime(dispatchStart);
+                        if (due > TimeSpan.FromMilliseconds(1))
+                            await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                Interlocked.Increment(ref _started);
+                _metrics.Started();
+                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, ppp, inFlight, s.Rate <= 0));
+            }
+            await Task.WhenAll(setups).ConfigureAwait(false);
+            (long firstUp, long lastUp) = _metrics.UpSpan;
+            double setupSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
+            double rampSeconds = lastUp > 0 ? Stopwatch.GetElapsedTime(dispatchStart, lastUp).TotalSeconds : setupSeconds;
+
+            // ---- hold
+            _stage = "hold";
+            var holdClock = Stopwatch.StartNew();
+            try
+            {
+                await Task.Delay(s.Hold, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            double holdSeconds = holdClock.Elapsed.TotalSeconds;
+            long upAtEnd = _metrics.Up;
+            ProcessSample? gatewayHeld = _gateway?.TryRead();
+            gatewayMax.Add(gatewayHeld);
+
+            // ---- teardown
+            _stage = "teardown";
+            _hangingUp = true;
+            var teardownClock = Stopwatch.StartNew();
+            int clean = 0, unclean = 0;
+            using (var hangUps = new SemaphoreSlim(2048))
+            {
+                await Task.WhenAll(tunnels.Select(async tunnel =>
+                {
+                    await hangUps.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        if (!tunnel.IsConnected)
+                            await tunnel.CloseAsync().ConfigureAwait(false);
+                        else if (await tunnel.HangUpAsync(s.HangUpStepTimeout).ConfigureAwait(false))
+                            Interlocked.Increment(ref clean);
+                        else
+                            Interlocked.Increment(ref unclean);
+                    }
+                    finally
+                    {
+                        hangUps.Release();
+                    }
+                })).ConfigureAwait(false);
+            }
+            double teardownSeconds = teardownClock.Elapsed.TotalSeconds;
+            _stage = "done";
+            await samplerStop.CancelAsync().ConfigureAwait(false);
+            await sampler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            gatewayMax.Add(_gateway?.TryRead());
+            toolMax.Add(_tool.TryRead());
+
+            long established = _metrics.Established;
+            ProcessSummary? gateway = _gateway is null || gatewayStart is not { } gs ? null
+                : gatewayMax.Summary(_gateway.Pid, gs, established, gatewayHeld);
+            return new LoadResult
+            {
+                SessionsRequested = s.Sessions,
+                SessionsEstablished = established,
+                Tunnels = s.Tunnels,
+                CallsPerTunnel = s.CallsPerTunnel,
+                SourceAddresses = sources.Count,
+                Mode = s.Rate > 0 ? "open" : "closed",
+                TargetRatePerS = s.Rate > 0 ? s.Rate : null,
+                Concurrency = s.Rate > 0 ? null : s.Concurrency,
+                Authentication = string.Join(',', s.AuthenticationProtocols),
+                Mppe = s.Mppe.ToString(),
+                SetupRatePerS = rampSeconds > 0 ? Math.Round(established / rampSeconds, 1) : 0,
+                SetupSeconds = Math.Round(setupSeconds, 3),
+                SetupLatencyMs = _metrics.Latency(),
+                HoldSeconds = Math.Round(holdSeconds, 3),
+                SessionsUpAtEndOfHold = upAtEnd,
+                Teardown = new TeardownSummary(Math.Round(teardownSeconds, 3), clean, unclean),
+                Failures = _metrics.Failures,
+                Gateway = gateway,
+                Tool = toolMax.Summary(Environment.ProcessId, toolStart, established, null),
+                ThroughputBps = new ThroughputSummary(null, null),
+                LatencyMs = new TrafficLatency(null, null),
+                Timeline = [.. _timeline],
+                StartedUtc = startedUtc,
+                LoadAverage = ReadLoadAverage(),
+            };
+        }
+    }
+
+    private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux mux, PppSessionOptions ppp, SemaphoreSlim inFlight,
+        bool closedLoop)
+    {
+        long dispatched = Stopwatch.GetTimestamp();
+        try
+        {
+            if (await tunnel.ConnectAsync().ConfigureAwait(false) is { } refused)
+            {
+                _metrics.SetupFailed(refused);
+                return;
+            }
+            ushort callId = sources.NextCallId(tunnel.SourceAddress, id => mux.IsRegistered(tunnel.SourceAddress, id));
+            var call = new LoadCall(mux, tunnel.SourceAddress, callId, dispatched);
+            if (await tunnel.OpenCallAsync(call, ppp).ConfigureAwait(false) is { } failed)
+            {
+                _metrics.SetupFailed(failed);
+                return;
+            }
+            _metrics.SetupSucceeded(call.DispatchTimestamp, call.UpTimestamp);
+            _ = WatchAsync(call);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            _metrics.SetupFailed(new SetupFailure(SetupFailureKind.Local, SetupPhase.Connect, 0));
+        }
+        finally
+        {
+            if (closedLoop)
+                inFlight.Release();
+        }
+    }
+
+    /// <summary>A session that goes down before the hang-up is a drop, counted by cause.</summary>
+    private async Task WatchAsync(LoadCall call)
+    {
+        SetupFailure why = await call.Down.ConfigureAwait(false);
+        if (_hangingUp)
+            _metrics.Closed();
+        else
+            _metrics.Dropped(why);
+    }
+
+    private async Task SampleAsync(MaxTracker gatewayMax, MaxTracker toolMax, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        long lastEstablished = 0;
+        double lastSeconds = 0;
+        ProcessSample? lastGateway = Volatile.Read(ref _lastGateway);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                double now = _clock.Elapsed.TotalSeconds;
+                long established = _metrics.Established;
+                double rate = (established - lastEstablished) / Math.Max(1e-3, now - lastSeconds);
+                ProcessSample? gateway = _gateway?.TryRead();
+                double? cpuPercent = gateway is { } g && lastGateway is { } lg ? Math.Round((g.CpuSeconds - lg.CpuSeconds) / (now - lastSeconds) * 100, 1) : null;
+                gatewayMax.Add(gateway);
+                toolMax.Add(_tool.TryRead());
+                lock (_timeline)
+                    _timeline.Add(new TimelinePoint(Math.Round(now, 3), Math.Round(rate, 1), (int)_metrics.Up, (int)_metrics.InFlight, _metrics.Failed,
+                        gateway?.RssBytes, cpuPercent));
+                Volatile.Write(ref _currentRate, rate);
+                Volatile.Write(ref _lastGateway, gateway);
+                lastEstablished = established;
+                lastSeconds = now;
+                lastGateway = gateway ?? lastGateway;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static string? ReadLoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The largest RSS and descriptor count seen, and the last CPU reading.</summary>
+    private sealed class MaxTracker
+    {
+        private readonly Lock _gate = new();
+        private long _rss;
+        private int _fds;
+        private double _cpu;
+
+        public MaxTracker(ProcessSample? start) => Add(start);
+
+        public void Add(ProcessSample? sample)
+        {
+            if (sample is not { } s)
+                return;
+            lock (_gate)
+            {
+                _rss = Math.Max(_rss, s.RssBytes);
+                _fds = Math.Max(_fds, s.FileDescriptors);
+                _cpu = Math.Max(_cpu, s.CpuSeconds);
+            }
+        }
+
+        /// <summary>CPU seconds over the run; RSS per session = (RSS while holding − RSS at start) / sessions established.</summary>
+        public ProcessSummary Summary(int pid, ProcessSample? start, long established, ProcessSample? held)
+        {
+            lock (_gate)
+            {
+                long startRss = start?.RssBytes ?? 0;
+                double? perSession = held is { } h && start is not null && established > 0 ? Math.Round((double)(h.RssBytes - startRss) / established, 1) : null;
+                return new ProcessSummary(pid, startRss, _rss, Math.Round(_cpu - (start?.CpuSeconds ?? 0), 2), _fds, perSession);
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace PptpGw.Load;
+
+/// <summary>One second of a run.</summary>
+/// <param name="Seconds">Seconds since the start of the run (end of the interval).</param>
+/// <param name="SetupsPerSecond">Sessions that came up in this interval, per second.</param>
+/// <param name="Established">Sessions up at the end of the interval.</param>
+/// <param name="InFlight">Set-ups started and not finished.</param>
+/// <param name="Failures">Failures so far.</param>
+/// <param name="GatewayRssBytes">The gateway's resident set, or null without <c>--gateway-pid</c>.</param>
+/// <param name="GatewayCpuPercent">The gateway's CPU use in the interval (100 = one core), or null.</param>
+public sealed record TimelinePoint(double Seconds, double SetupsPerSecond, int Established, int InFlight, long Failures,
+    long? GatewayRssBytes, double? GatewayCpuPercent);
