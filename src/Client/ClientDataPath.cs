@@ -154,6 +154,20 @@ internal sealed class ClientDataPath : IDisposable
         _linkUp = true;
     }
 
+    /// <summary>
+    /// LCP or an NCP renegotiates (RFC 1661 §4.1): no data either way until <see cref="OnLinkUp"/> again, which keys MPPE
+    /// afresh (coherency count 0).
+    /// </summary>
+    public void OnNetworkDown()
+    {
+        _linkUp = false;
+        _mppeActive = false;
+        lock (_txLock)
+            _mppeTx.Clear();
+        lock (_rxLock)
+            _mppeRx.Clear();
+    }
+
     /// <summary>The peer sent a CCP Reset-Request: flush our next stateful packet (RFC 3078 §8).</summary>
     public void OnResetRequest()
     {

@@ -33,6 +33,7 @@ public sealed class PptpClientSession : IAsyncDisposable
     private ITunnelInterface? _interface;
     private PppAuthOutcome? _authFailure;
     private volatile bool _controlClosed;
+    private int _renegotiations;
 
     /// <summary>
     /// A session over <paramref name="call"/> of <paramref name="tunnel"/>, its GRE through <paramref name="gre"/> (which it
@@ -83,6 +84,12 @@ public sealed class PptpClientSession : IAsyncDisposable
 
     /// <summary>The PPP session's state.</summary>
     public PppSessionSnapshot Ppp => _ppp.GetSnapshot();
+
+    /// <summary>Times the network came up again after a renegotiation (LCP, IPCP or CCP, either side asking).</summary>
+    public int Renegotiations => Volatile.Read(ref _renegotiations);
+
+    /// <summary>Renegotiates LCP, IPCP or CCP on the live link (RFC 1661 §4.1); false when the link is not up.</summary>
+    public bool Renegotiate(PppRenegotiation what) => _ppp.Renegotiate(what);
 
     internal void Start()
     {
@@ -256,6 +263,18 @@ public sealed class PptpClientSession : IAsyncDisposable
         public void LinkUp(PppSession session, PppLinkResult result) => owner.OnLinkUp(result);
 
         public void LinkDown(PppSession session, PppLinkDown down) => owner.OnLinkDown(down);
+
+        public void NetworkDown(PppSession session, PppRenegotiation renegotiation)
+        {
+            owner._data.OnNetworkDown();
+            owner._log($"ppp: {renegotiation} renegotiation: data held");
+        }
+
+        public void NetworkUp(PppSession session, PppLinkResult result)
+        {
+            owner._data.OnLinkUp(result);
+            Interlocked.Increment(ref owner._renegotiations);
+        }
 
         public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome)
         {

@@ -144,6 +144,17 @@ internal sealed class LoopbackDataplane : IDataplaneControl, IAsyncDisposable
         return true;
     }
 
+    /// <summary>Network-down commands received (renegotiations).</summary>
+    public int NetworkDowns;
+
+    public bool SetNetworkDown(SessionHandle session)
+    {
+        if (!_entries.TryGetValue(session, out Entry? entry) || entry.IsClosed)
+            return false;
+        Interlocked.Increment(ref NetworkDowns);
+        return true;
+    }
+
     public bool OnPeerResetRequest(SessionHandle session)
     {
         if (!_entries.TryGetValue(session, out Entry? entry) || entry.IsClosed)

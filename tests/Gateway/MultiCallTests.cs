@@ -22,54 +22,11 @@ public sealed class MultiCallTests
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private static readonly IPAddress Inside = IPAddress.Parse("10.1.1.1");
 
-    private sealed class Bed : IAsyncDisposable
-    {
-        public required GatewayHost Host { get; init; }
-        public required CaptureLogSink Capture { get; init; }
-        public required MemoryDataplaneWire Wire { get; set; }
-
-        public static Bed Start(string extra = "", string pool = "198.18.1.1-198.18.1.200")
-        {
-            ConfigParseResult parsed = PixConfigParser.Parse(GatewayTestBed.Config(pool, extra), "multi.cfg");
-            Assert.True(parsed.Config is not null, string.Join("\n", parsed.Errors));
-            var capture = new CaptureLogSink();
-            MemoryDataplaneWire? wire = null;
-            GatewayHost host = GatewayHost.Create(parsed.Config, new GatewayHostOptions
-            {
-                ListenEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-                EnableAdminSocket = false,
-                LogSinks = [capture],
-                Dataplane = context => (wire = MemoryDataplaneWire.Create(context.FrameSink, AddressConversion.ToHostOrder(IPAddress.Loopback), 2048)).Host,
-                ShutdownReplyTimeout = TimeSpan.FromSeconds(5),
-            });
-            host.Start();
-            return new Bed { Host = host, Capture = capture, Wire = wire! };
-        }
-
-        public PptpClientOptions ClientOptions => new()
-        {
-            Server = IPAddress.Loopback,
-            Port = Host.PptpEndPoint!.Port,
-            UserName = GatewayTestBed.User,
-            Password = GatewayTestBed.Password,
-            AuthenticationProtocols = [PppAuthProtocol.MsChapV2],
-            Mppe = ClientMppeMode.Bits128,
-            InterfaceFactory = settings => new MemoryTunnelInterface(settings),
-            ConnectTimeout = TimeSpan.FromSeconds(50),
-        };
-
-        public async ValueTask DisposeAsync()
-        {
-            await Host.StopAsync();
-            Wire.Dispose();
-        }
-    }
-
     [Fact]
     public async Task Hundred_calls_on_one_control_connection_come_up_carry_pings_and_go_down_with_one_stop()
     {
         const int calls = 100;
-        await using Bed bed = Bed.Start();
+        await using MemoryGatewayBed bed = MemoryGatewayBed.Start();
         PptpClientOptions options = bed.ClientOptions;
         await using PptpTunnel tunnel = await PptpTunnel.OpenAsync(options.ToTunnelOptions());
         using var gre = new GreDemultiplexer(bed.Wire.Client);
@@ -143,7 +100,7 @@ public sealed class MultiCallTests
     [Fact]
     public async Task Call_beyond_max_calls_per_tunnel_is_refused_with_no_resource_and_the_others_stay()
     {
-        await using Bed bed = Bed.Start("vpdn group 1 pptp max-calls-per-tunnel 3");
+        await using MemoryGatewayBed bed = MemoryGatewayBed.Start("vpdn group 1 pptp max-calls-per-tunnel 3");
         PptpClientOptions options = bed.ClientOptions;
         await using PptpTunnel tunnel = await PptpTunnel.OpenAsync(options.ToTunnelOptions());
         using var gre = new GreDemultiplexer(bed.Wire.Client);
@@ -180,7 +137,7 @@ public sealed class MultiCallTests
     [Fact]
     public async Task Dial_with_calls_brings_up_every_call_pings_through_each_and_ends_with_one_stop()
     {
-        await using Bed bed = Bed.Start();
+        await using MemoryGatewayBed bed = MemoryGatewayBed.Start();
         var output = new StringWriter();
         var error = new StringWriter();
         int exit = await DialCommand.RunAsync(

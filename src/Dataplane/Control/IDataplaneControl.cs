@@ -72,6 +72,13 @@ public interface IDataplaneControl
     /// <summary>CCP opened with MPPE: start encrypting and decrypting with these keys.</summary>
     bool SetMppe(SessionHandle session, in MppeParameters mppe);
 
+    /// <summary>
+    /// The network layer went down without the call ending: LCP or CCP renegotiates (RFC 1661 §4.1, Configure-Request in
+    /// Opened: tld). Data stops both ways (no clear datagram slips out while MPPE is off) and the MPPE state is dropped;
+    /// <see cref="SetNetwork"/> and <see cref="SetMppe"/> bring it up again, the coherency count restarting at 0.
+    /// </summary>
+    bool SetNetworkDown(SessionHandle session);
+
     /// <summary>The peer sent a CCP Reset-Request: our next packet carries the flushed bit (RFC 3078 §8).</summary>
     bool OnPeerResetRequest(SessionHandle session);
 

@@ -248,6 +248,10 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
     }
 
     /// <inheritdoc/>
+    public bool SetNetworkDown(SessionHandle session) =>
+        Send(session, new WorkerCommand { Kind = WorkerCommandKind.NetworkDown, Session = session });
+
+    /// <inheritdoc/>
     public bool OnPeerResetRequest(SessionHandle session) =>
         Send(session, new WorkerCommand { Kind = WorkerCommandKind.PeerResetRequest, Session = session });
 

@@ -1174,6 +1174,13 @@ public sealed unsafe class Worker
             case WorkerCommandKind.PeerResetRequest:
                 _senders[slot].OnResetRequestReceived();
                 break;
+            case WorkerCommandKind.NetworkDown:
+                // Renegotiation (RFC 1661 §4.1): NetworkUp off drops data both ways (NetworkProtocolNotOpen), Mppe off
+                // drops compressed datagrams (MppeNotNegotiated); EncryptionRequired stays, so nothing goes out clear.
+                state.Flags &= ~(SlotFlags.NetworkUp | SlotFlags.Mppe);
+                _senders[slot].Clear();
+                _receivers[slot].Clear();
+                break;
             case WorkerCommandKind.SendControlFrame:
                 _controlDown++;
                 command.Frame.SessionIndex = slot;

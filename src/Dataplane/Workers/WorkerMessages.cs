@@ -16,6 +16,9 @@ internal enum WorkerCommandKind : byte
     /// <summary>The peer sent a CCP Reset-Request (RFC 3078 §8): flush our next stateful packet.</summary>
     PeerResetRequest,
 
+    /// <summary>LCP or CCP renegotiates (RFC 1661 §4.1 tld): no data until SetNetwork/SetMppe again; the keys are dropped.</summary>
+    NetworkDown,
+
     /// <summary>Send a PPP control frame (in <see cref="WorkerCommand.Frame"/>) with the session's GRE numbering.</summary>
     SendControlFrame,
 

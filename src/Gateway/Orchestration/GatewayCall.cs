@@ -110,6 +110,8 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
 
     public void LinkUp(PppSession session, PppLinkResult result) => owner.Ppp.OnLinkUp(this, result);
     public void LinkDown(PppSession session, PppLinkDown down) => owner.Ppp.OnLinkDown(this, down);
+    public void NetworkDown(PppSession session, PppRenegotiation renegotiation) => owner.Ppp.OnNetworkDown(this, renegotiation);
+    public void NetworkUp(PppSession session, PppLinkResult result) => owner.Ppp.OnNetworkUp(this, result);
     public void AuthenticationStarted(PppSession session, string userName) => owner.Ppp.OnAuthenticationStarted(this, userName);
     public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationSucceeded(this, outcome);
     public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationFailed(this, outcome);

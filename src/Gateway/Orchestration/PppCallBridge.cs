@@ -52,31 +52,8 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
 
     public void OnLinkUp(GatewayCall call, PppLinkResult result)
     {
-        IDataplaneControl dataplane = table.Dataplane;
-        bool required = table.Group.Mppe is { Required: true };
-        if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
-                result.TransmitProtocolFieldCompression, required))
-        {
-            lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
-            call.SetEndReason(CallEndReason.GatewayError);
-            call.Session?.Close(PppDownCause.LocalClose, "dataplane refused the session's address");
+        if (!InstallNetwork(call, result, out MppeKeyStrength? strength))
             return;
-        }
-        MppeKeyStrength? strength = null;
-        if (result.Mppe is { } keys)
-        {
-            if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
-            {
-                lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the MPPE keys");
-                call.SetEndReason(CallEndReason.GatewayError);
-                call.Session?.Close(PppDownCause.LocalClose, "dataplane refused MPPE");
-                return;
-            }
-            strength = keys.Strength;
-        }
-        call.UserName = result.UserName;
-        call.AaaServer = result.AaaServer;
-        call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
         table.AnnouncedTunnels[call.TunnelId] = 0;
@@ -87,6 +64,58 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             if (route(result.PeerAddress, true) is { } failure)
                 _log.Write(PixSeverity.Warning, failure);
         }
+    }
+
+    /// <summary>LCP, IPCP or CCP renegotiates on a live call (RFC 1661 §4.1): the dataplane stops its data until <see cref="OnNetworkUp"/>.</summary>
+    public void OnNetworkDown(GatewayCall call, PppRenegotiation renegotiation)
+    {
+        table.DataplaneOrNull?.SetNetworkDown(call.Handle);
+        if (_log.IsEnabled(DebugClasses.PppNegotiation))
+            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: {renegotiation} renegotiation: data held");
+    }
+
+    /// <summary>
+    /// The renegotiation is over: framing, address and MPPE installed again (the coherency count restarts, RFC 3078 §7);
+    /// the call's 603104, accounting start and routes are those of its first link-up.
+    /// </summary>
+    public void OnNetworkUp(GatewayCall call, PppLinkResult result)
+    {
+        if (!InstallNetwork(call, result, out _))
+            return;
+        if (_log.IsEnabled(DebugClasses.PppNegotiation))
+            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: renegotiated, data flows again");
+    }
+
+    /// <summary>The dataplane's half of a link-up: address and framing, then MPPE keys; false (and the session closed) when it refuses.</summary>
+    private bool InstallNetwork(GatewayCall call, PppLinkResult result, out MppeKeyStrength? strength)
+    {
+        IDataplaneControl dataplane = table.Dataplane;
+        bool required = table.Group.Mppe is { Required: true };
+        if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
+                result.TransmitProtocolFieldCompression, required))
+        {
+            lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
+            call.SetEndReason(CallEndReason.GatewayError);
+            call.Session?.Close(PppDownCause.LocalClose, "dataplane refused the session's address");
+            strength = null;
+            return false;
+        }
+        strength = null;
+        if (result.Mppe is { } keys)
+        {
+            if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
+            {
+                lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the MPPE keys");
+                call.SetEndReason(CallEndReason.GatewayError);
+                call.Session?.Close(PppDownCause.LocalClose, "dataplane refused MPPE");
+                return false;
+            }
+            strength = keys.Strength;
+        }
+        call.UserName = result.UserName;
+        call.AaaServer = result.AaaServer;
+        call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
+        return true;
     }
 
     public void OnLinkDown(GatewayCall call, PppLinkDown down)

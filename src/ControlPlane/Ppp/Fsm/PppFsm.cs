@@ -51,7 +51,7 @@ public readonly record struct PppFsmStep(PppFsmState From, PppFsmEvent Event, Pp
 /// </remarks>
 public sealed class PppFsm : IDisposable
 {
-    private enum PendingKind { Event, Packet, Timeout }
+    private enum PendingKind { Event, Packet, Timeout, Renegotiate }
 
     private readonly record struct PendingEvent(PendingKind Kind, PppFsmEvent Event, byte[]? Data, TimerToken? Timer);
 
@@ -180,6 +180,12 @@ public sealed class PppFsm : IDisposable
         Deliver(new PendingEvent(PendingKind.Event, PppFsmEvent.Close, reason is null ? [] : Encoding.UTF8.GetBytes(reason), null));
 
     /// <summary>
+    /// Starts a renegotiation from Opened, our side asking (what a peer's Configure-Request in Opened does to it, RFC 1661
+    /// §4.1: tld, then irc and scr, to Req-Sent): the layer writes fresh options. Ignored in any other state.
+    /// </summary>
+    public void Renegotiate() => Deliver(new PendingEvent(PendingKind.Renegotiate, default, null, null));
+
+    /// <summary>
     /// RXJ- for this protocol: the peer sent an LCP Protocol-Reject of it (RFC 1661 §5.7). LCP's layer calls
     /// this on the NCP's automaton.
     /// </summary>
@@ -301,6 +307,17 @@ public sealed class PppFsm : IDisposable
                 StopRestartTimer();
                 // RFC 1661 §4.3: TO+ while the Restart counter is greater than zero, TO- once it is exhausted.
                 Dispatch(_restartCounter > 0 ? PppFsmEvent.TimeoutPlus : PppFsmEvent.TimeoutMinus, default);
+                break;
+            case PendingKind.Renegotiate:
+                if (_state != PppFsmState.Opened)
+                    return;
+                // Not a cell of the §4.1 table (no event names a local restart); it is the RCN-in-Opened cell's tld+scr
+                // with a fresh restart count, as a new negotiation needs (§4.4 irc).
+                _state = PppFsmState.ReqSent;
+                _failureCounter = Options.MaxFailure;
+                Observer?.Invoke(new PppFsmStep(PppFsmState.Opened, PppFsmEvent.Open, PppFsmActions.Tld | PppFsmActions.Irc | PppFsmActions.Scr,
+                    PppFsmState.ReqSent, false));
+                Perform(PppFsmActions.Tld | PppFsmActions.Irc | PppFsmActions.Scr, PppFsmEvent.Open, default);
                 break;
             default:
                 if (pendingEvent.Event == PppFsmEvent.Close)

@@ -50,6 +50,8 @@ public sealed class PppSession : IDisposable
     private bool _txAcfc;
     private bool _txPfc;
     private bool _linkUp;
+    // Between NetworkDown and NetworkUp: LCP or an NCP renegotiates after link-up; the call stays (RFC 1661 §4.1).
+    private bool _networkSuspended;
     // The group's "mppe ... required", or an AAA server's MS-MPPE-Encryption-Policy Encryption-Required (RFC 2548 §2.4.4).
     private bool _mppeRequired;
     private bool _ipcpRequestUnheard;
@@ -143,6 +145,25 @@ public sealed class PppSession : IDisposable
     {
         lock (_sync)
             Terminate(cause, reason);
+    }
+
+    /// <summary>
+    /// Renegotiates <paramref name="what"/> on a live link, our side asking (RFC 1661 §4.1: a new Configure-Request in
+    /// Opened): LCP brings authentication and the NCPs round again, CCP alone restarts MPPE from its start keys. The
+    /// observer sees NetworkDown, then NetworkUp. False when the link is not up.
+    /// </summary>
+    public bool Renegotiate(PppRenegotiation what)
+    {
+        lock (_sync)
+        {
+            if (_disposed || !_linkUp || _networkSuspended || _terminating)
+                return false;
+            PppFsm fsm = what switch { PppRenegotiation.Lcp => _lcp, PppRenegotiation.Ipcp => _ipcp, _ => _ccp };
+            if (fsm.State != PppFsmState.Opened)
+                return false;
+            fsm.Renegotiate();
+            return true;
+        }
     }
 
     /// <summary>The lower layer went away (PPTP call cleared): everything stops without a Terminate exchange.</summary>
@@ -341,7 +362,7 @@ public sealed class PppSession : IDisposable
     {
         lock (_sync)
         {
-            if (_disposed || _linkUp || _downFired)
+            if (_disposed || (_linkUp && !_networkSuspended) || _downFired)
                 return;
             Terminate(PppDownCause.NegotiationTimeout, $"PPP negotiation not complete after {_options.NegotiationTimeout.TotalSeconds:0} s ({_phase})");
         }
@@ -429,11 +450,28 @@ public sealed class PppSession : IDisposable
     private void LcpDown()
     {
         _txAcfc = _txPfc = false;
+        // RFC 1661 §4.1: a Configure-Request (or Ack/Nak) in Opened is tld + scr: LCP renegotiates (Req-Sent/Ack-Sent now;
+        // the state changes before the actions run). The link goes back to the Establish phase, the NCPs restart after it.
+        // A Terminate-Request (Stopping), our Close (Closing) or the lower layer's Down (Starting) end the session.
+        if (!_terminating && !_downFired && _phase is PppPhase.Authenticate or PppPhase.Network
+            && _lcp.State is PppFsmState.ReqSent or PppFsmState.AckSent or PppFsmState.AckRcvd)
+        {
+            BeginRenegotiation(PppRenegotiation.Lcp);
+            _phase = PppPhase.Establish; // before the NCPs' Down, so they do not take it for an NCP of their own ending
+            _ipcpDeferred = false; // under "mppe required" IPCP waits for CCP again (issue 9 item 5)
+            _deferredIpcpRequest = null;
+            _ipcp.Down();
+            _ccp.Down();
+            _authServer?.Dispose();
+            _authServer = null;
+            _authClient?.Dispose();
+            _authClient = null;
+            return;
+        }
         _ipcpDeferred = false;
         _deferredIpcpRequest = null;
         _ipcp.Down();
         _ccp.Down();
-        // No LCP renegotiation once up: leaving Opened ends the session (the peer's Terminate-Request, or a new Configure-Request).
         bool ourTerminateRequest = _terminating;
         if (!_terminating)
             Terminate(PppDownCause.LcpLeftOpened, "LCP left the Opened state");
@@ -443,6 +481,22 @@ public sealed class PppSession : IDisposable
         // TCP) before the Terminate-Request (GRE) left, and pptp-linux then hung up without ever reading its reason.
         if (!ourTerminateRequest)
             FireLinkDown();
+    }
+
+    /// <summary>
+    /// LCP or an NCP left Opened to renegotiate: the data path stops (once, if the link was up) and the negotiation clock
+    /// runs again, so a peer that stalls half-way still ends the call.
+    /// </summary>
+    private void BeginRenegotiation(PppRenegotiation what)
+    {
+        Log($"{what} renegotiation");
+        if (!_linkUp || _networkSuspended)
+            return;
+        _networkSuspended = true;
+        _negotiationTimer?.Dispose();
+        _negotiationTimer = _time.CreateTimer(static state => ((PppSession)state!).OnNegotiationTimeout(), this,
+            _options.NegotiationTimeout, Timeout.InfiniteTimeSpan);
+        _observer.NetworkDown(this, what);
     }
 
     private void LcpFinished()
@@ -462,6 +516,12 @@ public sealed class PppSession : IDisposable
             Log($"authentication failed ({outcome.Protocol}, user '{outcome.UserName}'): {outcome.Reason}");
             if (outcome.IsFinal)
                 Terminate(PppDownCause.AuthenticationFailed, $"authentication failed: {outcome.Reason}", outcome);
+            return;
+        }
+        if (_linkUp && _authOutcome is { } previous && !string.Equals(previous.UserName, outcome.UserName, StringComparison.Ordinal))
+        {
+            // Renegotiation must not hand a live call (its address, accounting) to someone else.
+            Terminate(PppDownCause.AuthenticationFailed, $"re-authentication as '{outcome.UserName}' on the call of '{previous.UserName}'", outcome);
             return;
         }
         _authOutcome = outcome;
@@ -549,6 +609,12 @@ public sealed class PppSession : IDisposable
 
     private bool AssignPeerAddress()
     {
+        if (_addressHeld || (_linkUp && _allocatedAddress != 0))
+        {
+            // LCP renegotiated: the client keeps its address (the pool, the dataplane and accounting know it by it).
+            _ipcpLayer.PeerAddress = _allocatedAddress;
+            return true;
+        }
         IpLocalPool? pool = _options.AddressPool;
         uint? framed = _authOutcome?.Result?.FramedIpAddress;
         if (framed is { } address)
@@ -585,7 +651,7 @@ public sealed class PppSession : IDisposable
     /// <summary>Link-up once IPCP is Opened and CCP has settled; `required` without MPPE terminates.</summary>
     private void CheckNetwork()
     {
-        if (_phase != PppPhase.Network || _linkUp || _terminating)
+        if (_phase != PppPhase.Network || (_linkUp && !_networkSuspended) || _terminating)
             return;
         PppFsmState ccp = _ccp.State;
         bool ccpSettled = ccp is PppFsmState.Opened or PppFsmState.Stopped or PppFsmState.Closed;
@@ -604,7 +670,6 @@ public sealed class PppSession : IDisposable
             (byte[] send, byte[] receive) = start.ForStrength(m.Strength);
             keys = new MppeSessionKeys(m.Strength, m.Stateless, send, receive);
         }
-        _linkUp = true;
         _negotiationTimer?.Dispose();
         _negotiationTimer = null;
         bool server = Role == PppRole.Server;
@@ -612,6 +677,15 @@ public sealed class PppSession : IDisposable
             _ipcpLayer.LocalAddress, server ? _allocatedAddress : _ipcpLayer.PeerAddress,
             _ipcpLayer.PrimaryDns, _ipcpLayer.SecondaryDns, _ipcpLayer.PrimaryNbns, _ipcpLayer.SecondaryNbns,
             keys, _authOutcome?.Result?.SessionTimeout, _lcpLayer.PeerMru, _txAcfc, _txPfc);
+        if (_linkUp)
+        {
+            // The renegotiation is over (RFC 1661 §4.1): the call never went down, only its data path waited.
+            _networkSuspended = false;
+            Log($"network up again: peer {Ipv4.Format(result.PeerAddress)}, MPPE {(keys is null ? "none" : keys.ToString())}");
+            _observer.NetworkUp(this, result);
+            return;
+        }
+        _linkUp = true;
         Log($"link up: peer {Ipv4.Format(result.PeerAddress)}, MPPE {(keys is null ? "none" : keys.ToString())}");
         _observer.LinkUp(this, result);
     }
@@ -620,6 +694,16 @@ public sealed class PppSession : IDisposable
     {
         if (!_linkUp || _terminating)
             return;
+        if (_networkSuspended && _phase != PppPhase.Network)
+            return; // LCP renegotiates: the NCPs went down with it and restart after authentication
+        PppFsm fsm = layer == PppLayerKind.Ipcp ? _ipcp : _ccp;
+        if (fsm.State is PppFsmState.ReqSent or PppFsmState.AckSent or PppFsmState.AckRcvd)
+        {
+            // RFC 1661 §4.1 in the NCP's own automaton (RFC 1332 §2, RFC 1962 §2): Configure-Request in Opened is a
+            // renegotiation of that protocol alone; the call and the other NCP stay.
+            BeginRenegotiation(layer == PppLayerKind.Ipcp ? PppRenegotiation.Ipcp : PppRenegotiation.Ccp);
+            return;
+        }
         if (layer == PppLayerKind.Ipcp)
             Terminate(PppDownCause.IpcpClosed, "IPCP closed");
         else if (_ccpLayer.Negotiated is not null || _mppeRequired)

@@ -145,6 +145,15 @@ public interface IPppSessionObserver
     /// <summary>The network phase completed: IPCP Opened and CCP settled (MPPE on, or off and allowed).</summary>
     void LinkUp(PppSession session, PppLinkResult result) { }
 
+    /// <summary>
+    /// After <see cref="LinkUp"/>: LCP, IPCP or CCP renegotiates (RFC 1661 §4.1) and the call stays up. Data must stop until
+    /// <see cref="NetworkUp"/> (the dataplane's network-down command).
+    /// </summary>
+    void NetworkDown(PppSession session, PppRenegotiation renegotiation) { }
+
+    /// <summary>The renegotiation completed: the network phase is up again with <paramref name="result"/> (framing, MPPE keys).</summary>
+    void NetworkUp(PppSession session, PppLinkResult result) { }
+
     /// <summary>The session ended (once per session, whether or not the link was ever up).</summary>
     void LinkDown(PppSession session, PppLinkDown down) { }
 

@@ -27,7 +27,12 @@ internal sealed class RecordingObserver : IPppSessionObserver
     public PppLinkResult Up => Assert.Single(Ups);
     public string Down => Assert.Single(Downs);
 
+    public List<PppRenegotiation> NetworkDowns { get; } = [];
+    public List<PppLinkResult> NetworkUps { get; } = [];
+
     public void LinkUp(PppSession session, PppLinkResult result) => Ups.Add(result);
+    public void NetworkDown(PppSession session, PppRenegotiation renegotiation) => NetworkDowns.Add(renegotiation);
+    public void NetworkUp(PppSession session, PppLinkResult result) => NetworkUps.Add(result);
     public void LinkDown(PppSession session, PppLinkDown down)
     {
         Downs.Add(down.Detail);
