@@ -117,6 +117,11 @@ public sealed class PptpClientSession : IAsyncDisposable
                 using var cts = new CancellationTokenSource(step * 2);
                 try
                 {
+                    // A PAC (the gateway, the PIX) clears the call itself once PPP has terminated: its Call-Disconnect-
+                    // Notify is then on its way, and a CCRQ sent now would name a call the PAC has already cleared
+                    // (RFC 2637 §2.12-§2.13: the PNS asks to clear a call that exists). So give that CDN a moment first.
+                    if (!_callDisconnected.Task.IsCompleted)
+                        await WaitAsync(_callDisconnected.Task, step < _options.CallDisconnectGrace ? step : _options.CallDisconnectGrace).ConfigureAwait(false);
                     if (!_callDisconnected.Task.IsCompleted)
                     {
                         await _channel.SendAsync(ClientControlMessages.CallClearRequest(CallId), cts.Token).ConfigureAwait(false);
