@@ -59,6 +59,13 @@ public sealed record PptpClientOptions
     public TimeSpan HangUpStepTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// How long a graceful hang-up waits, once LCP is closed, for the server's own Call-Disconnect-Notify before it sends
+    /// Call-Clear-Request (a PAC such as the gateway or the PIX clears the call itself when PPP ends); at most
+    /// <see cref="HangUpStepTimeout"/>.
+    /// </summary>
+    public TimeSpan CallDisconnectGrace { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// How long an acknowledgment may wait for data to piggy-back on before an acknowledgment-only GRE packet goes
     /// (RFC 2637 §4.2, §4.4).
     /// </summary>

@@ -131,6 +131,11 @@ public sealed class PptpClientSession : IAsyncDisposable
                 await WaitForLcpClosedAsync(step).ConfigureAwait(false);
                 try
                 {
+                    // A PAC (the gateway, the PIX) clears the call itself once PPP has terminated: its Call-Disconnect-
+                    // Notify is then on its way, and a CCRQ sent now would name a call the PAC has already cleared
+                    // (RFC 2637 §2.12-§2.13: the PNS asks to clear a call that exists). So give that CDN a moment first.
+                    if (!_call.Ended.IsCompleted)
+                        await Task.WhenAny(_call.Ended, Task.Delay(step < _options.CallDisconnectGrace ? step : _options.CallDisconnectGrace)).ConfigureAwait(false);
                     if (!_call.Ended.IsCompleted)
                         await _call.ClearAsync().ConfigureAwait(false);
                     if (_ownsTunnel)

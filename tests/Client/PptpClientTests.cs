@@ -5,6 +5,7 @@ using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Chap;
 using PptpGw.ControlPlane.Ppp.Ccp;
+using PptpGw.ControlPlane.Ppp.Fsm;
 using PptpGw.ControlPlane.Pptp;
 
 namespace PptpGw.Tests.Client;
@@ -255,6 +256,34 @@ public sealed class PptpClientTests
         Assert.Contains(StopControlConnectionReason.StopLocalShutdown.ToRfcText(), reason, StringComparison.Ordinal);
         Assert.True(tunnel.IsClosed);
         Assert.DoesNotContain(PptpControlMessageType.CallClearRequest, pns.ControlReceived);
+    }
+
+    /// <summary>
+    /// Issue 9 item 8: a PAC that clears the call itself once PPP is down (the gateway, the PIX) sends its CDN a little
+    /// after the client's LCP Terminate-Request was acknowledged. The client's hang-up must not send a CCRQ for that call
+    /// (the PAC has cleared it): it waits for the CDN, then stops the control connection.
+    /// </summary>
+    [Fact]
+    public async Task Hang_up_against_a_pac_that_clears_the_call_itself_sends_no_ccrq_after_its_cdn()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            await using var pns = new StandInPns(new StandInPnsOptions { ClearCallAfterPppDown = TimeSpan.FromMilliseconds(60) });
+            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (session, _) = await DialAsync(pns, pns.ClientOptions() with
+            {
+                // The grace is what is tested, not its length: long enough for a loaded machine to deliver the 60 ms CDN.
+                CallDisconnectGrace = TimeSpan.FromSeconds(2),
+                Log = line => log.Enqueue($"{clock.ElapsedMilliseconds} {line}"),
+            });
+            await session.HangUpAsync().WaitAsync(Wait);
+            PptpControlMessageType[] received = [.. pns.ControlReceived];
+            Assert.True(!received.Contains(PptpControlMessageType.CallClearRequest),
+                $"round {round}: {string.Join(",", received)}; server down: {pns.ServerDownReason}; LCP codes from the client: {string.Join(",", pns.LcpCodesReceived)}; CDNs after PPP down {pns.CallsClearedAfterPppDown}; failures {string.Join(" | ", pns.Failures)}\n{string.Join("\n", log)}");
+            Assert.Equal(PptpControlMessageType.StopControlConnectionRequest, received[^1]);
+            Assert.Contains((byte)PppFsmCode.TerminateRequest, pns.LcpCodesReceived);
+        }
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Ccp;
+using PptpGw.ControlPlane.Ppp.Fsm;
 using PptpGw.ControlPlane.Ppp.Ipcp;
 using PptpGw.ControlPlane.Ppp.Lcp;
 using PptpGw.ControlPlane.Ppp.Session;
@@ -32,6 +33,11 @@ internal sealed record StandInPnsOptions
     public ushort CallId { get; init; } = 0x4242;
     /// <summary>Listen on 127.0.0.2 and carry GRE over a real raw socket (root only) instead of the in-memory pair.</summary>
     public bool RawGre { get; init; }
+    /// <summary>
+    /// As the gateway and the PIX do (PAC role): once the client's LCP Terminate-Request is answered, clear the call with a
+    /// Call-Disconnect-Notify this long after, without waiting for a Call-Clear-Request. Null: only on the client's CCRQ.
+    /// </summary>
+    public TimeSpan? ClearCallAfterPppDown { get; init; }
 }
 
 /// <summary>
@@ -85,6 +91,7 @@ internal sealed class StandInPns : IAsyncDisposable
     public string? ServerDownReason { get; private set; }
     public ushort ClientWindow { get; private set; }
     public int IcmpEchoesAnswered;
+    public int CallsClearedAfterPppDown;
     public int GreAckOnlyReceived;
     public int GreDataReceived;
     public int EncryptedReceived;
@@ -329,8 +336,26 @@ internal sealed class StandInPns : IAsyncDisposable
             if (ppp.Protocol == PppProtocol.Lcp && ppp.Information.Length > 0)
                 LcpCodesReceived.Enqueue(ppp.Information[0]);
             _session!.Receive(frame);
+            if (_options.ClearCallAfterPppDown is { } delay && ppp.Protocol == PppProtocol.Lcp && ppp.Information.Length > 0
+                && ppp.Information[0] == PppFsmCode.TerminateRequest)
+                ClearCallLater(delay);
         }
     }
+
+    /// <summary>The PAC's own Call-Disconnect-Notify, <paramref name="delay"/> after PPP was terminated (the Terminate-Ack went first).</summary>
+    private void ClearCallLater(TimeSpan delay) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await Task.Delay(delay);
+            await SendAsync(Cdn(CallDisconnectResultCode.Request));
+            Interlocked.Increment(ref CallsClearedAfterPppDown);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            Failures.Enqueue(e);
+        }
+    });
 
     /// <summary>Turns an ICMP echo request into the reply and sends it back (full PPP header, MPPE when up).</summary>
     private void AnswerIcmp(byte[] ip)

@@ -97,6 +97,78 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.All(errors, l => Assert.Matches(DiagnosticLine(), l));
     }
 
+    /// <summary>Issue 9 item 8: what run refuses, check reports, and both say it as "file[:line]: error: message".</summary>
+    private async Task AssertCheckAndRunRefuseAsync(string path, string expectedLine)
+    {
+        (int checkCode, string checkOut, _) = await RunAsync("check", path);
+        Assert.Equal(1, checkCode);
+        Assert.Contains(expectedLine, checkOut.Split('\n'));
+        Assert.DoesNotContain("configuration OK", checkOut, StringComparison.Ordinal);
+        Assert.All(checkOut.TrimEnd('\n').Split('\n')[..^1], l => Assert.Matches(DiagnosticLine(), l));
+
+        (int runCode, _, string runErr) = await RunAsync("run", "--config", path, "--admin-socket", Path.Combine(_dir, "never.sock"));
+        Assert.Equal(1, runCode);
+        Assert.Contains(expectedLine, runErr.Split('\n'));
+        Assert.False(File.Exists(Path.Combine(_dir, "never.sock.lock")), "run started (took the instance lock) on a configuration check refuses");
+    }
+
+    [Fact]
+    public async Task CheckAndRunRefuseAnEmptyFile()
+    {
+        string path = Write("empty.cfg", "");
+        await AssertCheckAndRunRefuseAsync(path, $"{path}: error: the file is empty: no configuration to run");
+        string comments = Write("comments.cfg", "! nothing but comments\n\n   \n: Saved\n");
+        await AssertCheckAndRunRefuseAsync(comments,
+            $"{comments}: error: the file has no configuration command (only blank lines and comments): no configuration to run");
+    }
+
+    [Fact]
+    public async Task CheckAndRunRefuseInvalidUtf8WithItsLineAndColumn()
+    {
+        string path = Path.Combine(_dir, "latin1.cfg");
+        // Line 3 is a Latin-1 password (0xE9, an invalid UTF-8 start here: it must be followed by two continuation bytes).
+        byte[] text = [.. System.Text.Encoding.UTF8.GetBytes(GuideConfigurations.LocalAuthenticationNoEncryption.Split('\n')[0] + "\n! ok\nvpdn username bob password caf"),
+            0xE9, .. "\n"u8];
+        File.WriteAllBytes(path, [.. text, .. System.Text.Encoding.UTF8.GetBytes(GuideConfigurations.LocalAuthenticationNoEncryption)]);
+        await AssertCheckAndRunRefuseAsync(path, $"{path}:3: error: not valid UTF-8 (byte 0xE9 at column 31): the configuration must be UTF-8 text");
+    }
+
+    [Fact]
+    public async Task CheckAcceptsAUtf8ByteOrderMark()
+    {
+        string path = Path.Combine(_dir, "bom.cfg");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(GuideConfigurations.LocalAuthenticationNoEncryption)]);
+        (int code, string output, _) = await RunAsync("check", path);
+        Assert.Equal(0, code);
+        Assert.EndsWith("configuration OK\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAndRunRefuseAConfigurationWithoutADialinGroup()
+    {
+        string path = Write("nogroup.cfg", """
+            ip address outside 198.18.10.1 255.255.255.0
+            ip address inside 198.18.20.1 255.255.255.0
+            ip local pool p 198.19.1.1-198.19.1.9
+            vpdn username bob password bob-pass
+            vpdn enable outside
+            """);
+        await AssertCheckAndRunRefuseAsync(path, $"{path}: error: no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
+    }
+
+    [Fact]
+    public async Task CheckAndRunRefuseAnAaaGroupWithoutHosts()
+    {
+        string text = GuideConfigurations.AaaAuthenticationNoEncryption.Replace(GuideConfigurations.ProtocolPlaceholder,
+            "aaa-server AuthInbound protocol radius", StringComparison.Ordinal);
+        text = string.Join('\n', text.Split('\n').Where(l => !l.StartsWith("aaa-server AuthInbound (", StringComparison.Ordinal)));
+        string path = Write("nohosts.cfg", text);
+        // The parser itself reports it at the vpdn line; whichever finds it, check and run print the same error line.
+        (_, string checkOut, _) = await RunAsync("check", path);
+        string error = Assert.Single(checkOut.Split('\n'), l => l.Contains(": error: ", StringComparison.Ordinal) && l.Contains("AuthInbound", StringComparison.Ordinal));
+        await AssertCheckAndRunRefuseAsync(path, error);
+    }
+
     [Fact]
     public async Task CheckOfAMissingFileIsAnError()
     {

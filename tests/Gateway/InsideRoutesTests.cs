@@ -41,4 +41,27 @@ public sealed class InsideRoutesTests
             Assert.Equal((long)last - first + 1, covered);
         });
     }
+
+    /// <summary>Issue 9 item 7: another gateway's pool routes are found in <c>ip -o -4 route show</c> output.</summary>
+    [Fact]
+    public void TunRoutesOverlappingFindsAnotherGatewaysPoolRoutesOnly()
+    {
+        const string routes = """
+            default via 198.18.10.254 dev outside
+            198.18.10.0/24 dev outside proto kernel scope link src 198.18.10.1
+            198.19.10.10/31 dev pptpgw0 scope link
+            198.19.10.16/30 dev pptpgw0 scope link
+            198.19.10.99 dev pptpgw0 scope link
+            198.19.11.0/24 dev dummy0 scope link
+            blackhole 198.19.12.0/24
+            unreachable 198.19.10.0/24
+            """;
+        Ipv4Range[] pool = [new Ipv4Range(Ip("198.19.10.12"), Ip("198.19.10.20")), new Ipv4Range(Ip("198.19.11.5"), Ip("198.19.11.6"))];
+        // The default route and the outside LAN do not overlap; dummy0 overlaps but is not a TUN device; typed routes have no device.
+        Assert.Equal(["198.19.10.16/30 dev pptpgw0"], InsideRoutes.TunRoutesOverlapping(routes, pool, dev => dev.StartsWith("pptpgw", StringComparison.Ordinal)));
+        Assert.Equal(["198.19.10.16/30 dev pptpgw0", "198.19.11.0/24 dev dummy0"], InsideRoutes.TunRoutesOverlapping(routes, pool, _ => true));
+        Assert.Empty(InsideRoutes.TunRoutesOverlapping(routes, [new Ipv4Range(Ip("198.19.10.0"), Ip("198.19.10.9"))], _ => true));
+        Assert.Equal(["198.19.10.99 dev pptpgw0"], InsideRoutes.TunRoutesOverlapping(routes, [new Ipv4Range(Ip("198.19.10.99"), Ip("198.19.10.99"))], _ => true));
+        Assert.Empty(InsideRoutes.TunRoutesOverlapping("", pool, _ => true));
+    }
 }

@@ -44,22 +44,24 @@ chmod +x "$WRAP/run-client.sh"
 say "empty client-VM cache $CACHE ($(find "$CACHE" -mindepth 1 | wc -l) entries); first guest delayed by $DELAY s; logs in $OUT"
 mkdir -p "$OUT"
 T0=$SECONDS
+# Not *.log: run-interop.sh starts by removing "$OUT"/*.log, which unlinked this very file in the first run (12:37 UTC
+# 2026-12-07: the suite's own verdict was readable on stdout only, and every check below failed for want of the file).
 PPTPLAB_DIR="$CACHE" PPTPGW_CLIENTVM="$WRAP" PPTPGW_INTEROP_OUT="$OUT" "$ROOT/tests/Interop/run-interop.sh" "$@" 2>&1 \
-  | tee "$OUT/first-run-check.log"
+  | tee "$OUT/first-run-check.txt"
 rc=${PIPESTATUS[0]}
 say "suite exited $rc after $((SECONDS - T0)) s"
 
 verdict=PASS
 [ "$rc" = 0 ] || verdict=FAIL
-grep -q 'INTEROP: PASS' "$OUT/first-run-check.log" || verdict=FAIL
+grep -q 'INTEROP: PASS' "$OUT/first-run-check.txt" || verdict=FAIL
 # The guest really was built from nothing, in this cache, before the first scenario began.
 if [ -f "$CACHE/build-info.txt" ] && grep -q 'build done' "$OUT/clientvm-build.log"; then
   say "guest built from the empty cache: $(grep -E '^build_seconds' "$CACHE/build-info.txt")"
 else
   say "the guest was not built in $CACHE"; verdict=FAIL
 fi
-first_setup=$(grep -n 'first-run set-up' "$OUT/first-run-check.log" | head -1 | cut -d: -f1)
-first_scenario=$(grep -n '=== ' "$OUT/first-run-check.log" | head -1 | cut -d: -f1)
+first_setup=$(grep -n 'first-run set-up' "$OUT/first-run-check.txt" | head -1 | cut -d: -f1)
+first_scenario=$(grep -n '=== ' "$OUT/first-run-check.txt" | head -1 | cut -d: -f1)
 if [ -n "$first_setup" ] && [ -n "$first_scenario" ] && [ "$first_setup" -lt "$first_scenario" ]; then
   say "set-up ran before the first scenario"
 else

@@ -35,22 +35,74 @@ public static partial class PixConfigParser
 
     /// <summary>
     /// Reads and parses the file at <paramref name="path"/>. An unreadable file gives one error diagnostic
-    /// (line 0) instead of an exception.
+    /// (line 0) instead of an exception; so do an empty file (no command in it: the gateway would have nothing to serve)
+    /// and every line that is not valid UTF-8 (an error with its line and column: the file is refused rather than
+    /// read with replacement characters, which would silently change a password or a name).
     /// </summary>
     public static ConfigParseResult ParseFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return new ConfigParseResult(null,
                 [new ConfigDiagnostic(ConfigSeverity.Error, path, 0, $"cannot read the configuration: {e.Message}")]);
         }
-        return Parse(text, path);
+        ReadOnlySpan<byte> content = bytes;
+        if (content.StartsWith(Utf8Bom))
+            content = content[Utf8Bom.Length..];
+        ImmutableArray<ConfigDiagnostic> encoding = Utf8Errors(content, path);
+        // Lenient decoding for the rest of the diagnostics; the encoding errors alone make the result unusable.
+        string text = System.Text.Encoding.UTF8.GetString(content);
+        ConfigParseResult parsed = Parse(text, path);
+        bool empty = true;
+        foreach (var rawLine in text.AsSpan().EnumerateLines())
+        {
+            if (Tokenize(rawLine).Length > 0)
+            {
+                empty = false;
+                break;
+            }
+        }
+        if (encoding.IsEmpty && !empty)
+            return parsed;
+        var diagnostics = new List<ConfigDiagnostic>(encoding);
+        if (empty)
+        {
+            diagnostics.Add(new ConfigDiagnostic(ConfigSeverity.Error, path, 0, bytes.Length == 0
+                ? "the file is empty: no configuration to run"
+                : "the file has no configuration command (only blank lines and comments): no configuration to run"));
+        }
+        diagnostics.AddRange(parsed.Diagnostics);
+        return new ConfigParseResult(null, Sort(diagnostics));
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>One error per line that is not valid UTF-8 (RFC 3629), at the first offending byte (1-based column in bytes).</summary>
+    private static ImmutableArray<ConfigDiagnostic> Utf8Errors(ReadOnlySpan<byte> content, string path)
+    {
+        var errors = ImmutableArray.CreateBuilder<ConfigDiagnostic>();
+        int lineNumber = 0;
+        while (!content.IsEmpty)
+        {
+            lineNumber++;
+            int end = content.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? content : content[..end];
+            content = end < 0 ? default : content[(end + 1)..];
+            if (System.Text.Unicode.Utf8.IsValid(line))
+                continue;
+            int column = 0;
+            while (System.Text.Rune.DecodeFromUtf8(line[column..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+                column += consumed;
+            errors.Add(new ConfigDiagnostic(ConfigSeverity.Error, path, lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"not valid UTF-8 (byte 0x{line[column]:X2} at column {column + 1}): the configuration must be UTF-8 text")));
+        }
+        return errors.ToImmutable();
     }
 
     /// <summary>

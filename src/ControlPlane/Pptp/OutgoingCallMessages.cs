@@ -73,6 +73,27 @@ public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCal
         return Close(reserved, policy);
     }
 
+    /// <summary>
+    /// The first field whose value is out of range (RFC 2637 §2.7), as the reason of a General Error / Bad-Value (§2.16)
+    /// Outgoing-Call-Reply; null when every field is acceptable. Checked: Bearer and Framing Type (1-3), Packet Recv.
+    /// Window Size (at least 1: a window of 0 would forbid sending anything, §4.4) and Phone Number Length (at most the
+    /// 64-octet field). Subaddress has no length field (§2.7): its 64 octets are the bound, and logs stop at its first
+    /// NUL. Not checked, to stay liberal with real clients: octets after the NUL padding, and the line speeds (the PAC
+    /// picks the connect speed; clients send any pair: Windows 300-100000000, pptp-linux 2400-10000000).
+    /// </summary>
+    public string? FindBadValue()
+    {
+        if (BearerType is not (PptpBearerType.Analog or PptpBearerType.Digital or PptpBearerType.Any))
+            return $"Bearer Type {(uint)BearerType} is not 1-3";
+        if (FramingType is not (PptpFramingType.Asynchronous or PptpFramingType.Synchronous or PptpFramingType.Any))
+            return $"Framing Type {(uint)FramingType} is not 1-3";
+        if (PacketRecvWindowSize == 0)
+            return "Packet Recv. Window Size 0";
+        if (PhoneNumberLength > PptpString.FieldLength)
+            return $"Phone Number Length {PhoneNumberLength} exceeds the {PptpString.FieldLength}-octet field";
+        return null;
+    }
+
     /// <summary>Writes the 168-octet message; false when <paramref name="destination"/> is shorter.</summary>
     public bool TryWrite(Span<byte> destination)
     {

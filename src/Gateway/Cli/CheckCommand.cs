@@ -40,23 +40,15 @@ internal static class CheckCommand
         ConfigParseResult result = PixConfigParser.ParseFile(path);
         foreach (string line in Render(result.Diagnostics, path, quiet, verbose))
             output.WriteLine(line);
-        if (result.Config is not { } config)
+        // What run would still refuse in a file that parses (no dial-in group, an unusable AAA group): errors here too.
+        IReadOnlyList<ConfigDiagnostic> refusals = result.Config is { } config ? StartupChecks.Errors(config, path) : [];
+        foreach (ConfigDiagnostic refusal in refusals)
+            output.WriteLine(refusal.ToString());
+        if (result.Config is null || refusals.Count > 0)
         {
-            int errors = result.Errors.Count();
+            int errors = result.Errors.Count() + refusals.Count;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {errors} error{(errors == 1 ? "" : "s")}: the configuration cannot be used"));
             return ExitCodes.Failure;
-        }
-        // What the file says may still not run (an AAA group without hosts): a warning, as the file itself is valid.
-        if (config.DialinGroup is { } group)
-        {
-            try
-            {
-                Authenticators.Validate(config, group);
-            }
-            catch (GatewayStartupException ex)
-            {
-                output.WriteLine(new ConfigDiagnostic(ConfigSeverity.Warning, path, 0, ex.Message).ToString());
-            }
         }
         output.WriteLine($"{path}: configuration OK");
         return ExitCodes.Ok;

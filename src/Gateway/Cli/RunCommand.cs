@@ -31,7 +31,10 @@ internal static class RunCommand
         ConfigParseResult result = PixConfigParser.ParseFile(args.Config);
         foreach (ConfigDiagnostic diagnostic in result.Diagnostics.Where(d => d.Severity >= ConfigSeverity.Warning))
             await stderr.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
-        if (result.Config is not { } config)
+        IReadOnlyList<ConfigDiagnostic> refusals = result.Config is { } parsed ? StartupChecks.Errors(parsed, args.Config) : [];
+        foreach (ConfigDiagnostic refusal in refusals)
+            await stderr.WriteLineAsync(refusal.ToString()).ConfigureAwait(false);
+        if (result.Config is not { } config || refusals.Count > 0)
         {
             await stderr.WriteLineAsync($"pptpgw: {args.Config} has errors; not starting").ConfigureAwait(false);
             return ExitCodes.Failure;

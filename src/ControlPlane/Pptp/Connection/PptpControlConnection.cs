@@ -749,6 +749,12 @@ public sealed class PptpControlConnection : IAsyncDisposable
                 beforeStart ? "OCRQ before SCCRQ" : "OCRQ while the control connection is stopping");
             return;
         }
+        if (request.FindBadValue() is { } bad)
+        {
+            // RFC 2637 §2.16 Bad-Value: "one of the field values was out of range"; the connection stays up.
+            RefuseCall(peerCallId, OutgoingCallResultCode.GeneralError, PptpGeneralErrorCode.BadValue, bad);
+            return;
+        }
         foreach (Call existing in _calls.Values)
         {
             if (existing.PeerCallId == peerCallId)

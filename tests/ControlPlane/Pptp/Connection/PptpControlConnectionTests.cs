@@ -144,6 +144,52 @@ public sealed class PptpControlConnectionTests
         Assert.True(at == expectedInOrder.Length, $"missing in order: {(at < expectedInOrder.Length ? expectedInOrder[at] : "")}\nactual:\n{string.Join('\n', lines)}");
     }
 
+    /// <summary>
+    /// Issue 9 item 8: OCRQ fields out of RFC 2637 §2.7's ranges get General Error / Bad-Value (§2.16), no call is created
+    /// and the handler is not asked; the control connection stays up and the next, valid OCRQ is connected.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 2, 0, "Packet Recv. Window Size 0")]
+    [InlineData(36, 2, 9999, "Phone Number Length 9999 exceeds the 64-octet field")]
+    [InlineData(36, 2, 65, "Phone Number Length 65 exceeds the 64-octet field")]
+    [InlineData(24, 4, 0, "Bearer Type 0 is not 1-3")]
+    [InlineData(28, 4, 7, "Framing Type 7 is not 1-3")]
+    public async Task Outgoing_call_with_a_field_out_of_range_gets_Bad_Value(int offset, int size, int value, string reason)
+    {
+        await using var h = new ConnectionHarness();
+        await h.EstablishAsync();
+        byte[] ocrq = Wire.Ocrq(0x1234);
+        if (size == 2)
+            BinaryPrimitives.WriteUInt16BigEndian(ocrq.AsSpan(offset), (ushort)value);
+        else
+            BinaryPrimitives.WriteUInt32BigEndian(ocrq.AsSpan(offset), (uint)value);
+        await h.Peer.SendAsync(ocrq);
+
+        OutgoingCallReply ocrp = Wire.Ocrp(await h.Peer.ReceiveAsync<OutgoingCallReply>());
+        Assert.Equal(((ushort)0, (ushort)0x1234, OutgoingCallResultCode.GeneralError, PptpGeneralErrorCode.BadValue),
+            (ocrp.CallId, ocrp.PeersCallId, ocrp.ResultCode, ocrp.ErrorCode));
+        Assert.True(h.Events.HasError(PptpErrorKind.CallRefused, reason));
+        Assert.Empty(h.Connection.GetSnapshot().Calls);
+        Assert.Equal(0, ((RoundRobinCallIdSource)h.CallIds).CountInUse(ConnectionHarness.PeerEndPoint.Address));
+        Assert.Equal(PptpControlConnectionState.Established, h.Connection.State);
+        await h.PlaceCallAsync(0x1235);
+    }
+
+    [Fact]
+    public void Reference_and_client_ocrqs_have_no_bad_value()
+    {
+        // Windows' (reference capture) and pptp-linux's OCRQ fields: both pass.
+        Assert.Equal(PptpParseError.None, OutgoingCallRequest.TryParse(Wire.Ocrq(), out OutgoingCallRequest windows));
+        Assert.Null(windows.FindBadValue());
+        var linux = new OutgoingCallRequest
+        {
+            CallId = 1, CallSerialNumber = 1, MinimumBps = 2400, MaximumBps = 10_000_000, BearerType = PptpBearerType.Any,
+            FramingType = PptpFramingType.Any, PacketRecvWindowSize = 64, PacketProcessingDelay = 0, PhoneNumberLength = 0,
+        };
+        Assert.Null(linux.FindBadValue());
+        Assert.Null(new OutgoingCallRequest { BearerType = PptpBearerType.Analog, FramingType = PptpFramingType.Synchronous, PacketRecvWindowSize = 1, PhoneNumberLength = 64 }.FindBadValue());
+    }
+
     [Theory]
     [InlineData(OutgoingCallResultCode.DoNotAccept, PptpGeneralErrorCode.None)]
     [InlineData(OutgoingCallResultCode.Busy, PptpGeneralErrorCode.None)]
