@@ -254,13 +254,13 @@ internal sealed partial class ConfigBuilder(string fileName)
 
     // ---- gateway extensions -----------------------------------------------------------------------------------
 
-    /// <summary>Extensions <c>gateway max-sessions|max-control-connections|admin-socket|dataplane</c>.</summary>
+    /// <summary>Extensions <c>gateway max-sessions|max-control-connections|admin-socket|dataplane|metrics</c>.</summary>
     private void Gateway(int line, string[] t)
     {
         const int Max = 1_000_000;
         if (t.Length != 3)
         {
-            Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH' or 'gateway dataplane kernel|memory'");
+            Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', 'gateway dataplane kernel|memory' or 'gateway metrics ADDR:PORT'");
             return;
         }
         string context = Head(t, 2);
@@ -283,6 +283,14 @@ internal sealed partial class ConfigBuilder(string fileName)
                     _gateway = _gateway with { AdminSocketPath = t[2] };
                 else
                     Error(line, $"{context}: '{t[2]}' is not an absolute path");
+                break;
+            case "metrics":
+                if (Is(t, 2, "off"))
+                    _gateway = _gateway with { MetricsEndPoint = null };
+                else if (IPEndPoint.TryParse(t[2], out IPEndPoint? metrics) && metrics.Port != 0 && t[2].Contains(':', StringComparison.Ordinal))
+                    _gateway = _gateway with { MetricsEndPoint = metrics };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not ADDR:PORT (e.g. 'gateway metrics 127.0.0.1:9477') or 'off'");
                 break;
             case "dataplane":
                 switch (Lower(t[2]))

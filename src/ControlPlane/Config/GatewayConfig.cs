@@ -234,6 +234,9 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
     public const int DefaultMaxControlConnections = 100_000;
     public const string DefaultAdminSocketPath = "/run/pptpgw/admin.sock";
 
+    /// <summary><c>gateway metrics ADDR:PORT</c>: serve Prometheus metrics on http://ADDR:PORT/metrics; null (the default): off.</summary>
+    public System.Net.IPEndPoint? MetricsEndPoint { get; init; }
+
     /// <summary>The values used when the file has no <c>gateway</c> lines.</summary>
     public static GatewayOptions Default { get; } =
         new(DefaultMaxSessions, DefaultMaxControlConnections, DefaultAdminSocketPath, DataplaneBackend.Kernel, Syslog: false);

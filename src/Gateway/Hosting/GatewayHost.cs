@@ -13,6 +13,7 @@ using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
+using PptpGw.Gateway.Metrics;
 using PptpGw.Gateway.Orchestration;
 
 namespace PptpGw.Gateway.Hosting;
@@ -82,6 +83,16 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The admin socket path, or null without one.</summary>
     public string? AdminSocketPath { get; }
 
+    private static int s_instances;
+    private IPEndPoint? _metricsEndPoint;
+    private PrometheusEndpoint? _prometheus;
+
+    /// <summary>The instruments (null without <c>gateway metrics</c>).</summary>
+    public GatewayMetrics? Metrics { get; private set; }
+
+    /// <summary>The Prometheus scrape URL once started (null without <c>gateway metrics</c>).</summary>
+    public Uri? MetricsUrl => _prometheus?.Url;
+
     /// <summary>"pptpgw 1.0.0 (.NET 10.0.0)".</summary>
     public static string VersionText =>
         $"pptpgw {typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
@@ -110,6 +121,14 @@ public sealed class GatewayHost : IAsyncDisposable
             ?? throw new GatewayStartupException("no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
         GatewayAaa aaa = GatewayAaa.Create(config, group, log, time, options.Aaa);
         IPppAuthenticator authenticator = aaa.Authenticator;
+        IPEndPoint? metricsEndPoint = options.MetricsEndPoint ?? config.Gateway.MetricsEndPoint;
+        GatewayMetrics? metrics = null;
+        var metricSources = new MetricSourceSlots();
+        if (metricsEndPoint is not null)
+        {
+            // The orchestrator wraps each call's authenticator (MeasuredAuthenticator) once it has the metrics.
+            metrics = new GatewayMetrics(metricSources.ToSources(), GatewayMetrics.DefaultMeterName + "." + Interlocked.Increment(ref s_instances));
+        }
         IpLocalPool? pool = group.AddressPool is { } poolName
             ? config.FindPool(poolName)?.CreatePool() ?? throw new GatewayStartupException($"vpdn group {group.Name}: unknown pool '{poolName}'")
             : null;
@@ -151,6 +170,11 @@ public sealed class GatewayHost : IAsyncDisposable
             Connection = connection,
         }, orchestrator, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator, time);
         orchestrator.AttachListener(listener);
+        orchestrator.Metrics = metrics;
+        metricSources.Orchestrator = orchestrator;
+        metricSources.Listener = listener;
+        metricSources.Pool = pool;
+        metricSources.Dataplane = dataplane as Dataplane.Workers.DataplaneHost;
 
         AdminServer? admin = null;
         string? adminPath = null;
@@ -162,6 +186,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
         host._ownedSinks.AddRange(owned);
+        host.Metrics = metrics;
+        host._metricsEndPoint = metricsEndPoint;
         return host;
     }
 
@@ -194,6 +220,17 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
         }
+        if (Metrics is { } metrics && _metricsEndPoint is { } metricsEndPoint)
+        {
+            try
+            {
+                _prometheus = new PrometheusEndpoint(metricsEndPoint, metrics.Meter.Name);
+            }
+            catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException)
+            {
+                throw new GatewayStartupException($"gateway metrics {metricsEndPoint}: cannot listen: {ex.Message}", ex);
+            }
+        }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
         Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
@@ -207,7 +244,7 @@ public sealed class GatewayHost : IAsyncDisposable
         }
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +
-            $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}"));
+            $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}, metrics {MetricsUrl?.ToString() ?? "off"}"));
     }
 
     /// <summary>Starts, runs until <paramref name="cancellationToken"/> is cancelled, then stops cleanly.</summary>
@@ -245,6 +282,8 @@ public sealed class GatewayHost : IAsyncDisposable
         await Aaa.DisposeAsync().ConfigureAwait(false);
         if (_admin is not null)
             await _admin.DisposeAsync().ConfigureAwait(false);
+        _prometheus?.Dispose();
+        Metrics?.Dispose();
         switch (Dataplane)
         {
             case IAsyncDisposable asyncDisposable:

@@ -232,6 +232,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
 
     private ValueTask<CallDecision> Refused(CallDecision decision)
     {
+        CountSetupRefused();
         if (_log.IsEnabled(DebugClasses.VpdnError))
             _log.Debug(DebugClasses.VpdnError, "PPTP: call refused: " + decision.Reason);
         return ValueTask.FromResult(decision);
@@ -247,7 +248,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         AaaCall? aaa = _options.Aaa?.BeginCall(call.CallId, gatewayCall.PeerAddress, Unmapped(call.Local.Address),
             (cause, reason) => DisconnectForAaa(gatewayCall, cause, reason));
         gatewayCall.Aaa = aaa;
-        PppSessionOptions options = PppSessionOptions.ForServer(_config, _group, aaa?.Authenticator ?? _options.Authenticator, _options.Pool);
+        PppSessionOptions options = PppSessionOptions.ForServer(_config, _group, Measured(aaa?.Authenticator ?? _options.Authenticator), _options.Pool);
         if (_options.Aaa is { } aaaOptions)
             options = aaaOptions.AdjustSessionOptions(options);
         IDataplaneControl dataplane = Dataplane;
@@ -320,6 +321,7 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         call.TryMarkCleared();
         if (!_calls.TryRemove(new KeyValuePair<(uint, ushort), GatewayCall>((call.TunnelId, call.CallId), call)))
             return;
+        CountSetupEnded(call); // no-op when the setup was counted already
         call.StartTimer?.Dispose();
         if (call.Session is { } session)
         {
@@ -425,6 +427,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         if (outcome.Reason.Contains("missing MPPE key", StringComparison.OrdinalIgnoreCase))
             _log.PppMissingMppeKey(call.VirtualInterface, outcome.UserName);
         _log.PppAaaAuthenticationStatus(call.VirtualInterface, outcome.UserName, succeeded: false);
+        if (outcome.IsFinal)
+            CountSetupAuthenticationFailed(call, outcome.Protocol);
         if (_log.IsEnabled(DebugClasses.PppError))
             _log.Debug(DebugClasses.PppError, $"PPP virtual interface {call.VirtualInterface}: authentication failed: {outcome.Reason}");
     }
@@ -453,6 +457,8 @@ public sealed partial class CallOrchestrator : IPptpCallHandler, IControlFrameSi
         }
         call.UserName = result.UserName;
         call.AaaServer = result.AaaServer;
+        call.IsLinkUp = true;
+        CountSetupEstablished(call, result.AuthenticationProtocol);
         call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);

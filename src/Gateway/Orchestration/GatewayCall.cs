@@ -70,6 +70,14 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
 
     public bool IsCleared => Volatile.Read(ref _cleared) != 0;
 
+    private int _setupCounted;
+
+    /// <summary>True once, for the first outcome of the setup (metrics count each call's setup once).</summary>
+    public bool TryMarkSetupCounted() => Interlocked.Exchange(ref _setupCounted, 1) == 0;
+
+    /// <summary>Set when the PPP link came up (for <c>pptpgw_sessions{state="established"}</c>).</summary>
+    public bool IsLinkUp { get; set; }
+
     /// <summary>True once, for the caller that removes the dataplane session.</summary>
     public bool TryMarkDataplaneClosed() => Interlocked.Exchange(ref _dataplaneClosed, 1) == 0;
 
