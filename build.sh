@@ -3,7 +3,9 @@
 #   ./build.sh build   restore + publish the gateway: artifacts/bin/pptpgw
 #   ./build.sh test    build, then every test (unit, integration, interop where the machine can)
 #   ./build.sh demo    gateway + client in network namespaces, a ping through MPPE, show vpdn
+#                      (--dataplane dpdk: the same on the DPDK dataplane, net_af_packet on the veths)
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
+#   ./build.sh fuzz [--seconds N] [TARGET...]   AFL++/SharpFuzz on every peer-facing parser (tests/Fuzz/run-fuzz.sh)
 # With no argument: build + test.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,25 +32,41 @@ need_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { log "the .NET 10 SDK is required (dotnet not on PATH)"; exit 1; }
 }
 
+# The DPDK dataplane (gateway dataplane dpdk): Debian's DPDK and the C shim over it (native/). Optional: without
+# libdpdk-dev the shim is skipped and the gateway runs on the kernel port.
+build_native() {
+  need_pkgs dpdk dpdk-dev libdpdk-dev gcc pkg-config
+  native/build.sh "$ROOT/artifacts/native"
+}
+
 cmd_build() {
   need_dotnet
   need_pkgs openssl libssl3
+  build_native
   log "restore + build (Release)"
   dotnet restore Dataplane.sln
   dotnet build Dataplane.sln -c Release --no-restore -nologo -v q
   log "publish the gateway to artifacts/bin"
   dotnet publish src/Gateway/Gateway.csproj -c Release --no-restore --no-build -o artifacts/bin -nologo -v q
+  if [ -f artifacts/native/libpgwdpdk.so ]; then cp artifacts/native/libpgwdpdk.so artifacts/bin/; else rm -f artifacts/bin/libpgwdpdk.so; fi
   log "artifacts/bin/pptpgw ready"
 }
 
 cmd_test() {
   cmd_build
   need_pkgs iproute2 iputils-ping
+  # The RADIUS tests run a real FreeRADIUS (../shared/aaa/freeradius); installed before the suite so that a new
+  # machine runs them instead of skipping them (the interop suite would install it only afterwards).
+  need_pkgs freeradius freeradius-utils
   log "tests"
   mkdir -p artifacts/test
   dotnet test tests/Tests.csproj -c Release --no-build --no-restore -nologo \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
     --results-directory artifacts/test "$@"
+  # Every fuzz target briefly (docs/ROBUSTNESS.md "Fuzzing"): a crash or hang fails the build.
+  log "fuzz (tests/Fuzz/run-fuzz.sh --seconds ${PPTPGW_FUZZ_SECONDS:-3})"
+  need_pkgs afl++
+  tests/Fuzz/run-fuzz.sh --seconds "${PPTPGW_FUZZ_SECONDS:-3}"
   # A real Linux client (pptp-linux + pppd in a QEMU guest) against the gateway; prints why when it skips.
   log "interop (tests/Interop/run-interop.sh; docs/INTEROP.md)"
   tests/Interop/run-interop.sh
@@ -60,10 +78,19 @@ cmd_bench() {
   dotnet run -c Release --project bench/Bench.csproj -- "$@"
 }
 
+# ./build.sh fuzz [--seconds N] [--timeout MS] [TARGET...]: default 10 s per target; ends with 'fuzz: T targets, E execs, C crashes'.
+cmd_fuzz() {
+  need_dotnet
+  need_pkgs afl++
+  dotnet restore Dataplane.sln >/dev/null
+  tests/Fuzz/run-fuzz.sh "$@"
+}
+
 cmd_demo() {
   cmd_build
   need_pkgs iproute2 iputils-ping
-  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh; fi
+  case " $* " in *" dpdk "*|*"=dpdk "*) need_pkgs ethtool ;; esac
+  if [ -x scripts/demo.sh ]; then exec scripts/demo.sh "$@"; fi
   log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
 }
 
@@ -72,7 +99,8 @@ case "$sub" in
   build) cmd_build ;;
   test) cmd_test "$@" ;;
   bench) cmd_bench "$@" ;;
-  demo) cmd_demo ;;
+  fuzz) cmd_fuzz "$@" ;;
+  demo) cmd_demo "$@" ;;
   all) cmd_test ;;
-  *) echo "usage: $0 [build|test|demo|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|demo|bench|fuzz]" >&2; exit 2 ;;
 esac

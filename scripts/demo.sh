@@ -20,8 +20,22 @@
 #   - 198.19.10.10-198.19.10.50 is the client pool. The client's TUN pptp0 gets one of them, peer 198.18.20.1, and
 #     a route to the inside LAN (dial --route 198.18.20.0/24). The inside host's default route is the gateway, which
 #     forwards (net.ipv4.ip_forward=1 in the gateway's namespace only) between the veth and pptpgw0.
+#
+# With --dataplane dpdk (./build.sh demo --dataplane dpdk) the gateway runs on the DPDK dataplane instead: its two veths
+# are DPDK ports (net_af_packet, --no-huge virtual devices) with no kernel addresses, the way a NIC bound to DPDK has
+# none; the gateway answers ARP for 198.18.10.1 and 198.18.20.1 itself, and TCP 1723 reaches the control plane through
+# the exception path (a net_tap interface pptpgw-x0 carrying 198.18.10.1, fed by the dataplane).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DATAPLANE=kernel
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dataplane) DATAPLANE=${2:-}; shift 2 || shift ;;
+    --dataplane=*) DATAPLANE=${1#*=}; shift ;;
+    *) echo "usage: $0 [--dataplane kernel|dpdk]" >&2; exit 2 ;;
+  esac
+done
+case "$DATAPLANE" in kernel|dpdk) ;; *) echo "demo: unknown dataplane '$DATAPLANE' (kernel or dpdk)" >&2; exit 2 ;; esac
 ROOT=$(pwd)
 BIN="$ROOT/artifacts/bin/pptpgw"
 
@@ -34,6 +48,10 @@ fail() { printf '\033[1;31mDEMO FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 command -v ip >/dev/null || fail "iproute2's ip is needed"
 command -v ping >/dev/null || fail "ping (iputils-ping) is needed"
 [ -e /dev/net/tun ] || fail "/dev/net/tun is missing (no TUN driver)"
+if [ "$DATAPLANE" = dpdk ]; then
+  [ -f "$ROOT/artifacts/bin/libpgwdpdk.so" ] || fail "the DPDK shim artifacts/bin/libpgwdpdk.so is missing: install dpdk libdpdk-dev and run ./build.sh build"
+  command -v ethtool >/dev/null || fail "ethtool is needed (apt-get install ethtool)"
+fi
 
 SUF="$$"
 NS_CLIENT="pgw-demo-client-$SUF"
@@ -66,6 +84,8 @@ cleanup() {
   for ns in "$NS_CLIENT" "$NS_GW" "$NS_INSIDE"; do
     ip netns del "$ns" 2>/dev/null && info "deleted namespace $ns"
   done
+  # DPDK leaves its runtime directory behind even after rte_eal_cleanup; this run's prefix is unique.
+  [ "$DATAPLANE" = dpdk ] && rm -rf "/var/run/dpdk/pgw-demo-$SUF"
   rm -rf "$RUN"
   info "logs kept in ${OUT#"$ROOT"/}/ (gateway.log, dial.log, pix-demo.cfg)"
   if [ "$code" -eq 0 ]; then
@@ -106,16 +126,31 @@ done
 ip -n "$NS_GW" link add outside type veth peer name eth0 netns "$NS_CLIENT"
 ip -n "$NS_GW" link add inside type veth peer name eth0 netns "$NS_INSIDE"
 ip -n "$NS_CLIENT" addr add 198.18.10.2/24 dev eth0
-ip -n "$NS_GW" addr add 198.18.10.1/24 dev outside
-ip -n "$NS_GW" addr add 198.18.20.1/24 dev inside
 ip -n "$NS_INSIDE" addr add 198.18.20.2/24 dev eth0
+if [ "$DATAPLANE" = kernel ]; then
+  ip -n "$NS_GW" addr add 198.18.10.1/24 dev outside
+  ip -n "$NS_GW" addr add 198.18.20.1/24 dev inside
+fi
 for pair in "$NS_CLIENT eth0" "$NS_GW outside" "$NS_GW inside" "$NS_INSIDE eth0"; do
   set -- $pair; ip -n "$1" link set "$2" up
 done
 ip -n "$NS_INSIDE" route add default via 198.18.20.1
-ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
 info "client  eth0    198.18.10.2/24"
-info "gateway outside 198.18.10.1/24, inside 198.18.20.1/24, ip_forward=1 (this namespace only)"
+if [ "$DATAPLANE" = kernel ]; then
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
+  info "gateway outside 198.18.10.1/24, inside 198.18.20.1/24, ip_forward=1 (this namespace only)"
+else
+  # The veths are the DPDK ports: the gateway's kernel must not answer on them (it owns 198.18.10.1 on the TAP and
+  # would otherwise take ARP and TCP 1723 from the veth directly, around the exception path).
+  for dev in outside inside; do
+    ip netns exec "$NS_GW" sysctl -qw "net.ipv4.conf.$dev.arp_ignore=8" "net.ipv4.conf.$dev.rp_filter=1" "net.ipv6.conf.$dev.disable_ipv6=1"
+  done
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.conf.all.rp_filter=1
+  # veths leave TCP checksums to "hardware"; a DPDK port reads frames raw, so the peers must compute them.
+  ip netns exec "$NS_CLIENT" ethtool -K eth0 tx off >/dev/null
+  ip netns exec "$NS_INSIDE" ethtool -K eth0 tx off >/dev/null
+  info "gateway outside, inside: DPDK ports (net_af_packet), no kernel addresses; 198.18.10.1/24 on the exception TAP pptpgw-x0"
+fi
 info "inside  eth0    198.18.20.2/24, default via 198.18.20.1"
 
 step "gateway configuration (PIX syntax) -> ${CONFIG#"$ROOT"/}"
@@ -137,8 +172,17 @@ vpdn group 1 pptp echo 60
 vpdn username demo password $PASSWORD
 vpdn enable outside
 gateway admin-socket $ADMIN
-gateway dataplane kernel
 EOF
+if [ "$DATAPLANE" = kernel ]; then
+  echo "gateway dataplane kernel" >>"$CONFIG"
+else
+  cat >>"$CONFIG" <<EOF
+gateway dataplane dpdk
+gateway dpdk eal --no-huge -m 512 --no-pci --no-telemetry --file-prefix pgw-demo-$SUF
+gateway dpdk port outside net_af_packet0,iface=outside
+gateway dpdk port inside net_af_packet1,iface=inside
+EOF
+fi
 sed 's/^/    /' "$CONFIG"
 "$BIN" check --config "$CONFIG" | sed 's/^/    /'
 

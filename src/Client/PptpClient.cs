@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
@@ -206,14 +205,14 @@ public static class PptpClient
         };
     }
 
-    /// <summary>"MS-CHAP Failure E=691" → "MS-CHAP Failure E=691 (ERROR_AUTHENTICATION_FAILURE)".</summary>
-    public static string DescribeAuthenticationFailure(string reason)
+    /// <summary>
+    /// The failure's text, with the Windows name of the server's MS-CHAP error code when it sent one (RFC 2759 §6):
+    /// "MS-CHAP Failure E=691" → "MS-CHAP Failure E=691 (ERROR_AUTHENTICATION_FAILURE)".
+    /// </summary>
+    public static string DescribeAuthenticationFailure(PppAuthOutcome outcome)
     {
-        ArgumentNullException.ThrowIfNull(reason);
-        Match match = Regex.Match(reason, @"E=(\d+)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        if (!match.Success || !uint.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out uint code))
-            return reason;
-        string? name = (MsChapErrorCode)code switch
+        ArgumentNullException.ThrowIfNull(outcome);
+        string? name = outcome.PeerErrorCode switch
         {
             MsChapErrorCode.RestrictedLogonHours => "ERROR_RESTRICTED_LOGON_HOURS",
             MsChapErrorCode.AcctDisabled => "ERROR_ACCT_DISABLED",
@@ -223,7 +222,7 @@ public static class PptpClient
             MsChapErrorCode.ChangingPassword => "ERROR_CHANGING_PASSWORD",
             _ => null,
         };
-        return name is null ? reason : reason.Insert(match.Index + match.Length, $" ({name})");
+        return name is null ? outcome.Reason : $"{outcome.Reason} ({name})";
     }
 
     internal static IPAddress? OptionalAddress(uint address) => address == 0 ? null : Ipv4.ToIPAddress(address);

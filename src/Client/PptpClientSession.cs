@@ -33,7 +33,7 @@ public sealed class PptpClientSession : IAsyncDisposable
     private Task? _reader;
     private Task? _teardown;
     private ITunnelInterface? _interface;
-    private string? _authFailure;
+    private PppAuthOutcome? _authFailure;
     private volatile bool _serverStopped;
     private volatile bool _controlClosed;
 
@@ -278,35 +278,42 @@ public sealed class PptpClientSession : IAsyncDisposable
             strength is { } s ? (int)s : null, result.Mppe?.Stateless ?? false, mtu));
     }
 
-    private void OnLinkDown(string reason)
+    private void OnLinkDown(PppLinkDown down)
     {
         if (!_linkUp.Task.IsCompleted)
-            _linkUp.TrySetException(Classify(reason));
-        _ = End(graceful: true, reason);
+            _linkUp.TrySetException(Classify(down));
+        _ = End(graceful: true, down.Detail);
     }
 
-    private PptpClientException Classify(string reason)
+    /// <summary>The dial's failure from the typed PPP outcome (the exit status of <c>pptpgw dial</c>).</summary>
+    private PptpClientException Classify(PppLinkDown down)
     {
         if (_authFailure is { } auth)
             return new PptpClientException(PptpClientFailure.AuthenticationFailed,
                 $"authentication failed: {PptpClient.DescribeAuthenticationFailure(auth)}");
-        if (reason.Contains("mppe", StringComparison.OrdinalIgnoreCase))
-            return new PptpClientException(PptpClientFailure.MppeMismatch, $"MPPE mismatch: {reason}");
-        if (reason.Contains("not complete after", StringComparison.Ordinal))
-            return new PptpClientException(PptpClientFailure.Timeout, $"timeout: {reason}");
-        return new PptpClientException(PptpClientFailure.LinkFailed, $"PPP failed: {reason}");
+        switch (down.Cause)
+        {
+            case PppDownCause.MppeRequiresMsChap or PppDownCause.MppeNoCommonStrength or PppDownCause.MppeNotNegotiated or PppDownCause.CcpClosed:
+            // The server hung up in the network phase without MPPE agreed: it refused our MPPE or our lack of it (RFC 3078 §4).
+            case PppDownCause.PeerTerminated when down.Phase == PppPhase.Network && !down.MppeActive:
+                return new PptpClientException(PptpClientFailure.MppeMismatch, $"MPPE mismatch: {down.Detail}");
+            case PppDownCause.NegotiationTimeout:
+                return new PptpClientException(PptpClientFailure.Timeout, $"timeout: {down.Detail}");
+            default:
+                return new PptpClientException(PptpClientFailure.LinkFailed, $"PPP failed: {down.Detail}");
+        }
     }
 
     private sealed class Observer(PptpClientSession owner) : IPppSessionObserver
     {
         public void LinkUp(PppSession session, PppLinkResult result) => owner.OnLinkUp(result);
 
-        public void LinkDown(PppSession session, string reason) => owner.OnLinkDown(reason);
+        public void LinkDown(PppSession session, PppLinkDown down) => owner.OnLinkDown(down);
 
         public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome)
         {
             if (outcome.IsFinal)
-                owner._authFailure = outcome.Reason;
+                owner._authFailure = outcome;
             owner._log($"authentication failed: {outcome.Reason}");
         }
 

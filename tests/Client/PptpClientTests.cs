@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using PptpGw.Client;
 using PptpGw.ControlPlane.Ppp;
+using PptpGw.ControlPlane.Ppp.Auth;
+using PptpGw.ControlPlane.Ppp.Chap;
 using PptpGw.ControlPlane.Ppp.Ccp;
 using PptpGw.ControlPlane.Pptp;
 
@@ -173,7 +175,7 @@ public sealed class PptpClientTests
         await using var pns = new StandInPns();
         PptpClientSession session = await PptpClient.ConnectAsync(pns.ClientOptions() with { Mppe = ClientMppeMode.None });
         var e = await Assert.ThrowsAsync<PptpClientException>(() => session.LinkUp.WaitAsync(Wait));
-        Assert.Equal(PptpClientFailure.MppeMismatch, e.Failure);
+        Assert.True(PptpClientFailure.MppeMismatch == e.Failure, e.Message);
         await session.Completion.WaitAsync(Wait);
     }
 
@@ -268,12 +270,13 @@ public sealed class PptpClientTests
     }
 
     [Theory]
-    [InlineData("MS-CHAP Failure E=691", "MS-CHAP Failure E=691 (ERROR_AUTHENTICATION_FAILURE)")]
-    [InlineData("MS-CHAP Failure E=649", "MS-CHAP Failure E=649 (ERROR_NO_DIALIN_PERMISSION)")]
-    [InlineData("MS-CHAP Failure E=12345", "MS-CHAP Failure E=12345")]
-    [InlineData("PAP Authenticate-Nak: go away", "PAP Authenticate-Nak: go away")]
-    public void Authentication_failures_name_the_windows_error(string reason, string expected) =>
-        Assert.Equal(expected, PptpClient.DescribeAuthenticationFailure(reason));
+    [InlineData("MS-CHAP Failure E=691", 691u, "MS-CHAP Failure E=691 (ERROR_AUTHENTICATION_FAILURE)")]
+    [InlineData("MS-CHAP Failure E=649", 649u, "MS-CHAP Failure E=649 (ERROR_NO_DIALIN_PERMISSION)")]
+    [InlineData("MS-CHAP Failure E=12345", 12345u, "MS-CHAP Failure E=12345")]
+    [InlineData("PAP Authenticate-Nak: go away", null, "PAP Authenticate-Nak: go away")]
+    public void Authentication_failures_name_the_windows_error(string reason, uint? code, string expected) =>
+        Assert.Equal(expected, PptpClient.DescribeAuthenticationFailure(new PppAuthOutcome(false, true, PppAuthProtocol.MsChapV2, "u", reason,
+            null, null, PppAuthFailure.ServerRefused, (MsChapErrorCode?)code)));
 
     [Fact]
     public void Client_messages_parse_with_the_codecs()

@@ -409,7 +409,7 @@ internal sealed class StandInPns : IAsyncDisposable
     private sealed class Observer(StandInPns owner) : IPppSessionObserver
     {
         public void LinkUp(PppSession session, PppLinkResult result) => owner.OnLinkUp(result);
-        public void LinkDown(PppSession session, string reason) => owner.ServerDownReason ??= reason;
+        public void LinkDown(PppSession session, PppLinkDown down) => owner.ServerDownReason ??= down.Detail;
     }
 
     public async ValueTask DisposeAsync()

@@ -52,7 +52,7 @@ public sealed class GatewayCallTests
         Assert.Contains("MPPE_key_strength is 128 bits", created, StringComparison.Ordinal);
 
         // show vpdn: the tunnel, the call, the user, the address, MPPE, and the dataplane's counters.
-        VpdnSnapshot snapshot = bed.Host.Orchestrator.GetSnapshot();
+        VpdnSnapshot snapshot = bed.Host.Orchestrator.Administration.GetSnapshot();
         TunnelSnapshot tunnel = Assert.Single(snapshot.Tunnels);
         SessionSnapshot session = Assert.Single(tunnel.Sessions);
         Assert.Equal(call.CallId, session.CallId);
@@ -69,16 +69,18 @@ public sealed class GatewayCallTests
         Assert.Contains("128", text, StringComparison.Ordinal);
 
         // clear vpdn tunnel id N: StopCCRQ to the PAC, which answers; 603105; the session, its address and dataplane session gone.
-        Task<bool> clearing = Task.Run(() => bed.Host.Orchestrator.ClearTunnel(tunnel.TunnelId));
+        Task<VpdnClearResult?> clearing = bed.Host.Orchestrator.Administration.ClearTunnelAsync(tunnel.TunnelId, CancellationToken.None).AsTask();
         StopControlConnectionRequest stop = Wire.StopRq(await GatewayTestBed.ReceiveUntilAsync<StopControlConnectionRequest>(call.Pac));
         Assert.Equal(StopControlConnectionReason.None, stop.Reason);
         await call.Pac.SendAsync(Wire.StopReply());
-        Assert.True(await clearing.WaitAsync(Guard));
+        VpdnClearResult? cleared = await clearing.WaitAsync(Guard);
+        ClearedTunnel one = Assert.Single(Assert.IsType<VpdnClearResult>(cleared).Tunnels);
+        Assert.Equal((tunnel.TunnelId, 1, true), (one.TunnelId, one.Sessions, one.Closed));
         await bed.WaitForLogAsync($"%PIX-6-603105: PPTP Tunnel deleted, tunnel_id = {tunnel.TunnelId}, remote_peer_ip = 127.0.0.1");
         await GatewayTestBed.EventuallyAsync(() => bed.Host.Orchestrator.LiveCalls == 0, "the call to be released");
         Assert.Equal(0, bed.Host.Pool.UsedCount);
         await call.Entry.Closed.Task.WaitAsync(Guard);
-        Assert.Empty(bed.Host.Orchestrator.GetSnapshot().Tunnels);
+        Assert.Empty(bed.Host.Orchestrator.Administration.GetSnapshot().Tunnels);
     }
 
     [Fact]
@@ -154,7 +156,7 @@ public sealed class GatewayCallTests
         Assert.Equal(0, bed.Host.Orchestrator.LiveCalls);
         Assert.Equal(0, bed.Host.Pool.UsedCount);
         Assert.True(call.Entry.IsClosed);
-        Assert.Empty(bed.Host.Orchestrator.GetSnapshot().Tunnels);
+        Assert.Empty(bed.Host.Orchestrator.Administration.GetSnapshot().Tunnels);
         await bed.WaitForLogAsync("603105: PPTP Tunnel deleted");
         // New connections are no longer accepted.
         using var late = new System.Net.Sockets.TcpClient();

@@ -19,7 +19,7 @@ internal sealed class ClientEvents : IPppSessionObserver
     public TaskCompletionSource<string> Down { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void LinkUp(PppSession session, PppLinkResult result) => Up.TrySetResult(result);
-    public void LinkDown(PppSession session, string reason) => Down.TrySetResult(reason);
+    public void LinkDown(PppSession session, PppLinkDown down) => Down.TrySetResult(down.Detail);
 }
 
 /// <summary>The fields of an Outgoing-Call-Reply the tests look at (RFC 2637 §2.8).</summary>

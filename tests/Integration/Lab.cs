@@ -128,10 +128,14 @@ internal sealed class Lab : IAsyncDisposable
 
     public string IpClient(string arguments) => ClientNamespace.Ip(arguments);
 
-    /// <summary>Starts <c>pptpgw run</c> in the gateway namespace and waits for its "PPTP on" line.</summary>
-    public async Task<LabProcess> StartGatewayAsync()
+    /// <summary>
+    /// Starts <c>pptpgw run</c> in the gateway namespace and waits for its "PPTP on" line; <paramref name="openFiles"/>
+    /// sets its RLIMIT_NOFILE (soft and hard) with <c>prlimit</c>.
+    /// </summary>
+    public async Task<LabProcess> StartGatewayAsync(int? openFiles = null)
     {
-        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace.Name, GatewayBinary!, "run", "--config", ConfigPath]);
+        string[] limit = openFiles is { } n ? ["prlimit", $"--nofile={n}:{n}", "--"] : [];
+        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace.Name, .. limit, GatewayBinary!, "run", "--config", ConfigPath]);
         Gateway = gateway;
         await gateway.WaitForLineAsync("PPTP on ", TimeSpan.FromSeconds(20));
         return gateway;

@@ -25,7 +25,7 @@ public class SessionTableBenchmarks
     public void Setup()
     {
         _table = new SessionTable(Sessions, workerCount: 1, seed: 1);
-        var ids = new CallIdAllocator(firstCallId: 1);
+        var ids = new CallIdAllocator(random: new Random(1));
         var peers = new uint[Sessions];
         var callIds = new ushort[Sessions];
         for (int i = 0; i < Sessions; i++)

@@ -7,16 +7,41 @@ namespace PptpGw.ControlPlane.Admin;
 /// <summary>The CLI side of the admin socket (<c>pptpgw show vpdn</c> and friends).</summary>
 public static class AdminClient
 {
-    /// <summary>Sends one command line and returns the whole answer (the server closes after it).</summary>
+    /// <summary>Sends one command line and returns the whole reply (the server closes after it).</summary>
     /// <exception cref="ArgumentException">The line contains a newline.</exception>
     /// <exception cref="SocketException">Nothing listens on <paramref name="socketPath"/>.</exception>
-    public static async Task<string> SendAsync(string socketPath, string commandLine, CancellationToken cancellationToken = default)
+    public static async Task<AdminReply> SendAsync(string socketPath, string commandLine, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         using var socket = await ConnectAndSendAsync(socketPath, commandLine, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <summary>The reply on the wire: UTF-8 text, NUL, the status octet.</summary>
+    public static byte[] Encode(AdminReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        int length = Encoding.UTF8.GetByteCount(reply.Text);
+        byte[] wire = new byte[length + 2];
+        Encoding.UTF8.GetBytes(reply.Text, wire);
+        wire[length] = 0;
+        wire[length + 1] = (byte)reply.Status;
+        return wire;
+    }
+
+    /// <summary>Reads a reply; one without the trailer (an older server) is <see cref="AdminStatus.Ok"/>, an unknown status octet an error.</summary>
+    public static AdminReply Decode(ReadOnlySpan<byte> wire)
+    {
+        if (wire.Length >= 2 && wire[^2] == 0)
+        {
+            byte status = wire[^1];
+            string text = Encoding.UTF8.GetString(wire[..^2]);
+            return new AdminReply(Enum.IsDefined((AdminStatus)status) ? (AdminStatus)status : AdminStatus.Error, text);
+        }
+        return AdminReply.Ok(Encoding.UTF8.GetString(wire));
     }
 
     /// <summary>

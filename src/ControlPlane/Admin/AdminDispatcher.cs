@@ -1,12 +1,12 @@
-using System.Globalization;
 using PptpGw.ControlPlane.Logging;
 
 namespace PptpGw.ControlPlane.Admin;
 
 /// <summary>
 /// Executes admin command lines against an <see cref="IAdminHandler"/> and the <see cref="GatewayLog"/>, and returns
-/// the text to show. Transport-free, so the socket server and tests share it. Like the PIX, commands that succeed
-/// silently (clear, debug) answer with empty text.
+/// the reply (status and text). Transport-free, so the socket server and tests share it. Each command family lives in
+/// its own file (<see cref="VpdnCommands"/>, <see cref="DebugCommands"/>); a new family adds a file and a case here.
+/// Like the PIX, commands that succeed silently (debug) answer with empty text.
 /// </summary>
 public sealed class AdminDispatcher
 {
@@ -26,51 +26,42 @@ public sealed class AdminDispatcher
     public GatewayLog Log => _log;
 
     /// <summary>Parses and executes <paramref name="line"/>; a bad line yields the PIX-style error text.</summary>
-    public string Execute(string? line)
+    public Task<AdminReply> ExecuteAsync(string? line, CancellationToken cancellationToken = default)
     {
         var parsed = AdminCommandParser.Parse(line);
-        return parsed.Success ? Execute(parsed.Command) : AdminCommandParser.FormatError(line, parsed);
+        return parsed.Success
+            ? ExecuteAsync(parsed.Command, cancellationToken)
+            : Task.FromResult(new AdminReply(AdminStatus.InvalidInput, AdminCommandParser.FormatError(line, parsed)));
     }
 
     /// <summary>Executes a parsed command. <see cref="AdminCommandKind.TerminalMonitor"/> is the transport's job and answers with a notice.</summary>
-    public string Execute(AdminCommand command)
+    public async Task<AdminReply> ExecuteAsync(AdminCommand command, CancellationToken cancellationToken = default)
     {
         try
         {
-            switch (command.Kind)
+            return command.Kind switch
             {
-                case AdminCommandKind.ShowVpdn:
-                    return VpdnRenderer.Render(_handler.GetSnapshot(), command.View);
-                case AdminCommandKind.ShowDebug:
-                    return DebugClassNames.FormatShowDebug(_log.Debugging);
-                case AdminCommandKind.ShowVersion:
-                    return EndLine(_handler.GetVersion());
-                case AdminCommandKind.ClearTunnel:
-                    return _handler.ClearTunnel(command.TunnelId)
-                        ? string.Empty
-                        : string.Create(CultureInfo.InvariantCulture, $"% No tunnel with id {command.TunnelId}\n");
-                case AdminCommandKind.ClearAllTunnels:
-                    _handler.ClearAllTunnels();
-                    return string.Empty;
-                case AdminCommandKind.DebugOn:
-                    _log.EnableDebug(command.Debug);
-                    return string.Empty;
-                case AdminCommandKind.DebugOff:
-                    _log.DisableDebug(command.Debug);
-                    return string.Empty;
-                case AdminCommandKind.Help:
-                    return AdminCommandParser.HelpText;
-                case AdminCommandKind.TerminalMonitor:
-                    return "% terminal monitor needs a connection that stays open\n";
-                default:
-                    return "% Invalid input\n";
-            }
+                AdminCommandKind.ShowVpdn => VpdnCommands.Show(_handler, command.View),
+                AdminCommandKind.ClearTunnel => await VpdnCommands.ClearTunnelAsync(_handler, command.TunnelId, cancellationToken).ConfigureAwait(false),
+                AdminCommandKind.ClearAllTunnels => await VpdnCommands.ClearAllAsync(_handler, cancellationToken).ConfigureAwait(false),
+                AdminCommandKind.ShowDebug => DebugCommands.Show(_log),
+                AdminCommandKind.DebugOn => DebugCommands.On(_log, command.Debug),
+                AdminCommandKind.DebugOff => DebugCommands.Off(_log, command.Debug),
+                AdminCommandKind.ShowVersion => AdminReply.Ok(EndLine(_handler.GetVersion())),
+                AdminCommandKind.Help => AdminReply.Ok(AdminCommandParser.HelpText),
+                AdminCommandKind.TerminalMonitor => AdminReply.Ok("% terminal monitor needs a connection that stays open\n"),
+                _ => new AdminReply(AdminStatus.InvalidInput, "% Invalid input\n"),
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
         }
 #pragma warning disable CA1031 // a failing handler must answer the operator, not kill the admin server
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return "% Error: " + PixMessages.Clean(ex.Message) + "\n";
+            return new AdminReply(AdminStatus.Error, "% Error: " + PixMessages.Clean(ex.Message) + "\n");
         }
     }
 

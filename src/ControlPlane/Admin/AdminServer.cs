@@ -23,7 +23,8 @@ public sealed record AdminServerOptions
 
 /// <summary>
 /// The admin socket: a Unix stream socket speaking a one-line protocol. A client sends one command line ending in
-/// '\n'; the server writes the answer text and closes. "terminal monitor" instead keeps the connection open and
+/// '\n'; the server writes the answer text, then a NUL and the <see cref="AdminStatus"/> octet (as FRR's vtysh
+/// protocol ends each answer with its status), and closes. "terminal monitor" instead keeps the connection open and
 /// streams every log record (numbered messages and debug lines, formatted as on stdout) until the client closes it.
 /// </summary>
 public sealed class AdminServer : IAsyncDisposable
@@ -179,8 +180,10 @@ public sealed class AdminServer : IAsyncDisposable
                     return;
                 }
 
-                string answer = parsed.Success ? _dispatcher.Execute(parsed.Command) : AdminCommandParser.FormatError(line, parsed);
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(answer), ct).ConfigureAwait(false);
+                AdminReply reply = parsed.Success
+                    ? await _dispatcher.ExecuteAsync(parsed.Command, ct).ConfigureAwait(false)
+                    : new AdminReply(AdminStatus.InvalidInput, AdminCommandParser.FormatError(line, parsed));
+                await stream.WriteAsync(AdminClient.Encode(reply), ct).ConfigureAwait(false);
                 client.Shutdown(SocketShutdown.Send);
             }
             catch (OperationCanceledException)

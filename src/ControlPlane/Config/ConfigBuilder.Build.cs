@@ -12,6 +12,7 @@ internal sealed partial class ConfigBuilder
         var aaa = BuildAaa();
         var groups = BuildVpdnGroups(aaa);
         CheckVpdnEnable();
+        CheckDpdk();
         if (!_interfaces.TryGetValue("inside", out var inside) || inside.Address is null)
             Warning(0, "no 'ip address inside A.B.C.D MASK' line: the gateway has no inside address to give itself in IPCP");
 

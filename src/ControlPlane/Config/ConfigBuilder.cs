@@ -258,9 +258,20 @@ internal sealed partial class ConfigBuilder(string fileName)
     private void Gateway(int line, string[] t)
     {
         const int Max = 1_000_000;
+        if (t.Length >= 2 && Is(t, 1, "connlimit"))
+        {
+            ConnectionLimit(line, t);
+            return;
+        }
+        if (t.Length >= 2 && Lower(t[1]) == "dpdk")
+        {
+            GatewayDpdk(line, t);
+            return;
+        }
         if (t.Length != 3)
         {
-            Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', 'gateway dataplane kernel|memory' or 'gateway metrics ADDR:PORT'");
+            Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', " +
+                "'gateway dataplane kernel|memory', 'gateway sccrq-timeout S' or 'gateway connlimit rate N/sec|min|hour burst B|off' or 'gateway metrics ADDR:PORT'");
             return;
         }
         string context = Head(t, 2);
@@ -277,6 +288,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                     _gateway = _gateway with { MaxControlConnections = connections };
                 else
                     Error(line, $"{context}: '{t[2]}' is not a number from 1 to {Max}");
+                break;
+            case "sccrq-timeout":
+                if (PixConfigParser.TryParseNumber(t[2], 1, 600, out int seconds))
+                    _gateway = _gateway with { StartRequestTimeoutSeconds = seconds };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not a number of seconds from 1 to 600");
                 break;
             case "admin-socket":
                 if (t[2].StartsWith('/'))
@@ -301,8 +318,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                     case "memory":
                         _gateway = _gateway with { Dataplane = DataplaneBackend.Memory };
                         break;
+                    case "dpdk":
+                        _gateway = _gateway with { Dataplane = DataplaneBackend.Dpdk };
+                        _dpdkLine = line;
+                        break;
                     default:
-                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel or memory)");
+                        Error(line, $"{context}: unknown backend '{t[2]}' (expected kernel, memory or dpdk)");
                         break;
                 }
                 break;
@@ -310,6 +331,51 @@ internal sealed partial class ConfigBuilder(string fileName)
                 Error(line, $"gateway: unknown setting '{t[1]}'");
                 break;
         }
+    }
+
+    /// <summary>Extension <c>gateway connlimit rate N/sec|min|hour burst B</c> (either part may come alone) or <c>gateway connlimit off</c>.</summary>
+    private void ConnectionLimit(int line, string[] t)
+    {
+        const string Usage = "gateway connlimit: expected 'gateway connlimit rate N/sec|min|hour [burst B]', 'gateway connlimit burst B' or 'gateway connlimit off'";
+        if (t.Length == 3 && Is(t, 2, "off"))
+        {
+            _gateway = _gateway with { ConnectionLimit = null };
+            return;
+        }
+        ConnectionLimitConfig limit = _gateway.ConnectionLimit ?? ConnectionLimitConfig.Default;
+        if (t.Length is not (4 or 6))
+        {
+            Error(line, Usage);
+            return;
+        }
+        for (int i = 2; i < t.Length; i += 2)
+        {
+            switch (Lower(t[i]))
+            {
+                case "rate":
+                    string[] parts = t[i + 1].Split('/');
+                    long unitMs = parts.Length == 2 ? Lower(parts[1]) switch { "sec" or "s" => 1000L, "min" or "m" => 60_000L, "hour" or "h" => 3_600_000L, _ => 0L } : 0L;
+                    if (unitMs == 0 || !PixConfigParser.TryParseNumber(parts[0], 1, 1_000_000, out int count))
+                    {
+                        Error(line, $"gateway connlimit rate: '{t[i + 1]}' is not N/sec, N/min or N/hour with N from 1 to 1000000");
+                        return;
+                    }
+                    limit = limit with { Interval = TimeSpan.FromMilliseconds((double)unitMs / count) };
+                    break;
+                case "burst":
+                    if (!PixConfigParser.TryParseNumber(t[i + 1], 1, 1_000_000, out int burst))
+                    {
+                        Error(line, $"gateway connlimit burst: '{t[i + 1]}' is not a number from 1 to 1000000");
+                        return;
+                    }
+                    limit = limit with { Burst = burst };
+                    break;
+                default:
+                    Error(line, Usage);
+                    return;
+            }
+        }
+        _gateway = _gateway with { ConnectionLimit = limit };
     }
 
     /// <summary>Extension <c>logging syslog on|off</c>; every other <c>logging</c> line is a PIX line and is ignored.</summary>

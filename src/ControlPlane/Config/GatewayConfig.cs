@@ -213,20 +213,39 @@ public sealed record VpdnUser(string Name, string Password)
     }
 }
 
-/// <summary>Extension <c>gateway dataplane kernel|memory</c>.</summary>
+/// <summary>Extension <c>gateway dataplane kernel|memory|dpdk</c>.</summary>
 public enum DataplaneBackend
 {
     /// <summary>Raw IPv4 socket for GRE and a TUN device for the inside (default).</summary>
     Kernel,
     /// <summary>In-process rings, for tests and benchmarks.</summary>
     Memory,
+    /// <summary>DPDK ports (kernel bypass) with Ethernet/ARP and an exception path to the kernel; see <see cref="DpdkConfig"/>.</summary>
+    Dpdk,
+}
+
+/// <summary>
+/// Extensions <c>gateway dpdk eal ARGS…</c>, <c>gateway dpdk port outside|inside DEVARGS</c>,
+/// <c>gateway dpdk exception DEVARGS</c> and <c>gateway dpdk next-hop outside|inside A.B.C.D</c>.
+/// </summary>
+/// <param name="EalArguments">The EAL's arguments, every <c>eal</c> line's in order.</param>
+/// <param name="OutsideDevargs">The outside device (<c>net_af_packet0,iface=eth0</c>, a PCI address), required with <c>dataplane dpdk</c>.</param>
+/// <param name="InsideDevargs">The inside device, required with <c>dataplane dpdk</c>.</param>
+/// <param name="ExceptionDevargs">The exception-path device into the kernel; null = a net_tap named pptpgw-x0.</param>
+/// <param name="OutsideNextHop">Router towards clients off the outside subnet, or null.</param>
+/// <param name="InsideNextHop">Router for inside destinations off the inside subnet, or null.</param>
+public sealed record DpdkConfig(ImmutableArray<string> EalArguments, string? OutsideDevargs, string? InsideDevargs, string? ExceptionDevargs,
+    IPAddress? OutsideNextHop, IPAddress? InsideNextHop)
+{
+    /// <summary>No <c>gateway dpdk</c> lines.</summary>
+    public static DpdkConfig Default { get; } = new([], null, null, null, null, null);
 }
 
 /// <summary>The gateway's own settings (extensions, lines starting with <c>gateway</c> and <c>logging syslog</c>).</summary>
 /// <param name="MaxSessions"><c>gateway max-sessions N</c>, default 100000.</param>
 /// <param name="MaxControlConnections"><c>gateway max-control-connections N</c>, default 100000.</param>
 /// <param name="AdminSocketPath"><c>gateway admin-socket PATH</c>, default /run/pptpgw/admin.sock.</param>
-/// <param name="Dataplane"><c>gateway dataplane kernel|memory</c>, default kernel.</param>
+/// <param name="Dataplane"><c>gateway dataplane kernel|memory|dpdk</c>, default kernel.</param>
 /// <param name="Syslog"><c>logging syslog on|off</c>: also send the PIX-style messages to the local syslog; default off.</param>
 public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, string AdminSocketPath, DataplaneBackend Dataplane, bool Syslog)
 {
@@ -237,7 +256,31 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
     /// <summary><c>gateway metrics ADDR:PORT</c>: serve Prometheus metrics on http://ADDR:PORT/metrics; null (the default): off.</summary>
     public System.Net.IPEndPoint? MetricsEndPoint { get; init; }
 
+    /// <summary>Default <c>gateway sccrq-timeout</c>: pptpd's <c>stimeout</c>.</summary>
+    public const int DefaultStartRequestTimeoutSeconds = 10;
+
+    /// <summary>The <c>gateway dpdk ...</c> lines (used with <c>gateway dataplane dpdk</c>).</summary>
+    public DpdkConfig Dpdk { get; init; } = DpdkConfig.Default;
+
     /// <summary>The values used when the file has no <c>gateway</c> lines.</summary>
     public static GatewayOptions Default { get; } =
         new(DefaultMaxSessions, DefaultMaxControlConnections, DefaultAdminSocketPath, DataplaneBackend.Kernel, Syslog: false);
+
+    /// <summary><c>gateway connlimit rate N/sec|min|hour burst B</c> or <c>gateway connlimit off</c> (null); default 20/sec burst 64.</summary>
+    public ConnectionLimitConfig? ConnectionLimit { get; init; } = ConnectionLimitConfig.Default;
+
+    /// <summary><c>gateway sccrq-timeout S</c>: how long a new TCP connection may take to send its Start-Control-Connection-Request.</summary>
+    public int StartRequestTimeoutSeconds { get; init; } = DefaultStartRequestTimeoutSeconds;
+}
+
+/// <summary>
+/// The per-source connection limit (extension <c>gateway connlimit</c>, accel-ppp's connlimit model): a source address
+/// may open <paramref name="Burst"/> TCP connections at once, then one per <paramref name="Interval"/>.
+/// </summary>
+/// <param name="Burst">Connections at once.</param>
+/// <param name="Interval">Then one per this interval.</param>
+public sealed record ConnectionLimitConfig(int Burst, TimeSpan Interval)
+{
+    /// <summary>20 per second after a burst of 64: far above any client's reconnects, far below a flood.</summary>
+    public static ConnectionLimitConfig Default { get; } = new(64, TimeSpan.FromMilliseconds(50));
 }

@@ -60,6 +60,11 @@ public sealed class PacketCache : IPacketAllocator
     /// <summary>Gives one packet back.</summary>
     public void Free(PacketHandle packet)
     {
+        if (_pool.TryReleaseExternal(packet))
+        {
+            return;
+        }
+
         if (_count == _stack.Length)
         {
             Spill();
@@ -73,6 +78,11 @@ public sealed class PacketCache : IPacketAllocator
     {
         foreach (PacketHandle packet in packets)
         {
+            if (_pool.TryReleaseExternal(packet))
+            {
+                continue;
+            }
+
             if (_count == _stack.Length)
             {
                 Spill();

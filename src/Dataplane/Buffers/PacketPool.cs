@@ -16,6 +16,12 @@ namespace PptpGw.Dataplane.Buffers;
 /// DPDK's mempool does. Any thread may free any packet, so packets can cross workers (rx on one,
 /// tx on another, MemoryPort pairs) without return rings. Workers should go through their own
 /// cache; the pool's own methods are thread-safe but touch the shared ring every call.</para>
+/// <para><b>External buffers.</b> The last <see cref="ExternalCount"/> buffers of the slab can be lent to a backend
+/// that owns their free list itself (the DPDK port: an mbuf pool whose pinned external data buffers are these, see
+/// src/Dataplane/Ports/Dpdk/DpdkMbufPool.cs). They are never on this pool's free list; the backend binds a received
+/// buffer to its descriptor (setting <see cref="PacketBuffer.Native"/>), and freeing such a packet here, or into any
+/// cache of this pool, hands it back to the backend through <see cref="AttachExternalFree"/>'s function. So every
+/// packet a worker sees still has a descriptor in the one dense array (the GRE sequencer names packets by index).</para>
 /// <para>The slab is native memory, released by <see cref="Dispose"/> only: handles are raw
 /// pointers, so the pool must outlive every port, ring and worker that may hold one (there is no
 /// finalizer on purpose: freeing the slab while a ring still holds handles would be worse than
@@ -36,12 +42,14 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
     private byte* _slab;
     private readonly PacketBuffer* _descriptors;
     private readonly byte* _buffers;
+    private delegate* unmanaged<nint, void> _externalFree;
 
     /// <summary>Creates the slab and puts every buffer on the free list.</summary>
     /// <param name="capacity">Number of packet buffers (1 .. 2^24).</param>
     /// <param name="bufferSize">Bytes per buffer, headroom included: a multiple of 64, at most 65,472 (descriptor offsets are 16-bit as in rte_mbuf).</param>
     /// <param name="headroom">Bytes left free in front of received or allocated data.</param>
-    public PacketPool(int capacity, int bufferSize = DefaultBufferSize, int headroom = DefaultHeadroom)
+    /// <param name="externalCount">How many of the <paramref name="capacity"/> buffers (the last ones) are kept off the free list for an external owner (see the remarks).</param>
+    public PacketPool(int capacity, int bufferSize = DefaultBufferSize, int headroom = DefaultHeadroom, int externalCount = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 24);
@@ -54,6 +62,9 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
 
         ArgumentOutOfRangeException.ThrowIfNegative(headroom);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(headroom, bufferSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(externalCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(externalCount, capacity);
+        ExternalCount = externalCount;
 
         Capacity = capacity;
         BufferSize = bufferSize;
@@ -82,8 +93,53 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
                 chunk[j] = index;
             }
 
-            _free.Enqueue(chunk[..n]);
+            int local = Math.Clamp(capacity - externalCount - i, 0, n);
+            _free.Enqueue(chunk[..local]);
         }
+    }
+
+    /// <summary>Buffers lent to an external owner: indices <see cref="ExternalFirstIndex"/> to <see cref="Capacity"/> - 1.</summary>
+    public int ExternalCount { get; }
+
+    /// <summary>Index of the first external buffer.</summary>
+    public int ExternalFirstIndex => Capacity - ExternalCount;
+
+    /// <summary>The dense descriptor array (descriptor i at <c>Descriptors + i</c>).</summary>
+    public PacketBuffer* Descriptors => _descriptors;
+
+    /// <summary>Start of buffer 0; buffer i is at <c>Buffers + i * BufferSize</c>.</summary>
+    public byte* Buffers => _buffers;
+
+    /// <summary>
+    /// Sets the function that takes back an externally owned packet (its <see cref="PacketBuffer.Native"/> object),
+    /// called when one is freed into this pool or one of its caches. Set once, before any such packet exists.
+    /// </summary>
+    public void AttachExternalFree(delegate* unmanaged<nint, void> free)
+    {
+        if (free == null)
+            throw new ArgumentNullException(nameof(free));
+        _externalFree = free;
+    }
+
+    /// <summary>True (and the packet handed back to its owner) when <paramref name="packet"/> is externally owned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryReleaseExternal(PacketHandle packet)
+    {
+        if (packet.Pointer->Native == 0)
+            return false;
+        ReleaseExternal(packet);
+        return true;
+    }
+
+    private void ReleaseExternal(PacketHandle packet)
+    {
+        if (!Owns(packet))
+            ThrowForeign(packet);
+        PacketBuffer* d = packet.Pointer;
+        if (d->State != StateAllocated)
+            ThrowDoubleFree(packet);
+        d->State = StateFree;
+        _externalFree(d->Native);
     }
 
     /// <summary>Number of buffers in the slab.</summary>
@@ -147,6 +203,8 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
     /// <summary>Returns one packet to the shared free list (thread-safe).</summary>
     public void Free(PacketHandle packet)
     {
+        if (TryReleaseExternal(packet))
+            return;
         Span<int> one = [Release(packet)];
         _free.Enqueue(one);
     }
@@ -158,12 +216,14 @@ public sealed unsafe class PacketPool : IPacketAllocator, IDisposable
         while (!packets.IsEmpty)
         {
             int n = Math.Min(indices.Length, packets.Length);
+            int local = 0;
             for (int i = 0; i < n; i++)
             {
-                indices[i] = Release(packets[i]);
+                if (!TryReleaseExternal(packets[i]))
+                    indices[local++] = Release(packets[i]);
             }
 
-            PutIndices(indices[..n]);
+            PutIndices(indices[..local]);
             packets = packets[n..];
         }
     }

@@ -13,10 +13,15 @@ namespace PptpGw.Dataplane.Sessions;
 /// <c>show vpdn</c> are usually unique.
 /// </para>
 /// <para>
-/// Policy: a cursor goes round 1..65535 (0 is reserved — never handed out), starting at a random place; each allocation
-/// takes the first id at or after it that suits, then moves the cursor past it. A released id is held in quarantine
-/// for <see cref="Quarantine"/> before it can be handed to the same peer again, so GRE packets or control messages
-/// of the call that just ended, still in flight, cannot land in a new call with the same id.
+/// Policy: ids are drawn at random (a cryptographic generator) from 1..65535 (0 is reserved — never handed out), so
+/// one call's id tells nothing about the next: the GRE key is the only thing a blind attacker must guess to aim a
+/// spoofed packet at a session (RFC 2637 §4.1 puts no other secret in GRE; §2.8 only asks that the PNS's Call ID be
+/// unique for the PAC-PNS pair, so any free value is allowed). A few random draws look for an id no peer holds, then
+/// a few for one this peer does not hold; only a peer holding nearly all of its 65,535 ids falls back to a scan from
+/// a random place. Each allocation costs O(1) expected (a handful of array reads and one dictionary probe), also
+/// with 1,000,000 sessions spread over many peers. A released id is held in quarantine for <see cref="Quarantine"/>
+/// before it can be handed to the same peer again, so GRE packets or control messages of the call that just ended,
+/// still in flight, cannot land in a new call with the same id.
 /// </para>
 /// <para>Thread-safety: every public member takes one private lock (call set-up rates, not packet rates).</para>
 /// </summary>
@@ -25,8 +30,11 @@ public sealed class CallIdAllocator
     /// <summary>Call ids a peer can hold at once: 1..65535.</summary>
     public const int IdsPerPeer = ushort.MaxValue;
 
-    /// <summary>How many ids after the cursor are tried for one that no peer holds before settling for per-peer uniqueness.</summary>
-    public const int GlobalSearchWindow = 64;
+    /// <summary>Random draws that look for an id no peer holds before settling for per-peer uniqueness.</summary>
+    public const int GlobalProbes = 8;
+
+    /// <summary>Random draws that look for an id this peer does not hold before scanning from a random place.</summary>
+    public const int PeerProbes = 64;
 
     /// <summary>Default quarantine of a released id: longer than any plausible delay of a packet in flight.</summary>
     public static readonly TimeSpan DefaultQuarantine = TimeSpan.FromSeconds(10);
@@ -36,26 +44,29 @@ public sealed class CallIdAllocator
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly long _quarantineTicks;
+    private readonly Random? _random;
     // (peer << 16 | id) → Allocated, or the timestamp at which its quarantine ends.
     private readonly Dictionary<ulong, long> _held = [];
     private readonly Dictionary<uint, int> _heldPerPeer = [];
     private readonly int[] _heldPerId = new int[ushort.MaxValue + 1];
     private readonly Queue<(ulong Key, long Until)> _quarantine = new();
+    // Random ids are drawn in blocks: one RandomNumberGenerator call per 256 draws.
+    private readonly ushort[] _draws = new ushort[256];
+    private int _nextDraw = 256;
     private int _allocated;
-    private ushort _cursor;
 
     /// <summary>Creates an allocator.</summary>
     /// <param name="time">Clock for the quarantine; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="quarantine">How long a released id stays unusable for its peer; <see cref="DefaultQuarantine"/> when null.</param>
-    /// <param name="firstCallId">Where the cursor starts (1..65535); 0 picks a random place, so a restarted gateway does
-    /// not hand out the ids of its previous run in the same order.</param>
-    public CallIdAllocator(TimeProvider? time = null, TimeSpan? quarantine = null, ushort firstCallId = 0)
+    /// <param name="random">Where the draws come from; null (production): <see cref="RandomNumberGenerator"/>, so the
+    /// ids cannot be predicted from earlier ones. Tests pass a seeded <see cref="Random"/> to be repeatable.</param>
+    public CallIdAllocator(TimeProvider? time = null, TimeSpan? quarantine = null, Random? random = null)
     {
         _time = time ?? TimeProvider.System;
         TimeSpan q = quarantine ?? DefaultQuarantine;
         ArgumentOutOfRangeException.ThrowIfLessThan(q, TimeSpan.Zero, nameof(quarantine));
         _quarantineTicks = (long)(q.TotalSeconds * _time.TimestampFrequency);
-        _cursor = firstCallId != 0 ? firstCallId : (ushort)RandomNumberGenerator.GetInt32(1, ushort.MaxValue + 1);
+        _random = random;
     }
 
     /// <summary>How long a released id stays unusable for its peer.</summary>
@@ -96,21 +107,24 @@ public sealed class CallIdAllocator
                 return false;
             }
 
-            // First choice: an id no peer holds, a short way ahead of the cursor.
-            ushort id = _cursor;
+            ushort id = 0;
             bool found = false;
-            for (int n = 0; n < GlobalSearchWindow; n++, id = Next(id))
+            // First choice: an id no peer holds (ids in logs and show vpdn stay unique while the gateway is lightly used).
+            for (int n = 0; n < GlobalProbes && !found; n++)
             {
-                if (_heldPerId[id] == 0)
-                {
-                    found = true;
-                    break;
-                }
+                id = Draw();
+                found = _heldPerId[id] == 0;
             }
-            // Otherwise the first id at or after the cursor that this peer does not hold (one exists: peerHeld < 65535).
+            // Then any id this peer does not hold.
+            for (int n = 0; n < PeerProbes && !found; n++)
+            {
+                id = Draw();
+                found = !_held.ContainsKey(Key(peerAddress, id));
+            }
+            // A peer holding nearly every id: the first free one from a random place (one exists: peerHeld < 65535).
             if (!found)
             {
-                id = _cursor;
+                id = Draw();
                 while (_held.ContainsKey(Key(peerAddress, id)))
                     id = Next(id);
             }
@@ -119,7 +133,6 @@ public sealed class CallIdAllocator
             _heldPerPeer[peerAddress] = peerHeld + 1;
             _heldPerId[id]++;
             _allocated++;
-            _cursor = Next(id);
             callId = id;
             return true;
         }
@@ -167,6 +180,26 @@ public sealed class CallIdAllocator
     }
 
     private static ulong Key(uint peerAddress, ushort callId) => ((ulong)peerAddress << 16) | callId;
+
+    /// <summary>A uniformly random id in 1..65535.</summary>
+    private ushort Draw()
+    {
+        while (true)
+        {
+            if (_nextDraw == _draws.Length)
+            {
+                Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_draws.AsSpan());
+                if (_random is { } random)
+                    random.NextBytes(bytes);
+                else
+                    RandomNumberGenerator.Fill(bytes);
+                _nextDraw = 0;
+            }
+            ushort id = _draws[_nextDraw++];
+            if (id != 0)
+                return id;
+        }
+    }
 
     private static ushort Next(ushort id) => id == ushort.MaxValue ? (ushort)1 : (ushort)(id + 1);
 

@@ -82,7 +82,8 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.WorkerCount, ports.MaxWorkers);
         _sink = sink;
         Options = options;
-        Pool = new PacketPool(options.PoolCapacity, options.BufferSize);
+        int external = ports.ExternalBufferCount;
+        Pool = new PacketPool(options.PoolCapacity + external, options.BufferSize, externalCount: external);
         Sessions = new SessionTable(options.SessionCapacity, options.WorkerCount, options.HashSeed);
         _specs = new SessionSpecSlot[options.SessionCapacity];
         _placementSeed = options.HashSeed ?? (ulong)Random.Shared.NextInt64();
@@ -448,6 +449,19 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
     }
 
     private void RunWorker(Worker worker)
+    {
+        worker.Ports.OnWorkerThreadStart?.Invoke();
+        try
+        {
+            RunWorkerLoop(worker);
+        }
+        finally
+        {
+            worker.Ports.OnWorkerThreadExit?.Invoke();
+        }
+    }
+
+    private void RunWorkerLoop(Worker worker)
     {
         int idle = 0;
         while (!_stopping)

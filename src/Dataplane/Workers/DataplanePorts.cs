@@ -64,6 +64,16 @@ public sealed class DataplanePortPair : IDisposable
     /// <summary>The kernel interface behind the inside port (e.g. "pptpgw0"), or null for in-process ports.</summary>
     public string? InsideDeviceName { get; }
 
+    /// <summary>
+    /// Called once on the worker's own thread before its first loop, and <see cref="OnWorkerThreadExit"/> after its
+    /// last: a backend registers the thread with its runtime there (DPDK: <c>rte_thread_register</c>, so the thread has
+    /// an lcore id and mempool caches work).
+    /// </summary>
+    public Action? OnWorkerThreadStart { get; init; }
+
+    /// <summary>See <see cref="OnWorkerThreadStart"/>.</summary>
+    public Action? OnWorkerThreadExit { get; init; }
+
     /// <summary>True when the ports offer a blocking wait (poll) for idle workers.</summary>
     public bool CanWait => _waitReadable is not null;
 
@@ -88,6 +98,12 @@ public interface IDataplanePortFactory
 
     /// <summary>Creates the ports of worker <paramref name="worker"/>; their packets come from <paramref name="pool"/>.</summary>
     DataplanePortPair Create(PacketPool pool, int worker);
+
+    /// <summary>
+    /// Buffers the pool must set aside for the backend's own free list (<see cref="PacketPool.ExternalCount"/>; the DPDK
+    /// port's mbufs), on top of <see cref="DataplaneOptions.PoolCapacity"/>. 0 for backends that allocate from the pool.
+    /// </summary>
+    int ExternalBufferCount => 0;
 }
 
 /// <summary>

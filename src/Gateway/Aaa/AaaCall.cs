@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.ControlPlane.Aaa.Tacacs;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Auth;
@@ -15,7 +16,7 @@ namespace PptpGw.Gateway.Aaa;
 /// The AAA state of one call (<see cref="GatewayAaa.BeginCall"/>): the per-call authenticator, then from link-up the
 /// accounting session (one Start, Interim-Updates, exactly one Stop) and the Session-Timeout timer. Thread-safe.
 /// </summary>
-public sealed class AaaCall
+public sealed class AaaCall : ICallAccounting
 {
     private readonly GatewayAaa _owner;
     private readonly RadiusPppAuthenticator? _radius;
@@ -154,6 +155,9 @@ public sealed class AaaCall
         if (tacacs is not null && _owner.TacacsAccounting is { } accounting)
             _owner.Track(accounting.StopAsync(tacacs, TacacsCounters(), TacacsReason(cause), CancellationToken.None).AsTask());
     }
+
+    /// <inheritdoc/>
+    void ICallAccounting.End(CallEndReason reason) => End(reason.ToAcctTerminateCause());
 
     /// <summary>Sets the Session-Timeout to <paramref name="seconds"/> from now (a CoA-Request, RFC 5176 §3.2); false once ended.</summary>
     public bool ApplySessionTimeout(uint seconds)

@@ -66,12 +66,12 @@ internal static class AdminCommands
         {
             if (command.Command.Kind == AdminCommandKind.TerminalMonitor)
                 return await MonitorAsync(socketPath, stdout, cancellationToken).ConfigureAwait(false);
-            string answer = await AdminClient.SendAsync(socketPath, line, cancellationToken).ConfigureAwait(false);
-            await stdout.WriteAsync(answer).ConfigureAwait(false);
+            AdminReply reply = await AdminClient.SendAsync(socketPath, line, cancellationToken).ConfigureAwait(false);
+            await stdout.WriteAsync(reply.Text).ConfigureAwait(false);
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-            // Errors the gateway reports ("% No tunnel with id 7", "% Error: ..."); "% No active PPTP tunnels" is an answer.
-            return answer.StartsWith("% No tunnel", StringComparison.Ordinal) || answer.StartsWith("% Error", StringComparison.Ordinal)
-                || answer.StartsWith("% Invalid", StringComparison.Ordinal) ? ExitCodes.Failure : ExitCodes.Ok;
+            // The gateway's status byte says whether the command failed ("% No tunnel with id 7", "% Error: ...");
+            // "% No active PPTP tunnels" is an answer.
+            return reply.Status == AdminStatus.Ok ? ExitCodes.Ok : ExitCodes.Failure;
         }
         catch (Exception ex) when (ex is SocketException or IOException)
         {

@@ -1,8 +1,10 @@
 using System.Globalization;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
+using PptpGw.Dataplane.Buffers;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Ports;
+using PptpGw.Dataplane.Ports.Dpdk;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Dataplane.Workers;
 
@@ -31,10 +33,15 @@ public static class Dataplanes
         {
             SessionCapacity = Math.Clamp(config.Gateway.MaxSessions, 1, SessionTable.MaxCapacity),
             WorkerCount = 1,
+            // DPDK: net_af_packet's default 2048-byte frames (2016 bytes of packet) must fit an mbuf after its 128-byte headroom.
+            BufferSize = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? DpdkPortOptions.BufferSize : PacketPool.DefaultBufferSize,
         };
-        IDataplanePortFactory ports = config.Gateway.Dataplane == DataplaneBackend.Kernel
-            ? KernelPorts(context)
-            : new MemoryPortFactory();
+        IDataplanePortFactory ports = config.Gateway.Dataplane switch
+        {
+            DataplaneBackend.Kernel => KernelPorts(context),
+            DataplaneBackend.Dpdk => DpdkPorts(config),
+            _ => new MemoryPortFactory(),
+        };
         DataplaneHost host;
         try
         {
@@ -43,10 +50,16 @@ public static class Dataplanes
         }
         catch (PortSetupException ex)
         {
-            throw new GatewayStartupException($"gateway dataplane kernel: {ex.Message}", ex);
+            string backend = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? "dpdk" : "kernel";
+            throw new GatewayStartupException($"gateway dataplane {backend}: {ex.Message}", ex);
         }
         host.Start();
-        if (host.InsideDeviceName is { } tun)
+        if (ports is DpdkPortFactory { Ports: { } dpdk })
+        {
+            context.Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+                $"dataplane dpdk: outside {dpdk.OutsideDevice.Devargs} ({dpdk.OutsideDevice.Mac}), inside {dpdk.InsideDevice.Devargs} ({dpdk.InsideDevice.Mac}), exception path {dpdk.ExceptionInterface} ({dpdk.ExceptionDevice.Devargs}); {dpdk.Eal}"));
+        }
+        else if (host.InsideDeviceName is { } tun)
         {
             context.Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
                 $"dataplane kernel: GRE on {context.OutsideAddress}, inside interface {tun} ({config.InsideAddress?.ToString() ?? "unnumbered"}/32)"));
@@ -73,6 +86,35 @@ public static class Dataplanes
             InsideAddress = context.Config.InsideAddress,
             InsidePrefixLength = 32,
         });
+
+    /// <summary>
+    /// The DPDK backend's ports (<c>gateway dpdk ...</c> lines): the outside and inside devices with the interface
+    /// addresses of <c>ip address outside|inside</c>, the exception path's TAP into the kernel.
+    /// </summary>
+    private static DpdkPortFactory DpdkPorts(GatewayConfig config)
+    {
+        DpdkConfig dpdk = config.Gateway.Dpdk;
+        InterfaceConfig outside = config.FindInterface("outside") is { Address: not null } o ? o
+            : throw new GatewayStartupException("gateway dataplane dpdk: no 'ip address outside A.B.C.D MASK' line");
+        InterfaceConfig inside = config.FindInterface("inside") is { Address: not null } i ? i
+            : throw new GatewayStartupException("gateway dataplane dpdk: no 'ip address inside A.B.C.D MASK' line");
+        return new DpdkPortFactory(new DpdkPortOptions
+        {
+            EalArguments = [.. dpdk.EalArguments],
+            OutsideDevargs = dpdk.OutsideDevargs ?? throw new GatewayStartupException("gateway dataplane dpdk: no 'gateway dpdk port outside DEVARGS' line"),
+            InsideDevargs = dpdk.InsideDevargs ?? throw new GatewayStartupException("gateway dataplane dpdk: no 'gateway dpdk port inside DEVARGS' line"),
+            ExceptionDevargs = dpdk.ExceptionDevargs,
+            OutsideAddress = AddressConversion.ToHostOrder(outside.Address!),
+            OutsidePrefixLength = PrefixLength(outside.Mask),
+            OutsideNextHop = dpdk.OutsideNextHop is { } oh ? AddressConversion.ToHostOrder(oh) : 0,
+            InsideAddress = AddressConversion.ToHostOrder(inside.Address!),
+            InsidePrefixLength = PrefixLength(inside.Mask),
+            InsideNextHop = dpdk.InsideNextHop is { } ih ? AddressConversion.ToHostOrder(ih) : 0,
+        });
+    }
+
+    private static int PrefixLength(System.Net.IPAddress? mask) =>
+        mask is null ? 32 : System.Numerics.BitOperations.PopCount(AddressConversion.ToHostOrder(mask));
 
     /// <summary>
     /// Replies to clients that go beyond the gateway itself need the kernel to forward between the inside interface and

@@ -93,6 +93,9 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The Prometheus scrape URL once started (null without <c>gateway metrics</c>).</summary>
     public Uri? MetricsUrl => _prometheus?.Url;
 
+    /// <summary>The open-file limit the control-connection limit was derived from; null where the platform has none.</summary>
+    public FileDescriptorLimits? FileDescriptors { get; private set; }
+
     /// <summary>"pptpgw 1.0.0 (.NET 10.0.0)".</summary>
     public static string VersionText =>
         $"pptpgw {typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
@@ -143,6 +146,7 @@ public sealed class GatewayHost : IAsyncDisposable
             // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
             EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
             MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
+            StartRequestTimeout = TimeSpan.FromSeconds(config.Gateway.StartRequestTimeoutSeconds),
         };
         if (options.ConnectionOptions is { } adjust)
             connection = adjust(connection);
@@ -157,20 +161,26 @@ public sealed class GatewayHost : IAsyncDisposable
             ReceiveWindowSize = connection.ReceiveWindowSize,
             InterfaceName = config.VpdnEnabledInterfaces.FirstOrDefault() ?? "outside",
             Version = VersionText,
+            Metrics = metrics,
         }, log, time);
 
-        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator, listen.Address, log));
+        IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator.FrameSink, listen.Address, log));
         orchestrator.AttachDataplane(dataplane);
 
+        // Measured once the dataplane holds its sockets and TUN: every control connection is one more descriptor, so the
+        // kernel's limit, not the configured number, is what bounds them (EMFILE would otherwise end accepting).
+        FileDescriptorLimits? descriptors = FileDescriptorLimits.RaiseAndMeasure();
+        int maxConnections = Math.Min(config.Gateway.MaxControlConnections, descriptors?.ConnectionBudget ?? int.MaxValue);
+        ConnectionLimitConfig? perSource = config.Gateway.ConnectionLimit;
         var listener = new PptpListener(new PptpListenerOptions
         {
             EndPoint = listen,
-            MaxControlConnections = config.Gateway.MaxControlConnections,
+            MaxControlConnections = maxConnections,
+            PerSourceLimit = perSource is null ? null : (perSource.Burst, perSource.Interval),
             ShutdownReplyTimeout = options.ShutdownReplyTimeout,
             Connection = connection,
-        }, orchestrator, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator, time);
+        }, orchestrator.CallHandler, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator.EventSink, time);
         orchestrator.AttachListener(listener);
-        orchestrator.Metrics = metrics;
         metricSources.Orchestrator = orchestrator;
         metricSources.Listener = listener;
         metricSources.Pool = pool;
@@ -181,13 +191,14 @@ public sealed class GatewayHost : IAsyncDisposable
         if (options.EnableAdminSocket)
         {
             adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator, log), new AdminServerOptions { SocketPath = adminPath });
+            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log), new AdminServerOptions { SocketPath = adminPath });
         }
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
         host._ownedSinks.AddRange(owned);
         host.Metrics = metrics;
         host._metricsEndPoint = metricsEndPoint;
+        host.FileDescriptors = descriptors;
         return host;
     }
 
@@ -232,7 +243,7 @@ public sealed class GatewayHost : IAsyncDisposable
             }
         }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
-        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator);
+        Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator.AaaSessions);
         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
         {
             if (Pool is { } pool)
@@ -245,6 +256,11 @@ public sealed class GatewayHost : IAsyncDisposable
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +
             $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}, metrics {MetricsUrl?.ToString() ?? "off"}"));
+        ConnectionLimitConfig? perSource = Config.Gateway.ConnectionLimit;
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"{FileDescriptors?.ToString() ?? "open files: no limit known"}; control connections at most {Listener.MaxControlConnections} " +
+            $"(max-control-connections {Config.Gateway.MaxControlConnections}); per source {(perSource is null ? "unlimited" : $"{perSource.Burst} at once, then one per {perSource.Interval.TotalMilliseconds:0.###} ms")}; " +
+            $"SCCRQ within {Config.Gateway.StartRequestTimeoutSeconds} s"));
     }
 
     /// <summary>Starts, runs until <paramref name="cancellationToken"/> is cancelled, then stops cleanly.</summary>

@@ -59,6 +59,8 @@ public sealed class GatewayMetrics : IDisposable
             "Dataplane drops by reason, all workers (every reason, zero included)");
         _meter.CreateObservableCounter("pptpgw.dataplane.worker.drops", () => ObserveDrops(sources, perWorker: true), "{packet}",
             "Dataplane drops by worker and reason");
+        _meter.CreateObservableCounter("pptpgw.mppe.rekeys", () => ObserveRekeys(sources), "{rekey}",
+            "MPPE key changes (RFC 3078 §7.3), both directions, by worker");
         _meter.CreateObservableCounter("pptpgw.mppe.resets", () => ObserveResets(sources), "{reset}",
             "Stateful MPPE losses that asked the peer for a CCP Reset-Request (RFC 3078 §8), by worker");
     }
@@ -185,6 +187,29 @@ public sealed class GatewayMetrics : IDisposable
                 sum += worker.GetDrops((DataplaneDropReason)r);
             yield return new((long)sum, new KeyValuePair<string, object?>("reason", DropReasonNames[r]));
         }
+    }
+
+    private readonly Lock _rekeyGate = new();
+    private ulong[] _rekeysSeen = [];
+
+    /// <summary>Per worker, the largest key-change total read so far (<see cref="Worker.MppeKeyChanges"/> may lag by a closing session for one read).</summary>
+    private List<Measurement<long>> ObserveRekeys(GatewayMetricSources sources)
+    {
+        IReadOnlyList<Worker> workers = sources.Workers();
+        var measurements = new List<Measurement<long>>(workers.Count);
+        lock (_rekeyGate)
+        {
+            foreach (Worker worker in workers)
+            {
+                if (worker.Index >= _rekeysSeen.Length)
+                    Array.Resize(ref _rekeysSeen, worker.Index + 1);
+                ulong seen = Math.Max(_rekeysSeen[worker.Index], worker.MppeKeyChanges);
+                _rekeysSeen[worker.Index] = seen;
+                measurements.Add(new((long)seen,
+                    new KeyValuePair<string, object?>("worker", worker.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            }
+        }
+        return measurements;
     }
 
     private static IEnumerable<Measurement<long>> ObserveResets(GatewayMetricSources sources)

@@ -17,7 +17,7 @@ public sealed class MeasuredAuthenticator(IPppAuthenticator inner, GatewayMetric
         try
         {
             PppAuthResult result = await inner.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false);
-            metrics.AaaRequestFinished(result.ServerName, result.Accepted ? "accept" : "reject", Stopwatch.GetElapsedTime(start));
+            metrics.AaaRequestFinished(ServerLabel(result.ServerName), result.Accepted ? "accept" : "reject", Stopwatch.GetElapsedTime(start));
             return result;
         }
         catch (OperationCanceledException)
@@ -31,4 +31,8 @@ public sealed class MeasuredAuthenticator(IPppAuthenticator inner, GatewayMetric
             throw;
         }
     }
+
+    /// <summary>"local" for the local user list (as <c>show vpdn</c> says "Authenticated by local"), the server otherwise.</summary>
+    private static string ServerLabel(string server) =>
+        server == LocalPppAuthenticator.LocalServerName ? "local" : server;
 }

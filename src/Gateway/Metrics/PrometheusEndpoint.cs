@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace PptpGw.Gateway.Metrics;
 
@@ -15,6 +16,9 @@ namespace PptpGw.Gateway.Metrics;
 /// observable instruments only when a scrape asks (nothing runs between scrapes), and needs no ASP.NET Core — an
 /// HttpListener is all a single-file gateway wants. It is a beta package (1.20.1-beta.1, the served version); the
 /// text it writes is checked by our tests.
+/// <para>HttpListener matches the request's Host header against the prefix: bound to a specific address, it answers
+/// requests for <c>ADDR:PORT</c> (what Prometheus sends for a static target given by address) and 404s for a DNS name;
+/// <c>gateway metrics 0.0.0.0:PORT</c> listens on every address and answers any Host.</para>
 /// </remarks>
 public sealed class PrometheusEndpoint : IDisposable
 {
@@ -30,6 +34,7 @@ public sealed class PrometheusEndpoint : IDisposable
             : endPoint.Address.Equals(IPAddress.IPv6Any) ? "+"
             : endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString();
         _provider = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(resource => resource.AddService("pptpgw", serviceVersion: GatewayMetricSources.Version))
             .AddMeter(meterName)
             .AddPrometheusHttpListener(options =>
             {

@@ -1,8 +1,9 @@
 using System.Net;
-using PptpGw.ControlPlane.Aaa.Radius;
+using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
+using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
@@ -12,9 +13,9 @@ namespace PptpGw.Gateway.Orchestration;
 /// <summary>
 /// One accepted PPTP call and everything the gateway keeps for it: the dataplane session, the PPP session (server role)
 /// and what <c>show vpdn</c> prints. It is the PPP session's observer and hands every event to its
-/// <see cref="CallOrchestrator"/>.
+/// <see cref="CallLifecycle"/> (its PPP events through <see cref="CallLifecycle.Ppp"/>).
 /// </summary>
-internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo request, int virtualInterface, SessionHandle handle, long createdTimestamp)
+internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, int virtualInterface, SessionHandle handle, long createdTimestamp)
     : IPppSessionObserver
 {
     private int _started;
@@ -54,13 +55,13 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
     /// <summary>The call's AAA (per-call authenticator, accounting, Session-Timeout), or null.</summary>
     public AaaCall? Aaa { get; set; }
 
-    private int _terminateCause;
+    private int _endReason;
 
-    /// <summary>Why the call ended, for Acct-Terminate-Cause (RFC 2866 §5.10): the first cause set wins; null until then.</summary>
-    public AcctTerminateCause? TerminateCause => Volatile.Read(ref _terminateCause) is int c and not 0 ? (AcctTerminateCause)c : null;
+    /// <summary>Why the call ended: the first reason set wins; <see cref="CallEndReason.Unknown"/> until then.</summary>
+    public CallEndReason EndReason => (CallEndReason)Volatile.Read(ref _endReason);
 
-    /// <summary>Records <paramref name="cause"/> unless a cause is already known.</summary>
-    public void SetTerminateCause(AcctTerminateCause cause) => Interlocked.CompareExchange(ref _terminateCause, (int)cause, 0);
+    /// <summary>Records <paramref name="reason"/> unless a reason is already known.</summary>
+    public void SetEndReason(CallEndReason reason) => Interlocked.CompareExchange(ref _endReason, (int)reason, 0);
 
     /// <summary>True once, for the caller that starts PPP.</summary>
     public bool TryMarkStarted() => Interlocked.Exchange(ref _started, 1) == 0;
@@ -75,19 +76,22 @@ internal sealed class GatewayCall(CallOrchestrator owner, CallRequestInfo reques
     /// <summary>True once, for the first outcome of the setup (metrics count each call's setup once).</summary>
     public bool TryMarkSetupCounted() => Interlocked.Exchange(ref _setupCounted, 1) == 0;
 
+    /// <summary>The protocol of the last failed authentication, or null (metrics: how an unfinished setup ended).</summary>
+    public PppAuthProtocol? FailedAuthentication { get; set; }
+
     /// <summary>Set when the PPP link came up (for <c>pptpgw_sessions{state="established"}</c>).</summary>
     public bool IsLinkUp { get; set; }
 
     /// <summary>True once, for the caller that removes the dataplane session.</summary>
     public bool TryMarkDataplaneClosed() => Interlocked.Exchange(ref _dataplaneClosed, 1) == 0;
 
-    public void LinkUp(PppSession session, PppLinkResult result) => owner.OnLinkUp(this, result);
-    public void LinkDown(PppSession session, string reason) => owner.OnLinkDown(this, reason);
-    public void AuthenticationStarted(PppSession session, string userName) => owner.OnAuthenticationStarted(this, userName);
-    public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.OnAuthenticationSucceeded(this, outcome);
-    public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.OnAuthenticationFailed(this, outcome);
-    public void CcpResetRequested(PppSession session) => owner.OnCcpResetRequested(this);
-    public void Log(PppSession session, string message) => owner.OnPppLog(this, message);
+    public void LinkUp(PppSession session, PppLinkResult result) => owner.Ppp.OnLinkUp(this, result);
+    public void LinkDown(PppSession session, PppLinkDown down) => owner.Ppp.OnLinkDown(this, down);
+    public void AuthenticationStarted(PppSession session, string userName) => owner.Ppp.OnAuthenticationStarted(this, userName);
+    public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationSucceeded(this, outcome);
+    public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationFailed(this, outcome);
+    public void CcpResetRequested(PppSession session) => owner.Ppp.OnCcpResetRequested(this);
+    public void Log(PppSession session, string message) => owner.Ppp.OnPppLog(this, message);
 
     private uint _hostRoute;
 

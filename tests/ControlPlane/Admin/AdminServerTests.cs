@@ -32,23 +32,26 @@ public sealed class AdminServerTests : IAsyncLifetime
     [Fact]
     public async Task ShowClearAndDebugRoundTrip()
     {
-        string shown = await AdminClient.SendAsync(SocketPath, "sh vpdn", Timeout());
+        string shown = (await AdminClient.SendAsync(SocketPath, "sh vpdn", Timeout())).Text;
         Assert.Equal(VpdnRenderer.Render(VpdnSamples.Snapshot, VpdnView.All), shown);
 
-        Assert.Equal(string.Empty, await AdminClient.SendAsync(SocketPath, "debug vpdn events", Timeout()));
+        Assert.Equal(string.Empty, (await AdminClient.SendAsync(SocketPath, "debug vpdn events", Timeout())).Text);
         Assert.True(_log.IsEnabled(DebugClasses.VpdnEvents));
-        Assert.Equal("debug vpdn events\n", await AdminClient.SendAsync(SocketPath, "show debug", Timeout()));
+        Assert.Equal("debug vpdn events\n", (await AdminClient.SendAsync(SocketPath, "show debug", Timeout())).Text);
 
-        Assert.Equal(string.Empty, await AdminClient.SendAsync(SocketPath, "clear vpdn tunnel id 13", Timeout()));
+        AdminReply cleared = await AdminClient.SendAsync(SocketPath, "clear vpdn tunnel id 13", Timeout());
+        Assert.Equal(AdminStatus.Ok, cleared.Status);
+        Assert.StartsWith("Tunnel 13 (", cleared.Text, StringComparison.Ordinal);
+        Assert.Equal(AdminStatus.NotFound, (await AdminClient.SendAsync(SocketPath, "clear vpdn tunnel id 13", Timeout())).Status);
         Assert.Contains("clear 13", _handler.Calls);
-        Assert.Equal("% No active PPTP tunnels\n", await AdminClient.SendAsync(SocketPath, "show vpdn tunnel", Timeout()));
+        Assert.Equal("% No active PPTP tunnels\n", (await AdminClient.SendAsync(SocketPath, "show vpdn tunnel", Timeout())).Text);
     }
 
     [Fact]
     public async Task GarbageGetsThePixError()
     {
-        Assert.Equal("shoe vpdn\n^\n% Invalid input detected at '^' marker.\n", await AdminClient.SendAsync(SocketPath, "shoe vpdn", Timeout()));
-        Assert.Equal("% Incomplete command.\n", await AdminClient.SendAsync(SocketPath, "clear vpdn tunnel", Timeout()));
+        Assert.Equal("shoe vpdn\n^\n% Invalid input detected at '^' marker.\n", (await AdminClient.SendAsync(SocketPath, "shoe vpdn", Timeout())).Text);
+        Assert.Equal(new AdminReply(AdminStatus.InvalidInput, "% Incomplete command.\n"), await AdminClient.SendAsync(SocketPath, "clear vpdn tunnel", Timeout()));
         await Assert.ThrowsAsync<ArgumentException>(() => AdminClient.SendAsync(SocketPath, "show vpdn\nclear vpdn tunnel all"));
     }
 
@@ -60,7 +63,10 @@ public sealed class AdminServerTests : IAsyncLifetime
             await silent.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
             silent.Shutdown(SocketShutdown.Send);
             var buffer = new byte[256];
-            Assert.Equal(0, await silent.ReceiveAsync(buffer)); // empty line: empty answer, then close
+            // Empty line: empty answer (only the NUL + status trailer), then close.
+            Assert.Equal(2, await silent.ReceiveAsync(buffer));
+            Assert.Equal(0, buffer[0]);
+            Assert.Equal(0, await silent.ReceiveAsync(buffer));
         }
 
         using (var binary = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
@@ -72,7 +78,7 @@ public sealed class AdminServerTests : IAsyncLifetime
             Assert.Contains("% Invalid input detected", System.Text.Encoding.UTF8.GetString(buffer, 0, n), StringComparison.Ordinal);
         }
 
-        Assert.StartsWith("PPTP Tunnel and Session Information", await AdminClient.SendAsync(SocketPath, "show vpdn", Timeout()), StringComparison.Ordinal);
+        Assert.StartsWith("PPTP Tunnel and Session Information", (await AdminClient.SendAsync(SocketPath, "show vpdn", Timeout())).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,7 +114,7 @@ public sealed class AdminServerTests : IAsyncLifetime
         Assert.True(File.Exists(stalePath));
         await using var third = new AdminServer(new AdminDispatcher(_handler, _log), new AdminServerOptions { SocketPath = stalePath });
         third.Start();
-        Assert.Equal("pptpgw test version\n", await AdminClient.SendAsync(stalePath, "show version", Timeout()));
+        Assert.Equal("pptpgw test version\n", (await AdminClient.SendAsync(stalePath, "show version", Timeout())).Text);
         await third.StopAsync();
         Assert.False(File.Exists(stalePath));
     }

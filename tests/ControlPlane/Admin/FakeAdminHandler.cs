@@ -29,25 +29,30 @@ internal sealed class FakeAdminHandler : IAdminHandler
         }
     }
 
-    public bool ClearTunnel(ushort tunnelId)
+    public ValueTask<VpdnClearResult?> ClearTunnelAsync(ushort tunnelId, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"clear {tunnelId}");
         lock (_lock)
         {
-            return _tunnels.RemoveAll(t => t.TunnelId == tunnelId) > 0;
+            TunnelSnapshot[] gone = [.. _tunnels.Where(t => t.TunnelId == tunnelId)];
+            _tunnels.RemoveAll(t => t.TunnelId == tunnelId);
+            return ValueTask.FromResult(gone.Length == 0 ? null : Cleared(gone));
         }
     }
 
-    public int ClearAllTunnels()
+    public ValueTask<VpdnClearResult> ClearAllTunnelsAsync(CancellationToken cancellationToken)
     {
         Calls.Enqueue("clear all");
         lock (_lock)
         {
-            int n = _tunnels.Count;
+            TunnelSnapshot[] gone = [.. _tunnels];
             _tunnels.Clear();
-            return n;
+            return ValueTask.FromResult<VpdnClearResult>(Cleared(gone)!);
         }
     }
+
+    private static VpdnClearResult? Cleared(TunnelSnapshot[] tunnels) =>
+        new([.. tunnels.Select(t => new ClearedTunnel(t.TunnelId, t.RemoteEndPoint.Address, t.Sessions.Count, Closed: true))]);
 
     public string GetVersion() => "pptpgw test version";
 }

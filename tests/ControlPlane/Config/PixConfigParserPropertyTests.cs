@@ -15,6 +15,7 @@ public class PixConfigParserPropertyTests
         "mschapv2", "encryption", "mppe", "40", "56", "128", "auto", "required", "stateful", "stateless", "configuration",
         "dns", "wins", "aaa", "accounting", "echo", "interim", "strip-domain", "username", "password", "enable", "sysopt",
         "connection", "permit-pptp", "gateway", "max-sessions", "max-control-connections", "admin-socket", "dataplane",
+        "connlimit", "rate", "burst", "10/sec", "3/min", "sccrq-timeout",
         "kernel", "memory", "logging", "syslog", "on", "off", "outside", "inside", "pix(config)#", "!---", ":", "!",
         "10.1.1.1", "255.255.255.0", "192.168.1.1-192.168.1.50", "192.168.1.50-192.168.1.1", "1.2.3.4-", "-", "0.0.0.0-255.255.255.255",
         "999.1.1.1", "0", "65535", "65536", "99999999999", "-1", "DOMAIN\\user", "/run/x", "R", "T", "p",

@@ -481,4 +481,32 @@ public class PixConfigParserTests
         Assert.True(pool.Contains(Ipv4.FromIPAddress(Ip("192.168.9.9"))));
         Assert.False(pool.Contains(Ipv4.FromIPAddress(Ip("192.168.1.3"))));
     }
+
+    [Fact]
+    public void Connection_admission_lines_set_the_per_source_limit_and_the_SCCRQ_timeout()
+    {
+        const string Head = "sysopt connection permit-pptp\n";
+        GatewayOptions defaults = LoadClean(Head).Gateway;
+        Assert.Equal(new ConnectionLimitConfig(64, TimeSpan.FromMilliseconds(50)), defaults.ConnectionLimit);
+        Assert.Equal(10, defaults.StartRequestTimeoutSeconds);
+
+        GatewayOptions set = LoadClean(Head + "gateway connlimit rate 10/min burst 3\ngateway sccrq-timeout 30\n").Gateway;
+        Assert.Equal(new ConnectionLimitConfig(3, TimeSpan.FromSeconds(6)), set.ConnectionLimit);
+        Assert.Equal(30, set.StartRequestTimeoutSeconds);
+        Assert.Equal(new ConnectionLimitConfig(5, TimeSpan.FromMilliseconds(50)), LoadClean(Head + "gateway connlimit burst 5\n").Gateway.ConnectionLimit);
+        Assert.Null(LoadClean(Head + "gateway connlimit off\n").Gateway.ConnectionLimit);
+
+        foreach ((string line, string message) in new[]
+        {
+            ("gateway connlimit rate 10/day", "gateway connlimit rate: '10/day' is not N/sec, N/min or N/hour"),
+            ("gateway connlimit burst 0", "gateway connlimit burst: '0' is not a number"),
+            ("gateway connlimit fast", "gateway connlimit: expected"),
+            ("gateway sccrq-timeout 0", "gateway sccrq-timeout: '0' is not a number of seconds from 1 to 600"),
+        })
+        {
+            ConfigParseResult result = PixConfigParser.Parse(Head + line + "\n", "c.cfg");
+            Assert.Null(result.Config);
+            Assert.Contains(result.Diagnostics, d => d.ToString().StartsWith("c.cfg:2: error: " + message, StringComparison.Ordinal));
+        }
+    }
 }

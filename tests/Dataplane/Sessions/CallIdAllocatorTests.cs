@@ -8,30 +8,64 @@ public class CallIdAllocatorTests
     private const uint PeerA = 0xC612_0001;
     private const uint PeerB = 0xC612_0002;
 
+    /// <summary>
+    /// Call ids are the GRE key a blind attacker must guess (issue 9 item 1): 2,000 ids handed to one peer are spread
+    /// over the whole space and one does not tell the next (a counter would give 1,999 "next = previous + 1" pairs).
+    /// </summary>
     [Fact]
-    public void HandsOutIdsInCursorOrderPreferringIdsNoPeerHolds()
+    public void IdsAreUnpredictableAndSpreadOverTheWholeSpace()
     {
-        var ids = new CallIdAllocator(new FakeTimeProvider(), firstCallId: 100);
-        Assert.True(ids.TryAllocate(PeerA, out ushort a1));
-        Assert.True(ids.TryAllocate(PeerB, out ushort b1));
-        Assert.True(ids.TryAllocate(PeerA, out ushort a2));
-        Assert.Equal([100, 101, 102], new[] { a1, b1, a2 });
-        Assert.Equal(3, ids.AllocatedCount);
-        Assert.True(ids.IsAllocated(PeerB, 101));
-        Assert.False(ids.IsAllocated(PeerA, 101));
-    }
-
-    [Fact]
-    public void NeverHandsOutZeroAndWrapsPastIt()
-    {
-        var ids = new CallIdAllocator(new FakeTimeProvider(), firstCallId: 65534);
+        var ids = new CallIdAllocator(new FakeTimeProvider());
         var got = new List<ushort>();
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 2000; i++)
         {
             Assert.True(ids.TryAllocate(PeerA, out ushort id));
             got.Add(id);
         }
-        Assert.Equal([65534, 65535, 1, 2], got);
+        Assert.Equal(2000, got.Distinct().Count());
+        Assert.DoesNotContain((ushort)0, got);
+        int successors = got.Zip(got.Skip(1)).Count(p => Math.Abs(p.Second - p.First) <= 16);
+        Assert.True(successors < 10, $"{successors} of 1999 ids were within 16 of the previous one");
+        // 2,000 uniform draws fill nearly all 256 high-octet bins (expected 255.9) and all four quarters evenly.
+        Assert.True(got.Select(id => id >> 8).Distinct().Count() > 240);
+        foreach (int quarter in Enumerable.Range(0, 4))
+            Assert.InRange(got.Count(id => id >> 14 == quarter), 400, 600);
+    }
+
+    [Fact]
+    public void PrefersIdsNoPeerHoldsAndIsUniquePerPeer()
+    {
+        var ids = new CallIdAllocator(new FakeTimeProvider(), random: new Random(7));
+        var a = new HashSet<ushort>();
+        var all = new List<ushort>();
+        // 30,000 calls from two peers (less than half the space): ids stay globally unique but for a handful.
+        for (int i = 0; i < 30_000; i++)
+        {
+            uint peer = i % 2 == 0 ? PeerA : PeerB;
+            Assert.True(ids.TryAllocate(peer, out ushort id));
+            all.Add(id);
+            if (peer == PeerA)
+                Assert.True(a.Add(id));
+        }
+        Assert.True(30_000 - all.Distinct().Count() < 30, $"{30_000 - all.Distinct().Count()} ids shared by both peers");
+        Assert.Equal(30_000, ids.AllocatedCount);
+        Assert.True(ids.IsAllocated(PeerA, a.First()));
+    }
+
+    [Fact]
+    public void NeverHandsOutZeroAndAPeerGetsEveryOtherId()
+    {
+        var ids = new CallIdAllocator(new FakeTimeProvider(), random: new Random(3));
+        var got = new HashSet<ushort>();
+        for (int i = 0; i < CallIdAllocator.IdsPerPeer; i++)
+        {
+            Assert.True(ids.TryAllocate(PeerA, out ushort id));
+            Assert.True(got.Add(id));
+        }
+        Assert.DoesNotContain((ushort)0, got);
+        Assert.Equal(CallIdAllocator.IdsPerPeer, got.Count);
+        Assert.False(ids.TryAllocate(PeerA, out ushort none));
+        Assert.Equal(0, none);
         Assert.False(ids.Release(PeerA, 0));
         Assert.False(ids.IsAllocated(PeerA, 0));
     }
@@ -40,9 +74,8 @@ public class CallIdAllocatorTests
     public void AReleasedIdIsQuarantinedForItsPeerOnly()
     {
         var time = new FakeTimeProvider();
-        var ids = new CallIdAllocator(time, TimeSpan.FromSeconds(10), firstCallId: 7);
+        var ids = new CallIdAllocator(time, TimeSpan.FromSeconds(10));
         Assert.True(ids.TryAllocate(PeerA, out ushort id));
-        Assert.Equal(7, id);
         Assert.True(ids.Release(PeerA, id));
         Assert.False(ids.Release(PeerA, id));          // double release
         Assert.False(ids.Release(PeerB, id));          // not PeerB's
@@ -63,12 +96,9 @@ public class CallIdAllocatorTests
     public void AJustFreedIdIsNotReusedEvenWhenThePeerHoldsEveryOther()
     {
         var time = new FakeTimeProvider();
-        var ids = new CallIdAllocator(time, TimeSpan.FromSeconds(5), firstCallId: 1);
+        var ids = new CallIdAllocator(time, TimeSpan.FromSeconds(5), new Random(5));
         for (int i = 1; i <= CallIdAllocator.IdsPerPeer; i++)
-        {
-            Assert.True(ids.TryAllocate(PeerA, out ushort id));
-            Assert.Equal(i, id);
-        }
+            Assert.True(ids.TryAllocate(PeerA, out _));
         Assert.False(ids.TryAllocate(PeerA, out ushort none));
         Assert.Equal(0, none);
         // Another peer still gets ids: uniqueness is per peer.
@@ -83,14 +113,12 @@ public class CallIdAllocatorTests
     }
 
     [Fact]
-    public void AReleasedIdComesBackOnlyAfterTheCursorWentRound()
+    public void AFreedIdDoesNotComeBackToItsPeerWithinTheQuarantine()
     {
-        // No quarantine at all: the rotating cursor alone keeps a freed id away while others are free.
-        var ids = new CallIdAllocator(new FakeTimeProvider(), TimeSpan.Zero, firstCallId: 1);
+        var ids = new CallIdAllocator(new FakeTimeProvider(), TimeSpan.FromSeconds(10));
         Assert.True(ids.TryAllocate(PeerA, out ushort first));
         Assert.True(ids.Release(PeerA, first));
-        Assert.Equal(0, ids.QuarantinedCount);
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < 5000; i++)
         {
             Assert.True(ids.TryAllocate(PeerA, out ushort id));
             Assert.NotEqual(first, id);
@@ -98,26 +126,26 @@ public class CallIdAllocatorTests
         }
     }
 
+    /// <summary>Sized for 1,000,000 sessions: 131,072 peers (the lab's address range) with 7-8 calls each.</summary>
     [Fact]
-    public void ManyPeersShareTheIdSpaceBeyond65535Calls()
+    public void AMillionCallsFromManyPeersAreUniquePerPeer()
     {
-        var ids = new CallIdAllocator(new FakeTimeProvider(), firstCallId: 1);
-        var seen = new HashSet<(uint, ushort)>();
-        // 100,000 calls from 1,000 peers: per-peer uniqueness, ids globally unique as long as they can be.
-        for (int i = 0; i < 100_000; i++)
+        var ids = new CallIdAllocator(new FakeTimeProvider(), random: new Random(11));
+        var perPeer = new Dictionary<uint, HashSet<ushort>>();
+        for (int i = 0; i < 1_000_000; i++)
         {
-            uint peer = 0xC612_0000u + (uint)(i % 1000);
+            uint peer = 0xC612_0000u + (uint)(i % 131_072);
             Assert.True(ids.TryAllocate(peer, out ushort id));
             Assert.NotEqual(0, id);
-            Assert.True(seen.Add((peer, id)));
-            if (i < ushort.MaxValue)
-                Assert.Equal(i + 1, id);
+            if (!perPeer.TryGetValue(peer, out HashSet<ushort>? set))
+                perPeer[peer] = set = [];
+            Assert.True(set.Add(id));
         }
-        Assert.Equal(100_000, ids.AllocatedCount);
+        Assert.Equal(1_000_000, ids.AllocatedCount);
     }
 
     [Fact]
-    public void ARandomStartIsAValidId()
+    public void TheDefaultGeneratorGivesValidIds()
     {
         var ids = new CallIdAllocator();
         Assert.True(ids.TryAllocate(PeerA, out ushort id));

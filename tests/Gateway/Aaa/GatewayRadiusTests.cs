@@ -39,7 +39,7 @@ public sealed class GatewayRadiusTests(FreeRadiusFixture radius)
         vpdn enable outside
         """;
 
-    private static AaaCall SingleAaaCall(GatewayTestBed bed) => Assert.Single(bed.Host.Orchestrator.AaaCalls);
+    private static AaaCall SingleAaaCall(GatewayTestBed bed) => Assert.Single(bed.Host.Orchestrator.AaaSessions.AaaCalls);
 
     [FreeRadiusFact]
     public async Task MsChapV2WithMppe128KeysFromFreeRadiusAndAccountingStartStop()
@@ -60,7 +60,7 @@ public sealed class GatewayRadiusTests(FreeRadiusFixture radius)
         Assert.True(bed.Host.Pool!.Contains(client.LocalAddress));
 
         await bed.WaitForLogAsync("user: alice aaa authentication succeed");
-        SessionSnapshot session = Assert.Single(Assert.Single(bed.Host.Orchestrator.GetSnapshot().Tunnels).Sessions);
+        SessionSnapshot session = Assert.Single(Assert.Single(bed.Host.Orchestrator.Administration.GetSnapshot().Tunnels).Sessions);
         Assert.Equal($"AuthInbound 127.0.0.1:{FreeRadiusFixture.AuthPort}", session.AaaServer);
         Assert.Equal("alice", session.UserName);
 

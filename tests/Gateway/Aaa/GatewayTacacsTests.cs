@@ -49,7 +49,7 @@ public sealed class GatewayTacacsTests : IAsyncLifetime
         Assert.Equal(PppAuthProtocol.Pap, client.AuthenticationProtocol);
         Assert.Null(client.Mppe);
         Assert.Equal("198.19.0.9", Ipv4.Format(client.LocalAddress));
-        SessionSnapshot session = Assert.Single(Assert.Single(bed.Host.Orchestrator.GetSnapshot().Tunnels).Sessions);
+        SessionSnapshot session = Assert.Single(Assert.Single(bed.Host.Orchestrator.Administration.GetSnapshot().Tunnels).Sessions);
         Assert.Equal($"TAC 127.0.0.1:{_server.Port}", session.AaaServer);
 
         // The START named the call (port "pptp/ID", rem_addr the client's address).

@@ -46,7 +46,8 @@ internal sealed partial class PrometheusScrape
     {
         using Socket socket = connect();
         socket.ReceiveTimeout = 10_000;
-        socket.Send("GET /metrics HTTP/1.0\r\nHost: pptpgw\r\n\r\n"u8);
+        // The Host header Prometheus sends for a target given as ADDR:PORT (HttpListener matches it against its prefix).
+        socket.Send(System.Text.Encoding.ASCII.GetBytes($"GET /metrics HTTP/1.0\r\nHost: {socket.RemoteEndPoint}\r\n\r\n"));
         using var stream = new NetworkStream(socket);
         using var reader = new StreamReader(stream);
         string response = reader.ReadToEnd();

@@ -75,7 +75,8 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
         string group = _client.Group.Name;
         RadiusCredentials? credentials = ToCredentials(request);
         if (credentials is null)
-            return PppAuthResult.Reject(group, $"cannot send {request.GetType().Name} to RADIUS: malformed proof", retryAllowed: false);
+            return PppAuthResult.Reject(group, $"cannot send {request.GetType().Name} to RADIUS: malformed proof", retryAllowed: false,
+                failure: PppAuthFailure.MalformedProof);
 
         var access = new RadiusAccessRequest(request.UserName, credentials)
         {
@@ -125,7 +126,7 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
         {
             case RadiusAccessOutcome.Timeout:
                 log?.Write(PixSeverity.Warning, $"RADIUS: no answer from aaa-server group {group} for user '{request.UserName}'; authentication failed");
-                return PppAuthResult.Reject(group, $"no answer from aaa-server group {group}", retryAllowed: false);
+                return PppAuthResult.Reject(group, $"no answer from aaa-server group {group}", retryAllowed: false, failure: PppAuthFailure.ServerUnreachable);
             case RadiusAccessOutcome.Reject:
                 return Rejected(request, result, server);
         }

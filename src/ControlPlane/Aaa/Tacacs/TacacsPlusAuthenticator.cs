@@ -221,7 +221,7 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
             && MsChapV2.TryParseAuthenticatorResponse(data[..MsChapV2.AuthenticatorResponseStringLength], digest))
             return digest;
         byte[] message = Encoding.ASCII.GetBytes(reply.ServerMessage);
-        int at = reply.ServerMessage.IndexOf("S=", StringComparison.Ordinal);
+        int at = message.AsSpan().IndexOf("S="u8);
         if (at >= 0 && message.Length - at >= MsChapV2.AuthenticatorResponseStringLength
             && MsChapV2.TryParseAuthenticatorResponse(message.AsSpan(at, MsChapV2.AuthenticatorResponseStringLength), digest))
             return digest;

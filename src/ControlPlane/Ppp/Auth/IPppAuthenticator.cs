@@ -89,6 +89,7 @@ public sealed record MppeStartKeys(byte[] SendKey, byte[] ReceiveKey, byte[]? Sh
 /// <param name="ErrorCode">On reject, the MS-CHAP error code ("E=", RFC 2759 §6).</param>
 /// <param name="RetryAllowed">On reject, whether the peer may try again (MS-CHAP "R=1"; PAP: another Authenticate-Request).</param>
 /// <param name="Reason">On reject, text for logs.</param>
+/// <param name="Failure">On reject, why, as a value (<see cref="PppAuthFailure.None"/> for an accept).</param>
 public sealed record PppAuthResult(
     bool Accepted,
     string ServerName,
@@ -98,14 +99,15 @@ public sealed record PppAuthResult(
     TimeSpan? SessionTimeout = null,
     MsChapErrorCode ErrorCode = MsChapErrorCode.AuthenticationFailure,
     bool RetryAllowed = true,
-    string? Reason = null)
+    string? Reason = null,
+    PppAuthFailure Failure = PppAuthFailure.None)
 {
     public static PppAuthResult Accept(string serverName, MppeStartKeys? keys = null, byte[]? authenticatorResponse = null) =>
         new(true, serverName, keys, authenticatorResponse);
 
     public static PppAuthResult Reject(string serverName, string reason, MsChapErrorCode errorCode = MsChapErrorCode.AuthenticationFailure,
-        bool retryAllowed = true) =>
-        new(false, serverName, ErrorCode: errorCode, RetryAllowed: retryAllowed, Reason: reason);
+        bool retryAllowed = true, PppAuthFailure failure = PppAuthFailure.Rejected) =>
+        new(false, serverName, ErrorCode: errorCode, RetryAllowed: retryAllowed, Reason: reason, Failure: failure);
 }
 
 /// <summary>

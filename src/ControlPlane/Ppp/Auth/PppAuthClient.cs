@@ -112,7 +112,7 @@ public sealed class PppAuthClient : IDisposable
                 return;
             if (_transmissions >= _maxTransmissions)
             {
-                Finish(false, "no reply to the PAP Authenticate-Request", null);
+                Finish(false, "no reply to the PAP Authenticate-Request", null, PppAuthFailure.NoResponse);
                 return;
             }
             Transmit(PppProtocol.Pap);
@@ -144,7 +144,7 @@ public sealed class PppAuthClient : IDisposable
         if (pap.Code == PapCode.AuthenticateAck)
             Finish(true, "PAP Authenticate-Ack", null);
         else if (pap.Code == PapCode.AuthenticateNak)
-            Finish(false, $"PAP Authenticate-Nak: {Encoding.UTF8.GetString(pap.Message)}", null);
+            Finish(false, $"PAP Authenticate-Nak: {Encoding.UTF8.GetString(pap.Message)}", null, PppAuthFailure.ServerRefused);
     }
 
     private void ReceiveChap(ReadOnlySpan<byte> packet)
@@ -239,7 +239,7 @@ public sealed class PppAuthClient : IDisposable
             && success.AuthenticatorResponseEquals(expected);
         if (!valid)
         {
-            Finish(false, "MS-CHAPv2 authenticator response invalid: the server does not know the password", null);
+            Finish(false, "MS-CHAPv2 authenticator response invalid: the server does not know the password", null, PppAuthFailure.ServerNotAuthenticated);
             return;
         }
         byte[] send = new byte[MppeKeyDerivation.MasterKeyLength];
@@ -276,22 +276,24 @@ public sealed class PppAuthClient : IDisposable
                 _password = next;
                 Span<byte> challenge = stackalloc byte[expectedChallenge];
                 failure.CopyChallengeTo(challenge);
-                _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, _credentials.UserName, $"{text}, retrying", null, null));
+                _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, _credentials.UserName, $"{text}, retrying", null, null,
+                    PppAuthFailure.ServerRefused, failure.ErrorCode));
                 // RFC 2433 §6 / RFC 2759 §6: answer the new challenge with the Identifier after the Failure's.
                 Respond(unchecked((byte)(_identifier + 1)), challenge);
                 return;
             }
-            Finish(false, $"MS-CHAP Failure {text}", null);
+            Finish(false, $"MS-CHAP Failure {text}", null, PppAuthFailure.ServerRefused, failure.ErrorCode);
             return;
         }
-        Finish(false, $"CHAP Failure: {Encoding.UTF8.GetString(message)}", null);
+        Finish(false, $"CHAP Failure: {Encoding.UTF8.GetString(message)}", null, PppAuthFailure.ServerRefused);
     }
 
-    private void Finish(bool succeeded, string reason, MppeStartKeys? keys)
+    private void Finish(bool succeeded, string reason, MppeStartKeys? keys, PppAuthFailure failure = PppAuthFailure.None,
+        MsChapErrorCode? peerErrorCode = null)
     {
         _done = true;
         StopTimer();
-        _host.AuthenticationFinished(new PppAuthOutcome(succeeded, true, _protocol, _credentials.UserName, reason, null, keys));
+        _host.AuthenticationFinished(new PppAuthOutcome(succeeded, true, _protocol, _credentials.UserName, reason, null, keys, failure, peerErrorCode));
     }
 
     public void Dispose()

@@ -14,8 +14,10 @@ namespace PptpGw.ControlPlane.Ppp.Auth;
 /// <param name="Reason">Text for logs.</param>
 /// <param name="Result">Server: the backend's verdict (addresses, timeouts, server name).</param>
 /// <param name="Keys">MPPE start keys in our role, when the protocol yields them.</param>
+/// <param name="Failure">Why it failed, as a value; <see cref="PppAuthFailure.None"/> on success.</param>
+/// <param name="PeerErrorCode">Client role: the MS-CHAP error code ("E=") of the server's Failure packet, if any.</param>
 public sealed record PppAuthOutcome(bool Succeeded, bool IsFinal, PppAuthProtocol Protocol, string UserName, string Reason,
-    PppAuthResult? Result, MppeStartKeys? Keys);
+    PppAuthResult? Result, MppeStartKeys? Keys, PppAuthFailure Failure = PppAuthFailure.None, Chap.MsChapErrorCode? PeerErrorCode = null);
 
 /// <summary>What the authentication engines need from their session. Called under the session lock.</summary>
 public interface IPppAuthHost
@@ -166,7 +168,7 @@ public sealed class PppAuthServer : IDisposable
             if (_transmissions >= _options.MaxChallengeTransmissions)
             {
                 StopTimer();
-                Finish(new PppAuthOutcome(false, true, _protocol, UserName, "no response to the CHAP Challenge", null, null));
+                Finish(new PppAuthOutcome(false, true, _protocol, UserName, "no response to the CHAP Challenge", null, null, PppAuthFailure.NoResponse));
                 return;
             }
             SendChallenge(); // RFC 1994 §4.1: same Identifier and Value until a Response arrives
@@ -218,7 +220,7 @@ public sealed class PppAuthServer : IDisposable
         if (request is null)
         {
             _host.AuthenticationStarted(UserName);
-            Apply(PppAuthResult.Reject("LOCAL", "malformed MS-CHAP Response value", retryAllowed: false), request: null);
+            Apply(PppAuthResult.Reject("LOCAL", "malformed MS-CHAP Response value", retryAllowed: false, failure: PppAuthFailure.MalformedProof), request: null);
             return;
         }
         Verify(request);
@@ -248,7 +250,7 @@ public sealed class PppAuthServer : IDisposable
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Apply(PppAuthResult.Reject("backend", $"backend fault: {exception.Message}", retryAllowed: false), request);
+            Apply(PppAuthResult.Reject("backend", $"backend fault: {exception.Message}", retryAllowed: false, failure: PppAuthFailure.BackendFault), request);
             return;
         }
         if (task.IsCompletedSuccessfully)
@@ -268,7 +270,7 @@ public sealed class PppAuthServer : IDisposable
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            result = PppAuthResult.Reject("backend", $"backend fault: {exception.Message}", retryAllowed: false);
+            result = PppAuthResult.Reject("backend", $"backend fault: {exception.Message}", retryAllowed: false, failure: PppAuthFailure.BackendFault);
         }
         lock (_sync)
         {
@@ -281,9 +283,10 @@ public sealed class PppAuthServer : IDisposable
     {
         _pending = false;
         if (result.Accepted && _options.RequireMppeKeys && _protocol is PppAuthProtocol.MsChapV1 or PppAuthProtocol.MsChapV2 && result.Keys is null)
-            result = PppAuthResult.Reject(result.ServerName, "missing MPPE key from aaa server", retryAllowed: false);
+            result = PppAuthResult.Reject(result.ServerName, "missing MPPE key from aaa server", retryAllowed: false, failure: PppAuthFailure.MissingMppeKeys);
         if (result.Accepted && _protocol == PppAuthProtocol.MsChapV2 && result.AuthenticatorResponse is not { Length: MsChapV2.AuthenticatorResponseLength })
-            result = PppAuthResult.Reject(result.ServerName, "no MS-CHAPv2 authenticator response from the backend", retryAllowed: false);
+            result = PppAuthResult.Reject(result.ServerName, "no MS-CHAPv2 authenticator response from the backend", retryAllowed: false,
+                failure: PppAuthFailure.MissingAuthenticatorResponse);
 
         if (result.Accepted)
         {
@@ -302,17 +305,17 @@ public sealed class PppAuthServer : IDisposable
             _challenge = next;
             _identifier = unchecked((byte)(_identifier + 1));
             _transmissions = 0;
-            _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, UserName, reason, result, null));
+            _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, UserName, reason, result, null, result.Failure));
             return;
         }
         SendVerdict(success: false, result, retry: retry, newChallenge: default);
         if (retry)
         {
             // PAP: the peer may send another Authenticate-Request (RFC 1334 §2.2.1).
-            _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, UserName, reason, result, null));
+            _host.AuthenticationFinished(new PppAuthOutcome(false, false, _protocol, UserName, reason, result, null, result.Failure));
             return;
         }
-        Finish(new PppAuthOutcome(false, true, _protocol, UserName, reason, result, null));
+        Finish(new PppAuthOutcome(false, true, _protocol, UserName, reason, result, null, result.Failure));
     }
 
     private void SendVerdict(bool success, PppAuthResult result, bool retry, ReadOnlySpan<byte> newChallenge)

@@ -56,7 +56,7 @@ public sealed class PppSession : IDisposable
     private bool _terminating;
     private bool _downFired;
     private bool _disposed;
-    private string? _downReason;
+    private PppLinkDown? _down;
     private uint _allocatedAddress;
     private bool _addressHeld;
     private ITimer? _negotiationTimer;
@@ -131,10 +131,13 @@ public sealed class PppSession : IDisposable
     }
 
     /// <summary>Administrative close (e.g. <c>clear vpdn</c>): LCP Terminate-Request with <paramref name="reason"/>.</summary>
-    public void Close(string reason)
+    public void Close(string reason) => Close(PppDownCause.LocalClose, reason);
+
+    /// <summary>Our side ends the link for <paramref name="cause"/>: LCP Terminate-Request with <paramref name="reason"/>.</summary>
+    public void Close(PppDownCause cause, string reason)
     {
         lock (_sync)
-            Terminate(reason);
+            Terminate(cause, reason);
     }
 
     /// <summary>The lower layer went away (PPTP call cleared): everything stops without a Terminate exchange.</summary>
@@ -144,7 +147,7 @@ public sealed class PppSession : IDisposable
         {
             if (_disposed)
                 return;
-            _downReason ??= reason;
+            _down ??= NewDown(PppDownCause.LowerLayerDown, reason);
             _terminating = true; // nothing can be sent any more: no Terminate-Request
             _ipcp.Down();
             _ccp.Down();
@@ -245,7 +248,7 @@ public sealed class PppSession : IDisposable
                 _lcp.State == PppFsmState.Opened ? _lcpLayer.AuthenticationProtocol : null,
                 Role == PppRole.Server ? _allocatedAddress : _ipcpLayer.LocalAddress,
                 mppe?.Strength, mppe?.Stateless, _controlFrames, _dataFrames, _discardedFrames, _protocolRejectsSent,
-                _ccpLayer.ResetRequestsReceived, _downReason);
+                _ccpLayer.ResetRequestsReceived, _down?.Detail);
         }
     }
 
@@ -255,7 +258,7 @@ public sealed class PppSession : IDisposable
         {
             if (_disposed)
                 return;
-            _downReason ??= "session disposed";
+            _down ??= NewDown(PppDownCause.Disposed, "session disposed");
             FireLinkDown();
             _disposed = true;
             _lcp.Dispose();
@@ -312,12 +315,16 @@ public sealed class PppSession : IDisposable
     private void NoteTerminateRequest(ReadOnlySpan<byte> packet)
     {
         if (PppControlPacket.TryParse(packet, out PppControlPacket control) == PppPacketError.None
-            && control.Code == PppFsmCode.TerminateRequest && _downReason is null)
+            && control.Code == PppFsmCode.TerminateRequest && _down is null)
         {
-            _downReason = control.Data.IsEmpty ? "peer terminated the link"
-                : $"peer terminated the link: {Encoding.UTF8.GetString(control.Data)}";
+            _down = NewDown(PppDownCause.PeerTerminated, control.Data.IsEmpty ? "peer terminated the link"
+                : $"peer terminated the link: {Encoding.UTF8.GetString(control.Data)}");
         }
     }
+
+    /// <summary>A <see cref="PppLinkDown"/> stamped with where the session is now.</summary>
+    private PppLinkDown NewDown(PppDownCause cause, string detail, PppAuthOutcome? authentication = null) =>
+        new(cause, detail, authentication) { Phase = _phase, MppeActive = _ccp.State == PppFsmState.Opened && _ccpLayer.Negotiated is not null };
 
     private void OnNegotiationTimeout()
     {
@@ -325,13 +332,13 @@ public sealed class PppSession : IDisposable
         {
             if (_disposed || _linkUp || _downFired)
                 return;
-            Terminate($"PPP negotiation not complete after {_options.NegotiationTimeout.TotalSeconds:0} s ({_phase})");
+            Terminate(PppDownCause.NegotiationTimeout, $"PPP negotiation not complete after {_options.NegotiationTimeout.TotalSeconds:0} s ({_phase})");
         }
     }
 
-    private void Terminate(string reason)
+    private void Terminate(PppDownCause cause, string reason, PppAuthOutcome? authentication = null)
     {
-        _downReason ??= reason;
+        _down ??= NewDown(cause, reason, authentication);
         if (_terminating || _disposed)
             return;
         _terminating = true;
@@ -359,9 +366,9 @@ public sealed class PppSession : IDisposable
         _authServer?.Dispose();
         _authClient?.Dispose();
         ReleaseAddress();
-        string reason = _downReason ?? "link down";
-        Log($"link down: {reason}");
-        _observer.LinkDown(this, reason);
+        PppLinkDown down = _down ??= NewDown(PppDownCause.LowerLayerDown, "link down");
+        Log($"link down: {down.Detail}");
+        _observer.LinkDown(this, down);
     }
 
     private void ReleaseAddress()
@@ -384,7 +391,7 @@ public sealed class PppSession : IDisposable
         {
             if (Role == PppRole.Server && !_options.Lcp.AuthenticationProtocols.IsEmpty)
             {
-                Terminate("peer did not agree to authenticate");
+                Terminate(PppDownCause.AuthenticationRefused, "peer did not agree to authenticate");
                 return;
             }
             EnterNetwork();
@@ -404,7 +411,7 @@ public sealed class PppSession : IDisposable
         }
         else
         {
-            Terminate($"the server asks for {auth} and no credentials are configured");
+            Terminate(PppDownCause.NoCredentials, $"the server asks for {auth} and no credentials are configured");
         }
     }
 
@@ -415,7 +422,7 @@ public sealed class PppSession : IDisposable
         _ccp.Down();
         // No LCP renegotiation once up: leaving Opened ends the session (the peer's Terminate-Request, or a new Configure-Request).
         if (!_terminating)
-            Terminate(_downReason ?? "LCP left the Opened state");
+            Terminate(PppDownCause.LcpLeftOpened, "LCP left the Opened state");
         _phase = PppPhase.Terminate;
         FireLinkDown();
     }
@@ -423,7 +430,9 @@ public sealed class PppSession : IDisposable
     private void LcpFinished()
     {
         _phase = PppPhase.Dead;
-        _downReason ??= _lcpLayer.AuthenticationNegotiationFailed ? "no authentication protocol agreed" : "LCP negotiation failed";
+        _down ??= _lcpLayer.AuthenticationNegotiationFailed
+            ? NewDown(PppDownCause.NoAuthenticationProtocol, "no authentication protocol agreed")
+            : NewDown(PppDownCause.LcpNegotiationFailed, "LCP negotiation failed");
         FireLinkDown();
     }
 
@@ -434,7 +443,7 @@ public sealed class PppSession : IDisposable
             _observer.AuthenticationFailed(this, outcome);
             Log($"authentication failed ({outcome.Protocol}, user '{outcome.UserName}'): {outcome.Reason}");
             if (outcome.IsFinal)
-                Terminate($"authentication failed: {outcome.Reason}");
+                Terminate(PppDownCause.AuthenticationFailed, $"authentication failed: {outcome.Reason}", outcome);
             return;
         }
         _authOutcome = outcome;
@@ -458,12 +467,12 @@ public sealed class PppSession : IDisposable
         if (_mppeRequired && keys is null)
         {
             string protocol = _lcpLayer.AuthenticationProtocol?.ToString() ?? "no";
-            Terminate($"mppe required but not active: {protocol} authentication gives no MPPE keys (requires mschap for MPPE)");
+            Terminate(PppDownCause.MppeRequiresMsChap, $"mppe required but not active: {protocol} authentication gives no MPPE keys (requires mschap for MPPE)");
             return;
         }
         if (_mppeRequired && !_ccpLayer.MppeAvailable)
         {
-            Terminate("mppe required but not active: no MPPE strength both the group and the AAA server's keys allow");
+            Terminate(PppDownCause.MppeNoCommonStrength, "mppe required but not active: no MPPE strength both the group and the AAA server's keys allow");
             return;
         }
         _phase = PppPhase.Network;
@@ -506,7 +515,7 @@ public sealed class PppSession : IDisposable
             {
                 if (pool.TryAllocateSpecific(address, allowOutsidePool: true) != PoolAllocateResult.Allocated)
                 {
-                    Terminate($"address {Ipv4.Format(address)} from the AAA server is in use");
+                    Terminate(PppDownCause.AddressInUse, $"address {Ipv4.Format(address)} from the AAA server is in use");
                     return false;
                 }
                 _addressHeld = true;
@@ -520,7 +529,10 @@ public sealed class PppSession : IDisposable
         }
         else
         {
-            Terminate(pool is null ? "no address pool configured" : $"address pool {pool.Name} exhausted");
+            if (pool is null)
+                Terminate(PppDownCause.NoAddressPool, "no address pool configured");
+            else
+                Terminate(PppDownCause.AddressPoolExhausted, $"address pool {pool.Name} exhausted");
             return false;
         }
         _ipcpLayer.PeerAddress = _allocatedAddress;
@@ -537,7 +549,7 @@ public sealed class PppSession : IDisposable
         MppeNegotiation? mppe = ccp == PppFsmState.Opened ? _ccpLayer.Negotiated : null;
         if (ccpSettled && mppe is null && _mppeRequired)
         {
-            Terminate("mppe required but not active");
+            Terminate(PppDownCause.MppeNotNegotiated, "mppe required but not active");
             return;
         }
         if (_ipcp.State != PppFsmState.Opened || !ccpSettled)
@@ -566,16 +578,16 @@ public sealed class PppSession : IDisposable
         if (!_linkUp || _terminating)
             return;
         if (layer == PppLayerKind.Ipcp)
-            Terminate(_downReason ?? "IPCP closed");
+            Terminate(PppDownCause.IpcpClosed, "IPCP closed");
         else if (_ccpLayer.Negotiated is not null || _mppeRequired)
-            Terminate("CCP closed while MPPE was active");
+            Terminate(PppDownCause.CcpClosed, "CCP closed while MPPE was active");
     }
 
     private void NcpFinished(PppLayerKind layer)
     {
         if (layer == PppLayerKind.Ipcp && !_linkUp && _phase == PppPhase.Network)
         {
-            Terminate("IPCP negotiation failed");
+            Terminate(PppDownCause.IpcpNegotiationFailed, "IPCP negotiation failed");
             return;
         }
         CheckNetwork();
@@ -593,7 +605,7 @@ public sealed class PppSession : IDisposable
                 break;
             case PppProtocol.Pap:
             case PppProtocol.Chap:
-                Terminate("peer rejected the authentication protocol");
+                Terminate(PppDownCause.AuthenticationProtocolRejected, "peer rejected the authentication protocol");
                 break;
         }
     }
@@ -627,7 +639,7 @@ public sealed class PppSession : IDisposable
 
         public void Log(PppLayerKind layer, string message) => session.Log($"{layer.ToString().ToUpperInvariant()}: {message}");
 
-        public void AuthenticationNegotiationFailed(string reason) => session.Terminate(reason);
+        public void AuthenticationNegotiationFailed(string reason) => session.Terminate(PppDownCause.NoAuthenticationProtocol, reason);
 
         public void ProtocolRejected(ushort protocol) => session.ProtocolRejectedByPeer(protocol);
 

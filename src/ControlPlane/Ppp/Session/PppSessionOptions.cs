@@ -146,7 +146,7 @@ public interface IPppSessionObserver
     void LinkUp(PppSession session, PppLinkResult result) { }
 
     /// <summary>The session ended (once per session, whether or not the link was ever up).</summary>
-    void LinkDown(PppSession session, string reason) { }
+    void LinkDown(PppSession session, PppLinkDown down) { }
 
     /// <summary>A user name arrived and is being checked (PIX 603102 "aaa authentication started").</summary>
     void AuthenticationStarted(PppSession session, string userName) { }

@@ -39,6 +39,8 @@ public enum PptpCloseReason
     Aborted,
     /// <summary>The listener was over its connection limit: SCCRQ answered with General Error / No-Resource, then closed.</summary>
     AdmissionRefused,
+    /// <summary>Closed before its SCCRQ to make room for a new connection: the listener was full (oldest such connection first).</summary>
+    Shed,
 }
 
 /// <summary>What went wrong, for <c>debug vpdn error</c>.</summary>
@@ -70,6 +72,10 @@ public enum PptpErrorKind
     AcceptError,
     /// <summary>The listener refused a connection (connection limit).</summary>
     ConnectionRefused,
+    /// <summary>The listener closed a connection at once: its source is over the per-source connection rate (accel-ppp's connlimit).</summary>
+    ConnectionRateLimited,
+    /// <summary>The listener closed a connection that had not sent SCCRQ, the oldest such, to admit a new one.</summary>
+    ConnectionShed,
     /// <summary>The peer reported line errors with WAN-Error-Notify (§2.14); the text has the counters.</summary>
     PeerReportedError,
 }
@@ -100,6 +106,12 @@ public interface IPptpEventSink
 
     /// <summary>An error (<c>debug vpdn error</c>). <paramref name="tunnelId"/> is 0 for listener-level errors.</summary>
     void Error(uint tunnelId, PptpErrorKind kind, string detail);
+
+    /// <summary>
+    /// The listener failed to accept a connection (PIX 213001 "PPTP control daemon socket io accept error, errno = N"):
+    /// <paramref name="errno"/> is the socket error as a value (0 when none), <paramref name="detail"/> text for the debug line.
+    /// </summary>
+    void AcceptFailed(int errno, string detail) => Error(0, PptpErrorKind.AcceptError, detail);
 }
 
 /// <summary>One state change. <see cref="CallId"/> is null for the control connection itself.</summary>
@@ -126,6 +138,8 @@ public sealed class NullPptpEventSink : IPptpEventSink
     public void StateChanged(in PptpStateChange change) { }
     /// <inheritdoc/>
     public void Error(uint tunnelId, PptpErrorKind kind, string detail) { }
+    /// <inheritdoc/>
+    public void AcceptFailed(int errno, string detail) { }
 }
 
 /// <summary>Renders events as the reference PIX's debug output (reference guide, "debug vpdn" captures).</summary>

@@ -16,8 +16,9 @@ public sealed record PptpConnectionOptions
     /// <summary>Bearer Capabilities announced: analog and digital.</summary>
     public PptpBearerCapabilities BearerCapabilities { get; init; } = PptpBearerCapabilities.Analog | PptpBearerCapabilities.Digital;
 
-    /// <summary>How long after TCP open the Start-Control-Connection-Request must arrive.</summary>
-    public TimeSpan StartRequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long after TCP open the Start-Control-Connection-Request must arrive (pptpd's <c>stimeout</c>, 10 s: an idle
+    /// connection holds a descriptor, so it is not kept long).</summary>
+    public TimeSpan StartRequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Receive idleness after which we send an Echo-Request (PIX <c>vpdn group 1 pptp echo 60</c>); zero disables keep-alives.</summary>
     public TimeSpan EchoInterval { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>How long our Echo-Request may go unanswered before the connection is closed (RFC 2637 §3.1.4 suggests 60 s).</summary>

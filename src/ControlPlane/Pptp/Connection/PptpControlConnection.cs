@@ -100,7 +100,11 @@ public sealed class PptpControlConnection : IAsyncDisposable
         _hostName = PptpString.FromAscii(options.HostName);
         _vendorString = PptpString.FromAscii(options.VendorString);
         _stateStamp = _time.GetTimestamp();
+        AcceptedAt = _stateStamp;
     }
+
+    /// <summary>When the connection was created (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal long AcceptedAt { get; }
 
     /// <summary>Our id of this control connection.</summary>
     public uint TunnelId { get; }
@@ -153,6 +157,13 @@ public sealed class PptpControlConnection : IAsyncDisposable
         if (Post(new StopInput(reason, replyTimeout)) || Volatile.Read(ref _runStarted) != 0)
             await _closed.Task.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Asks the connection to close at once if it is still waiting for its Start-Control-Connection-Request (the
+    /// listener sheds such connections to admit new ones when full). False when it has closed already; a connection
+    /// whose SCCRQ is processed first stays up.
+    /// </summary>
+    internal bool TryShed() => Post(new ShedInput());
 
     /// <summary>Closes at once without a StopCCRQ (if running) and waits for the run to end; disposes the stream if it never ran.</summary>
     public async ValueTask DisposeAsync()
@@ -266,6 +277,9 @@ public sealed class PptpControlConnection : IAsyncDisposable
                     break;
                 case AbortInput:
                     CloseCore(PptpCloseReason.Aborted, PptpControlConnectionEvent.TransportFailure);
+                    break;
+                case ShedInput when _state == PptpControlConnectionState.WaitStartControlConnectionRequest:
+                    CloseCore(PptpCloseReason.Shed, PptpControlConnectionEvent.LocalStop);
                     break;
             }
         }
@@ -1091,6 +1105,7 @@ public sealed class PptpControlConnection : IAsyncDisposable
     private sealed record ClearCallInput(ushort CallId, PptpCallClearReason Reason, TaskCompletionSource<bool> Done) : Input;
     private sealed record StopInput(StopControlConnectionReason Reason, TimeSpan? ReplyTimeout) : Input;
     private sealed record AbortInput : Input;
+    private sealed record ShedInput : Input;
 
     private sealed class Call(ushort callId, ushort peerCallId, long stamp)
     {

@@ -20,8 +20,16 @@ public sealed record PptpListenerOptions
     public TimeSpan ShutdownReplyTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Pause after an accept error before accepting again (so a full file table does not spin the loop).</summary>
     public TimeSpan AcceptErrorBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
-    /// <summary>The listen backlog.</summary>
-    public int Backlog { get; init; } = 128;
+    /// <summary>The listen backlog (capped by net.core.somaxconn): deep enough that a burst of connections is not met with
+    /// dropped SYNs (a legitimate client would then wait for its SYN retransmission, 1 s and more).</summary>
+    public int Backlog { get; init; } = 1024;
+    /// <summary>
+    /// New connections per source address: <c>Burst</c> at once, then one per <c>Interval</c> (accel-ppp's connlimit);
+    /// over it a connection is closed at once. Null: no per-source limit.
+    /// </summary>
+    public (int Burst, TimeSpan Interval)? PerSourceLimit { get; init; }
+    /// <summary>At most one log line per this interval for each kind of refused, limited or shed connection (with a count).</summary>
+    public TimeSpan FloodReportInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Settings of every control connection.</summary>
     public PptpConnectionOptions Connection { get; init; } = new();
 }
@@ -31,6 +39,13 @@ public sealed record PptpListenerOptions
 /// (<see cref="PptpControlConnection"/>), up to <see cref="PptpListenerOptions.MaxControlConnections"/>.
 /// </summary>
 /// <remarks>
+/// <para>Admission, in order: a source over <see cref="PptpListenerOptions.PerSourceLimit"/> is closed at once. When
+/// <see cref="PptpListenerOptions.MaxControlConnections"/> are served (the gateway derives it from the open-file
+/// limit), the oldest connection that has not sent its SCCRQ is shed to make room (an idle flood cannot lock out a
+/// real client, whose SCCRQ follows its TCP handshake at once); only when every served connection is past SCCRQ is the
+/// new one refused. Accept errors (EMFILE, ENFILE) never end the accept loop: it sheds, backs off and goes on. All of
+/// it is counted (<see cref="Admission"/>) and reported at most once per <see cref="PptpListenerOptions.FloodReportInterval"/>
+/// per kind, with a count.</para>
 /// <para>Over the limit, a connection is still accepted and its Start-Control-Connection-Request answered with
 /// Result Code General Error, Error Code 4 No-Resource (RFC 2637 §2.2, §2.16) before it is closed, so the
 /// client reports a refusal rather than a network failure; at most <see cref="PptpListenerOptions.MaxPendingRefusals"/>
@@ -51,6 +66,12 @@ public sealed class PptpListener : IAsyncDisposable
     private readonly ConcurrentDictionary<PptpControlConnection, Task> _runs = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<PptpControlConnection, byte> _shedding = new();
+    // Connections that had not sent SCCRQ when accepted, oldest first; trimmed lazily (accept loop only).
+    private readonly Queue<PptpControlConnection> _waitingForStart = new();
+    private readonly SourceRateLimiter? _perSource;
+    private readonly FloodReporter _flood;
+    private readonly PptpAdmissionCounters _admission = new();
     private Socket? _socket;
     private Task? _acceptLoop;
     private uint _lastTunnelId;
@@ -72,7 +93,16 @@ public sealed class PptpListener : IAsyncDisposable
         _callIds = callIds;
         _events = events ?? NullPptpEventSink.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        if (options.PerSourceLimit is { } limit)
+            _perSource = new SourceRateLimiter(limit.Burst, limit.Interval, _time);
+        _flood = new FloodReporter(_events, _time, options.FloodReportInterval);
     }
+
+    /// <summary>What admission did so far (accepted, refused, rate-limited, shed, accept errors).</summary>
+    public PptpAdmissionCounters Admission => _admission;
+
+    /// <summary>The most control connections served at once.</summary>
+    public int MaxControlConnections => _options.MaxControlConnections;
 
     /// <summary>The bound address (the real port when <see cref="PptpListenerOptions.EndPoint"/> asked for port 0); null before <see cref="Start"/>.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
@@ -159,37 +189,54 @@ public sealed class PptpListener : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            Socket accepted;
+            TimeSpan backoff = TimeSpan.Zero;
             try
             {
-                accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                Socket accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                Admit(accepted);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            catch (ObjectDisposedException)
+            catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested || Volatile.Read(ref _stopping) != 0)
             {
                 return;
             }
             catch (SocketException ex)
             {
+                _admission.AddAcceptError();
+                // EMFILE/ENFILE: the process or system file table is full. Free a descriptor held by a connection that
+                // has not even sent SCCRQ, so what follows (a real client's connection, AAA, the admin socket) has one.
+                bool full = ex.SocketErrorCode == SocketError.TooManyOpenSockets || ex.ErrorCode is Emfile or Enfile;
+                string shed = full && TryShedOldestWaiting(out PptpControlConnection? victim) ? Invariant($"; shed tunnel {victim.TunnelId} from {victim.Remote} (no SCCRQ)") : "";
                 // The reference's 213001: "PPTP control daemon socket io accept error, errno = N".
-                _events.Error(0, PptpErrorKind.AcceptError, string.Create(CultureInfo.InvariantCulture,
-                    $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode})"));
+                _flood.Report("accept-" + ex.ErrorCode.ToString(CultureInfo.InvariantCulture), PptpErrorKind.AcceptError, Invariant(
+                    $"PPTP control daemon socket io accept error, errno = {ex.ErrorCode} ({ex.SocketErrorCode}), {_connections.Count} control connections{shed}"), ex.ErrorCode);
+                backoff = _options.AcceptErrorBackoff;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A defect of ours must not end the accept loop (and with it the gateway's service).
+                _admission.AddAcceptError();
+                _flood.Report("accept-internal", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: internal: " + ex.GetType().Name + ": " + ex.Message, 0);
+                backoff = _options.AcceptErrorBackoff;
+            }
+            if (backoff > TimeSpan.Zero)
+            {
                 try
                 {
-                    await Task.Delay(_options.AcceptErrorBackoff, _time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-                continue;
             }
-            Admit(accepted);
         }
     }
+
+    private const int Emfile = 24, Enfile = 23;
 
     private void Admit(Socket socket)
     {
@@ -203,34 +250,100 @@ public sealed class PptpListener : IAsyncDisposable
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // The peer reset the connection between accept and here.
-            _events.Error(0, PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message);
+            _flood.Report("reset", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message, ex is SocketException socketError ? socketError.ErrorCode : 0);
+            socket.Dispose();
+            return;
+        }
+        _admission.AddAccepted();
+
+        if (_perSource is { } perSource && !perSource.TryAcquire(remote.Address))
+        {
+            _admission.AddRateLimited();
+            _flood.Report("rate", PptpErrorKind.ConnectionRateLimited, Invariant(
+                $"connection from {remote} closed at once: its address is over the per-source limit ({perSource.Burst} at once, then one per {perSource.Interval.TotalMilliseconds:0.###} ms)"));
             socket.Dispose();
             return;
         }
 
         PptpGeneralErrorCode? refusal = null;
         PptpConnectionOptions options = _options.Connection;
-        if (_connections.Count >= _options.MaxControlConnections)
+        TrimWaitingForStart();
+        if (_connections.Count - _shedding.Count >= _options.MaxControlConnections)
         {
-            if (_refusing.Count >= _options.MaxPendingRefusals)
+            if (TryShedOldestWaiting(out PptpControlConnection? victim))
             {
-                _events.Error(0, PptpErrorKind.ConnectionRefused, string.Create(CultureInfo.InvariantCulture,
-                    $"connection from {remote} refused: {_connections.Count} control connections (the limit) and {_refusing.Count} refusals pending: closed at once"));
+                _flood.Report("shed", PptpErrorKind.ConnectionShed, Invariant(
+                    $"tunnel {victim.TunnelId} from {victim.Remote} closed before its SCCRQ ({_time.GetElapsedTime(victim.AcceptedAt).TotalSeconds:0.0} s after TCP open) to admit {remote}: {_options.MaxControlConnections} control connections (the limit)"));
+            }
+            else if (_refusing.Count >= _options.MaxPendingRefusals)
+            {
+                _admission.AddRefused();
+                _flood.Report("full-closed", PptpErrorKind.ConnectionRefused, Invariant(
+                    $"connection from {remote} refused: {_connections.Count} control connections (the limit), all past SCCRQ, and {_refusing.Count} refusals pending: closed at once"));
                 socket.Dispose();
                 return;
             }
-            _events.Error(0, PptpErrorKind.ConnectionRefused, string.Create(CultureInfo.InvariantCulture,
-                $"connection from {remote} refused: {_connections.Count} control connections (the limit): its SCCRQ gets General Error No-Resource"));
-            refusal = PptpGeneralErrorCode.NoResource;
-            options = options with { StartRequestTimeout = _options.RefusalStartRequestTimeout };
+            else
+            {
+                _admission.AddRefused();
+                _flood.Report("full", PptpErrorKind.ConnectionRefused, Invariant(
+                    $"connection from {remote} refused: {_connections.Count} control connections (the limit), all past SCCRQ: its SCCRQ gets General Error No-Resource"));
+                refusal = PptpGeneralErrorCode.NoResource;
+                options = options with { StartRequestTimeout = _options.RefusalStartRequestTimeout };
+            }
         }
 
         uint tunnelId = NextTunnelId(ref _lastTunnelId, id => _connections.ContainsKey(id) || _refusing.ContainsKey(id));
-        var connection = new PptpControlConnection(new NetworkStream(socket, ownsSocket: true), tunnelId, remote, local, options,
-            _handler, _callIds, _events, _time, refusal);
+        PptpControlConnection connection;
+        try
+        {
+            connection = new PptpControlConnection(new NetworkStream(socket, ownsSocket: true), tunnelId, remote, local, options,
+                _handler, _callIds, _events, _time, refusal);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            _flood.Report("reset", PptpErrorKind.AcceptError, "PPTP control daemon socket io accept error: " + ex.Message);
+            socket.Dispose();
+            return;
+        }
         (refusal is null ? _connections : _refusing)[tunnelId] = connection;
         _runs[connection] = RunConnectionAsync(connection, refusal is null ? _connections : _refusing);
+        if (refusal is null)
+            _waitingForStart.Enqueue(connection);
     }
+
+    /// <summary>Drops, from the head of the queue, connections that are past SCCRQ or closed (accept loop only).</summary>
+    private void TrimWaitingForStart()
+    {
+        while (_waitingForStart.TryPeek(out PptpControlConnection? head)
+            && (head.State != PptpControlConnectionState.WaitStartControlConnectionRequest || _shedding.ContainsKey(head)))
+            _waitingForStart.Dequeue();
+    }
+
+    /// <summary>Sheds the oldest served connection still waiting for its SCCRQ; false when there is none (accept loop only).</summary>
+    private bool TryShedOldestWaiting([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PptpControlConnection? victim)
+    {
+        while (_waitingForStart.TryDequeue(out victim))
+        {
+            if (victim.State != PptpControlConnectionState.WaitStartControlConnectionRequest || !_connections.ContainsKey(victim.TunnelId))
+                continue;
+            if (!_shedding.TryAdd(victim, 0))
+                continue;
+            if (victim.TryShed())
+            {
+                _admission.AddShed();
+                // Its run's end (RunConnectionAsync) takes it out of _shedding; it may have ended already.
+                if (!_runs.ContainsKey(victim))
+                    _shedding.TryRemove(victim, out _);
+                return true;
+            }
+            _shedding.TryRemove(victim, out _);
+        }
+        victim = null;
+        return false;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private async Task RunConnectionAsync(PptpControlConnection connection, ConcurrentDictionary<uint, PptpControlConnection> registry)
     {
@@ -242,6 +355,7 @@ public sealed class PptpListener : IAsyncDisposable
         {
             registry.TryRemove(connection.TunnelId, out _);
             _runs.TryRemove(connection, out _);
+            _shedding.TryRemove(connection, out _);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class RecordingObserver : IPppSessionObserver
 {
     public List<PppLinkResult> Ups { get; } = [];
     public List<string> Downs { get; } = [];
+    public List<PppDownCause> DownCauses { get; } = [];
     public List<string> Started { get; } = [];
     public List<PppAuthOutcome> Succeeded { get; } = [];
     public List<PppAuthOutcome> Failed { get; } = [];
@@ -27,7 +28,11 @@ internal sealed class RecordingObserver : IPppSessionObserver
     public string Down => Assert.Single(Downs);
 
     public void LinkUp(PppSession session, PppLinkResult result) => Ups.Add(result);
-    public void LinkDown(PppSession session, string reason) => Downs.Add(reason);
+    public void LinkDown(PppSession session, PppLinkDown down)
+    {
+        Downs.Add(down.Detail);
+        DownCauses.Add(down.Cause);
+    }
     public void AuthenticationStarted(PppSession session, string userName) => Started.Add(userName);
     public void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) => Succeeded.Add(outcome);
     public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => Failed.Add(outcome);

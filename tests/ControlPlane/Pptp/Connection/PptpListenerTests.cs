@@ -18,6 +18,100 @@ public sealed class PptpListenerTests
         return listener;
     }
 
+    private static PptpListener StartListener(PptpListenerOptions options, FakeCallHandler handler, RecordingEventSink events, FakeTimeProvider time)
+    {
+        var listener = new PptpListener(options with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, handler, new RoundRobinCallIdSource(), events, time);
+        listener.Start();
+        return listener;
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 500 && !condition(); i++)
+            await Task.Delay(10);
+        Assert.True(condition(), what);
+    }
+
+    /// <summary>
+    /// Full: the oldest connection that has not sent SCCRQ is closed to admit the new one (issue 9: an idle flood must
+    /// not lock out a real client); one past SCCRQ is never shed; with none left to shed the new one is refused.
+    /// </summary>
+    [Fact]
+    public async Task When_full_the_oldest_connection_without_SCCRQ_is_shed_for_a_new_one()
+    {
+        var handler = new FakeCallHandler();
+        var events = new RecordingEventSink();
+        var time = new FakeTimeProvider();
+        await using PptpListener listener = StartListener(new PptpListenerOptions { MaxControlConnections = 3 }, handler, events, time);
+
+        await using TestPeer established = await ConnectAsync(listener);
+        await EstablishAsync(established);
+        await using TestPeer idleOld = await ConnectAsync(listener);
+        await EventuallyAsync(() => listener.ConnectionCount == 2, "the first idle connection admitted");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await using TestPeer idleNew = await ConnectAsync(listener);
+        await EventuallyAsync(() => listener.ConnectionCount == 3, "the second idle connection admitted");
+
+        await using TestPeer client = await ConnectAsync(listener);
+        await idleOld.ExpectClosedAsync();
+        await EstablishAsync(client);
+        Assert.Equal(1, listener.Admission.Shed);
+        Assert.True(events.HasError(PptpErrorKind.ConnectionShed, "closed before its SCCRQ (1.0 s after TCP open)"));
+        Assert.Contains(events.Deleted, d => d.Reason == PptpCloseReason.Shed);
+
+        // Now the idle one left goes, then nothing can: the established three stay and a newcomer is refused.
+        await using TestPeer second = await ConnectAsync(listener);
+        await idleNew.ExpectClosedAsync();
+        await EstablishAsync(second);
+        await using TestPeer refused = await ConnectAsync(listener);
+        await refused.SendAsync(Wire.Sccrq());
+        Assert.Equal(PptpGeneralErrorCode.NoResource, Wire.Sccrp(await refused.ReceiveAsync<StartControlConnectionReply>()).ErrorCode);
+        Assert.Equal(2, listener.Admission.Shed);
+        Assert.Equal(1, listener.Admission.Refused);
+        await established.SendAsync(Wire.EchoRequest(5));
+        Assert.Equal(5u, Wire.Echorp(await established.ReceiveAsync<EchoReply>()).Identifier);
+    }
+
+    /// <summary>accel-ppp's connlimit model: a burst, then one per interval, per source; over it, closed at once; reported once per interval with a count.</summary>
+    [Fact]
+    public async Task A_source_over_its_rate_is_closed_at_once_and_reported_once_per_interval()
+    {
+        var handler = new FakeCallHandler();
+        var events = new RecordingEventSink();
+        var time = new FakeTimeProvider();
+        await using PptpListener listener = StartListener(new PptpListenerOptions
+        {
+            MaxControlConnections = 100,
+            PerSourceLimit = (2, TimeSpan.FromSeconds(1)),
+            FloodReportInterval = TimeSpan.FromSeconds(10),
+        }, handler, events, time);
+
+        await using TestPeer a = await ConnectAsync(listener);
+        await using TestPeer b = await ConnectAsync(listener);
+        var over = new List<TestPeer>();
+        for (int i = 0; i < 5; i++)
+            over.Add(await ConnectAsync(listener));
+        foreach (TestPeer peer in over)
+        {
+            await peer.ExpectClosedAsync();
+            await peer.DisposeAsync();
+        }
+        await EstablishAsync(a);
+        await EstablishAsync(b);
+        Assert.Equal(5, listener.Admission.RateLimited);
+        Assert.Equal(7, listener.Admission.Accepted);
+        // One line for five connections; the summary of the other four follows when the interval is over.
+        Assert.Single(events.Errors, e => e.Kind == PptpErrorKind.ConnectionRateLimited);
+        Assert.True(events.HasError(PptpErrorKind.ConnectionRateLimited, "over the per-source limit (2 at once, then one per 1000 ms)"));
+        time.Advance(TimeSpan.FromSeconds(10));
+        await EventuallyAsync(() => events.HasError(PptpErrorKind.ConnectionRateLimited, "4 more in the last 10 s, the last: connection from"), "the summary");
+
+        // A token per interval.
+        await using TestPeer later = await ConnectAsync(listener);
+        await EstablishAsync(later);
+        Assert.Equal(5, listener.Admission.RateLimited);
+    }
+
     private static async Task<TestPeer> ConnectAsync(PptpListener listener)
     {
         var client = new TcpClient();

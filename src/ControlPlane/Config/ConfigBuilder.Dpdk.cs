@@ -1,0 +1,62 @@
+using PptpGw.ControlPlane.Pools;
+
+namespace PptpGw.ControlPlane.Config;
+
+internal sealed partial class ConfigBuilder
+{
+    private int _dpdkLine;
+
+    /// <summary>
+    /// Extensions <c>gateway dpdk eal ARGS…</c> (appended in order), <c>gateway dpdk port outside|inside DEVARGS</c>,
+    /// <c>gateway dpdk exception DEVARGS</c>, <c>gateway dpdk next-hop outside|inside A.B.C.D</c>.
+    /// </summary>
+    private void GatewayDpdk(int line, string[] t)
+    {
+        DpdkConfig d = _gateway.Dpdk;
+        string sub = t.Length > 2 ? Lower(t[2]) : "";
+        switch (sub)
+        {
+            case "eal" when t.Length > 3:
+                _gateway = _gateway with { Dpdk = d with { EalArguments = d.EalArguments.AddRange(t.Skip(3)) } };
+                return;
+            case "port" when t.Length == 5 && Lower(t[3]) is "outside" or "inside":
+                _gateway = Lower(t[3]) == "outside"
+                    ? _gateway with { Dpdk = d with { OutsideDevargs = t[4] } }
+                    : _gateway with { Dpdk = d with { InsideDevargs = t[4] } };
+                return;
+            case "exception" when t.Length == 4:
+                _gateway = _gateway with { Dpdk = d with { ExceptionDevargs = t[3] } };
+                return;
+            case "next-hop" when t.Length == 5 && Lower(t[3]) is "outside" or "inside":
+                if (!Ipv4.TryParse(t[4], out uint hop))
+                {
+                    Error(line, $"{Head(t, 4)}: '{t[4]}' is not an IPv4 address");
+                    return;
+                }
+                _gateway = Lower(t[3]) == "outside"
+                    ? _gateway with { Dpdk = d with { OutsideNextHop = Ipv4.ToIPAddress(hop) } }
+                    : _gateway with { Dpdk = d with { InsideNextHop = Ipv4.ToIPAddress(hop) } };
+                return;
+            default:
+                Error(line, "gateway dpdk: expected 'gateway dpdk eal ARGS...', 'gateway dpdk port outside|inside DEVARGS', "
+                    + "'gateway dpdk exception DEVARGS' or 'gateway dpdk next-hop outside|inside A.B.C.D'");
+                return;
+        }
+    }
+
+    /// <summary>With <c>gateway dataplane dpdk</c>, both ports and both interface addresses must be there.</summary>
+    private void CheckDpdk()
+    {
+        if (_gateway.Dataplane != DataplaneBackend.Dpdk)
+            return;
+        if (_gateway.Dpdk.OutsideDevargs is null)
+            Error(_dpdkLine, "gateway dataplane dpdk: no 'gateway dpdk port outside DEVARGS' line");
+        if (_gateway.Dpdk.InsideDevargs is null)
+            Error(_dpdkLine, "gateway dataplane dpdk: no 'gateway dpdk port inside DEVARGS' line");
+        foreach (string name in (ReadOnlySpan<string>)["outside", "inside"])
+        {
+            if (!_interfaces.TryGetValue(name, out var i) || i.Address is null)
+                Error(_dpdkLine, $"gateway dataplane dpdk: no 'ip address {name} A.B.C.D MASK' line (the DPDK port answers ARP for it)");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using PptpGw.Dataplane.Buffers;
+using PptpGw.Dataplane.Ethernet;
+
+namespace PptpGw.Dataplane.Ports.Dpdk;
+
+/// <summary>What the DPDK backend opened, closed in reverse order: Ethernet ports, queues, devices, the mbuf pool, the EAL.</summary>
+public sealed class DpdkPortSet : IDisposable
+{
+    private readonly List<IDisposable> _owned;
+    private bool _disposed;
+
+    private DpdkPortSet(DpdkEal eal, DpdkMbufPool mbufs, DpdkEthDevice outsideDevice, DpdkEthDevice insideDevice, DpdkEthDevice exceptionDevice,
+        DpdkQueuePort outsideQueue, DpdkQueuePort insideQueue, DpdkQueuePort exceptionQueue, EthernetPort outside, EthernetPort inside,
+        string exceptionInterface, List<IDisposable> owned)
+    {
+        Eal = eal;
+        Mbufs = mbufs;
+        OutsideDevice = outsideDevice;
+        InsideDevice = insideDevice;
+        ExceptionDevice = exceptionDevice;
+        OutsideQueue = outsideQueue;
+        InsideQueue = insideQueue;
+        ExceptionQueue = exceptionQueue;
+        Outside = outside;
+        Inside = inside;
+        ExceptionInterface = exceptionInterface;
+        _owned = owned;
+    }
+
+    /// <summary>The EAL.</summary>
+    public DpdkEal Eal { get; }
+
+    /// <summary>The mbuf pool.</summary>
+    public DpdkMbufPool Mbufs { get; }
+
+    /// <summary>The outside device.</summary>
+    public DpdkEthDevice OutsideDevice { get; }
+
+    /// <summary>The inside device.</summary>
+    public DpdkEthDevice InsideDevice { get; }
+
+    /// <summary>The exception path's device (a TAP into the kernel).</summary>
+    public DpdkEthDevice ExceptionDevice { get; }
+
+    /// <summary>Worker 0's queue on the outside device.</summary>
+    public DpdkQueuePort OutsideQueue { get; }
+
+    /// <summary>Worker 0's queue on the inside device.</summary>
+    public DpdkQueuePort InsideQueue { get; }
+
+    /// <summary>Worker 0's queue on the exception device.</summary>
+    public DpdkQueuePort ExceptionQueue { get; }
+
+    /// <summary>Layer 2 of the outside port (what the worker polls).</summary>
+    public EthernetPort Outside { get; }
+
+    /// <summary>Layer 2 of the inside port.</summary>
+    public EthernetPort Inside { get; }
+
+    /// <summary>The kernel interface of the exception path (it carries the outside address: TCP 1723 is served there).</summary>
+    public string ExceptionInterface { get; }
+
+    /// <summary>Opens everything; on failure closes what was opened and throws.</summary>
+    /// <exception cref="PortSetupException">libdpdk is missing or a DPDK call failed.</exception>
+    public static DpdkPortSet Open(DpdkPortOptions options, PacketPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pool);
+        var owned = new List<IDisposable>();
+        try
+        {
+            DpdkEal eal = DpdkEal.Initialize(DpdkEal.WithDefaults(options.EalArguments));
+            owned.Add(eal);
+            var mbufs = new DpdkMbufPool(pool, options.MempoolName);
+            owned.Add(mbufs);
+            DpdkEthDevice outsideDevice = DpdkEthDevice.Open(options.OutsideDevargs, 1, mbufs);
+            owned.Add(outsideDevice);
+            DpdkEthDevice insideDevice = DpdkEthDevice.Open(options.InsideDevargs, 1, mbufs);
+            owned.Add(insideDevice);
+            // The kernel's side of the exception path shares the outside MAC: frames pass between it and the wire unchanged.
+            string exceptionDevargs = options.ExceptionDevargs
+                ?? $"net_tap_pptpgw0,iface={options.ExceptionInterfaceName},mac={outsideDevice.Mac}";
+            DpdkEthDevice exceptionDevice = DpdkEthDevice.Open(exceptionDevargs, 1, mbufs);
+            owned.Add(exceptionDevice);
+            string kernelName = options.ExceptionDevargs is null ? options.ExceptionInterfaceName : ExceptionInterfaceOf(exceptionDevargs);
+            KernelInterface.Configure(kernelName, AddressConversion.ToIPAddress(options.OutsideAddress), options.OutsidePrefixLength);
+
+            var outsideQueue = new DpdkQueuePort(outsideDevice, 0, mbufs, 0);
+            owned.Add(outsideQueue);
+            var insideQueue = new DpdkQueuePort(insideDevice, 0, mbufs, 1);
+            owned.Add(insideQueue);
+            var exceptionQueue = new DpdkQueuePort(exceptionDevice, 0, mbufs, 2);
+            owned.Add(exceptionQueue);
+            var outside = new EthernetPort(outsideQueue, new EthernetPortOptions
+            {
+                LocalMac = outsideDevice.Mac,
+                LocalAddress = options.OutsideAddress,
+                PrefixLength = options.OutsidePrefixLength,
+                NextHop = options.OutsideNextHop,
+                Role = EthernetRole.Outside,
+            }, pool, exceptionQueue);
+            var inside = new EthernetPort(insideQueue, new EthernetPortOptions
+            {
+                LocalMac = insideDevice.Mac,
+                LocalAddress = options.InsideAddress,
+                PrefixLength = options.InsidePrefixLength,
+                NextHop = options.InsideNextHop,
+                Role = EthernetRole.Inside,
+            }, pool);
+            // Resolve the inside router at once, so the first packet from a client does not wait for it.
+            if (options.InsideNextHop != 0)
+                inside.Resolve(options.InsideNextHop);
+            return new DpdkPortSet(eal, mbufs, outsideDevice, insideDevice, exceptionDevice, outsideQueue, insideQueue, exceptionQueue,
+                outside, inside, kernelName, owned);
+        }
+        catch
+        {
+            for (int i = owned.Count - 1; i >= 0; i--)
+                owned[i].Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Frees held packets, closes the devices, frees the mbuf pool and cleans the EAL up (rte_eal_cleanup).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        Outside.ReleaseHeld();
+        Inside.ReleaseHeld();
+        for (int i = _owned.Count - 1; i >= 0; i--)
+            _owned[i].Dispose();
+    }
+
+    private static string ExceptionInterfaceOf(string devargs)
+    {
+        foreach (string part in devargs.Split(','))
+        {
+            if (part.StartsWith("iface=", StringComparison.Ordinal))
+                return part["iface=".Length..];
+        }
+
+        throw new PortSetupException($"the exception device '{devargs}' names no kernel interface (iface=NAME)");
+    }
+}

@@ -1,0 +1,122 @@
+using PptpGw.ControlPlane.Calls;
+using PptpGw.ControlPlane.Admin;
+using PptpGw.ControlPlane.Logging;
+using PptpGw.ControlPlane.Pools;
+using PptpGw.ControlPlane.Ppp.Auth;
+using PptpGw.ControlPlane.Ppp.Session;
+using PptpGw.ControlPlane.Ppp;
+using PptpGw.Dataplane.Control;
+using PptpGw.Dataplane.Mppe;
+using PptpGw.Dataplane.Packets;
+using PptpGw.Dataplane.Sessions;
+
+namespace PptpGw.Gateway.Orchestration;
+
+/// <summary>
+/// What a call's PPP session reports, turned into dataplane commands (the tunnel address and MPPE keys at link-up, CCP
+/// resets), PIX messages and debug lines, and accounting (link-up, terminate cause). Runs under the session's lock:
+/// nothing here blocks; ending the PPTP call is <see cref="CallLifecycle.OnPppEnded"/>'s job.
+/// </summary>
+internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
+{
+    private readonly GatewayLog _log = table.Log;
+
+    public void OnAuthenticationStarted(GatewayCall call, string userName)
+    {
+        call.UserName = userName;
+        _log.PppAaaAuthenticationStarted(call.VirtualInterface, userName);
+        if (_log.IsEnabled(DebugClasses.PppUauth))
+            _log.Debug(DebugClasses.PppUauth, PixDebugText.UauthMschapSendRequest(call.VirtualInterface, userName));
+    }
+
+    public void OnAuthenticationSucceeded(GatewayCall call, PppAuthOutcome outcome)
+    {
+        call.UserName = outcome.UserName;
+        if (_log.IsEnabled(DebugClasses.PppUauth))
+            _log.Debug(DebugClasses.PppUauth, PixDebugText.UauthMschapProcessReply(call.VirtualInterface, 1));
+        _log.PppAaaAuthenticationStatus(call.VirtualInterface, outcome.UserName, succeeded: true);
+        _log.AuthenSessionStart(outcome.UserName, call.VirtualInterface);
+    }
+
+    public void OnAuthenticationFailed(GatewayCall call, PppAuthOutcome outcome)
+    {
+        if (_log.IsEnabled(DebugClasses.PppUauth))
+            _log.Debug(DebugClasses.PppUauth, PixDebugText.UauthMschapProcessReply(call.VirtualInterface, 0));
+        // The PPP session turns an accept without MS-MPPE keys into this reject (RFC 2548 §2.4.2-§2.4.3; PIX 403110).
+        if (outcome.Failure == PppAuthFailure.MissingMppeKeys)
+            _log.PppMissingMppeKey(call.VirtualInterface, outcome.UserName);
+        _log.PppAaaAuthenticationStatus(call.VirtualInterface, outcome.UserName, succeeded: false);
+        lifecycle.Metrics.AuthenticationFailed(call, outcome.Protocol, outcome.IsFinal);
+        if (_log.IsEnabled(DebugClasses.PppError))
+            _log.Debug(DebugClasses.PppError, $"PPP virtual interface {call.VirtualInterface}: authentication failed: {outcome.Reason}");
+    }
+
+    public void OnLinkUp(GatewayCall call, PppLinkResult result)
+    {
+        IDataplaneControl dataplane = table.Dataplane;
+        bool required = table.Group.Mppe is { Required: true };
+        if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
+                result.TransmitProtocolFieldCompression, required))
+        {
+            lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
+            call.SetEndReason(CallEndReason.GatewayError);
+            call.Session?.Close(PppDownCause.LocalClose, "dataplane refused the session's address");
+            return;
+        }
+        MppeKeyStrength? strength = null;
+        if (result.Mppe is { } keys)
+        {
+            if (!dataplane.SetMppe(call.Handle, new MppeParameters(keys.Strength, keys.Stateless, keys.SendStartKey, keys.ReceiveStartKey)))
+            {
+                lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the MPPE keys");
+                call.SetEndReason(CallEndReason.GatewayError);
+                call.Session?.Close(PppDownCause.LocalClose, "dataplane refused MPPE");
+                return;
+            }
+            strength = keys.Strength;
+        }
+        call.UserName = result.UserName;
+        call.AaaServer = result.AaaServer;
+        call.Mppe = new MppeStatus(strength, result.Mppe?.Stateless ?? false);
+        call.IsLinkUp = true;
+        lifecycle.Metrics.Established(call, result.AuthenticationProtocol);
+        _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
+            result.UserName, strength);
+        table.AnnouncedTunnels[call.TunnelId] = 0;
+        ((ICallAccounting?)call.Aaa)?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
+        if (table.HostRoute is { } route && table.Options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
+        {
+            if (route(result.PeerAddress, true) is { } failure)
+                _log.Write(PixSeverity.Warning, failure);
+        }
+    }
+
+    public void OnLinkDown(GatewayCall call, PppLinkDown down)
+    {
+        // The PIX messages of a session ending (reference guide, 603xxx/403xxx): one place, from the typed cause.
+        switch (down.Cause)
+        {
+            case PppDownCause.MppeRequiresMsChap:
+                _log.PppRequiresMschapForMppe(call.VirtualInterface);
+                break;
+            case PppDownCause.MppeNoCommonStrength or PppDownCause.MppeNotNegotiated:
+                _log.MppeRequiredButNotActive(call.VirtualInterface, call.CallId, PppProtocol.Ipv4);
+                break;
+            case PppDownCause.AddressPoolExhausted or PppDownCause.NoAddressPool:
+                _log.PppClientIpAllocationFailed(call.VirtualInterface);
+                break;
+        }
+        if (_log.IsEnabled(DebugClasses.PppNegotiation))
+            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: link down: {down.Detail}");
+        lifecycle.OnPppEnded(call, down);
+    }
+
+    public void OnCcpResetRequested(GatewayCall call) => table.DataplaneOrNull?.OnPeerResetRequest(call.Handle);
+
+    public void OnPppLog(GatewayCall call, string message)
+    {
+        if (_log.IsEnabled(DebugClasses.PppNegotiation))
+            _log.Debug(DebugClasses.PppNegotiation, $"PPP virtual interface {call.VirtualInterface}: {message}");
+    }
+}

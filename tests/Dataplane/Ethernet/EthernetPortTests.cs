@@ -1,0 +1,241 @@
+using Microsoft.Extensions.Time.Testing;
+using PptpGw.Dataplane.Buffers;
+using PptpGw.Dataplane.Ethernet;
+using PptpGw.Dataplane.Packets;
+using PptpGw.Dataplane.Ports;
+
+namespace PptpGw.Tests.Dataplane.Ethernet;
+
+/// <summary>The Ethernet/ARP layer over memory links: the test plays the wire (a client's NIC) and the kernel's TAP.</summary>
+public sealed class EthernetPortTests : IDisposable
+{
+    private const uint Gateway = 0xC6120A01;   // 198.18.10.1
+    private const uint Client = 0xC6120A02;    // 198.18.10.2
+    private const uint Router = 0xC61214FE;    // 198.18.20.254 (inside tests)
+    private static readonly MacAddress GatewayMac = new(0x02AA00000001);
+    private static readonly MacAddress ClientMac = new(0x0A1B2C3D4E5F);
+
+    private readonly PacketPool _pool = new(256);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly MemoryPort _wire;   // the client's end of the link
+    private readonly MemoryPort _kernel; // the kernel's end of the exception path
+    private readonly EthernetPort _port;
+    private readonly PacketHandle[] _burst = new PacketHandle[PacketBurst.Size];
+
+    public EthernetPortTests()
+    {
+        (MemoryPort link, MemoryPort wire) = MemoryPort.CreatePair(64);
+        (MemoryPort tap, MemoryPort kernel) = MemoryPort.CreatePair(64);
+        _wire = wire;
+        _kernel = kernel;
+        _port = new EthernetPort(link, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac,
+            LocalAddress = Gateway,
+            PrefixLength = 24,
+            Role = EthernetRole.Outside,
+        }, _pool, tap, _clock);
+    }
+
+    public void Dispose()
+    {
+        _port.ReleaseHeld();
+        _wire.Drain(_pool);
+        _kernel.Drain(_pool);
+        Assert.Equal(_pool.Capacity, _pool.AvailableCount); // every packet accounted for
+        _pool.Dispose();
+    }
+
+    [Fact]
+    public void An_arp_request_for_the_gateway_is_answered_in_place_and_teaches_the_sender()
+    {
+        Send(_wire, Convert.FromHexString(EthernetCodecTests.CapturedArpRequest));
+        Assert.Equal(0, _port.ReceiveBurst(_burst));
+
+        byte[] reply = ReceiveOne(_wire);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(reply, out EthernetFrame eth));
+        Assert.Equal((ClientMac, GatewayMac, EthernetFrame.EtherTypeArp), (eth.Destination, eth.Source, eth.EtherType));
+        Assert.Equal(ArpError.None, ArpPacket.TryParse(eth.Payload, out ArpPacket arp));
+        Assert.Equal(ArpOperation.Reply, arp.Operation);
+        Assert.Equal((GatewayMac, Gateway, ClientMac, Client),
+            (arp.SenderHardwareAddress, arp.SenderProtocolAddress, arp.TargetHardwareAddress, arp.TargetProtocolAddress));
+        Assert.Equal(1, _port.Counters.ArpRequestsAnswered);
+        Assert.Equal(0, _kernel.PendingReceive);
+
+        // The sender is now known: an IPv4 packet to it goes out at once, with its MAC.
+        Transmit(Ipv4(Gateway, Client, Ipv4Header.ProtocolGre, 8));
+        byte[] frame = ReceiveOne(_wire);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(frame, out eth));
+        Assert.Equal((ClientMac, GatewayMac, EthernetFrame.EtherTypeIpv4), (eth.Destination, eth.Source, eth.EtherType));
+        Assert.Equal(0, _port.Counters.ArpRequestsSent);
+    }
+
+    [Fact]
+    public void Gre_to_the_gateway_goes_up_without_its_ethernet_header_and_the_rest_goes_to_the_kernel()
+    {
+        byte[] gre = Frame(GatewayMac, ClientMac, Ipv4(Client, Gateway, Ipv4Header.ProtocolGre, 16));
+        byte[] tcp = Frame(GatewayMac, ClientMac, Ipv4(Client, Gateway, Ipv4Header.ProtocolTcp, 20));
+        byte[] icmp = Frame(GatewayMac, ClientMac, Ipv4(Client, Gateway, Ipv4Header.ProtocolIcmp, 8));
+        byte[] greElsewhere = Frame(GatewayMac, ClientMac, Ipv4(Client, 0xC6120A07, Ipv4Header.ProtocolGre, 16));
+        foreach (byte[] f in new[] { gre, tcp, icmp, greElsewhere })
+            Send(_wire, f);
+
+        Assert.Equal(1, _port.ReceiveBurst(_burst));
+        Assert.Equal(gre.AsSpan(EthernetFrame.HeaderLength).ToArray(), _burst[0].Data.ToArray());
+        _pool.Free(_burst[0]);
+
+        Assert.Equal(tcp, ReceiveOne(_kernel));
+        Assert.Equal(icmp, ReceiveOne(_kernel));
+        Assert.Equal(greElsewhere, ReceiveOne(_kernel));
+        Assert.Equal(3, _port.Counters.ToKernel);
+
+        // What the kernel sends (its TCP 1723 answer) goes out on the wire unchanged.
+        byte[] answer = Frame(ClientMac, GatewayMac, Ipv4(Gateway, Client, Ipv4Header.ProtocolTcp, 20));
+        Send(_kernel, answer);
+        Assert.Equal(0, _port.ReceiveBurst(_burst));
+        Assert.Equal(answer, ReceiveOne(_wire));
+        Assert.Equal(1, _port.Counters.FromKernel);
+    }
+
+    [Fact]
+    public void A_packet_to_an_unknown_neighbour_waits_for_the_arp_reply()
+    {
+        Transmit(Ipv4(Gateway, Client, Ipv4Header.ProtocolGre, 8));
+        byte[] request = ReceiveOne(_wire);
+        Assert.Equal(EthernetFrame.MinimumLength, request.Length);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(request, out EthernetFrame eth));
+        Assert.True(eth.Destination.IsBroadcast);
+        Assert.Equal(ArpError.None, ArpPacket.TryParse(eth.Payload, out ArpPacket arp));
+        Assert.Equal((ArpOperation.Request, Gateway, Client), (arp.Operation, arp.SenderProtocolAddress, arp.TargetProtocolAddress));
+        Assert.Equal(0, _wire.PendingReceive);
+
+        // A second packet within the retry time sends no second request and replaces the held one.
+        Transmit(Ipv4(Gateway, Client, Ipv4Header.ProtocolGre, 9));
+        Assert.Equal(0, _wire.PendingReceive);
+
+        byte[] reply = new byte[EthernetFrame.MinimumLength];
+        EthernetFrameWriter.TryWriteHeader(reply, GatewayMac, ClientMac, EthernetFrame.EtherTypeArp);
+        ArpPacketWriter.TryWrite(reply.AsSpan(14), ArpOperation.Reply, ClientMac, Client, GatewayMac, Gateway);
+        Send(_wire, reply);
+        Assert.Equal(0, _port.ReceiveBurst(_burst));
+
+        byte[] held = ReceiveOne(_wire);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(held, out eth));
+        Assert.Equal(ClientMac, eth.Destination);
+        Assert.Equal(Ipv4Header.MinHeaderLength + 9, eth.Payload.Length); // the latest packet
+        Assert.Equal(reply, ReceiveOne(_kernel)); // the kernel may have asked too
+        Assert.Equal(1, _port.Neighbours.HeldDropped);
+    }
+
+    [Fact]
+    public void Frames_for_other_macs_and_malformed_frames_are_dropped_and_counted()
+    {
+        Send(_wire, Frame(new MacAddress(0x02BB00000009), ClientMac, Ipv4(Client, Gateway, Ipv4Header.ProtocolGre, 16)));
+        Send(_wire, new byte[10]);
+        byte[] badArp = Convert.FromHexString(EthernetCodecTests.CapturedArpRequest);
+        badArp[15] = 6; // hardware type 6
+        Send(_wire, badArp);
+        Assert.Equal(0, _port.ReceiveBurst(_burst));
+        Assert.Equal(1, _port.Counters.DroppedNotForUs);
+        Assert.Equal(2, _port.Counters.DroppedMalformed);
+        Assert.Equal(0, _kernel.PendingReceive);
+        Assert.Equal(0, _wire.PendingReceive);
+    }
+
+    [Fact]
+    public void Random_frames_never_throw_and_leak_nothing()
+    {
+        var random = new Random(7);
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                var frame = new byte[random.Next(0, 100)];
+                random.NextBytes(frame);
+                if (frame.Length >= 14 && random.Next(2) == 0)
+                {
+                    GatewayMac.Write(frame);
+                    frame[12] = 0x08;
+                    frame[13] = (byte)(random.Next(2) == 0 ? 0x00 : 0x06);
+                }
+
+                Send(_wire, frame);
+            }
+
+            int up = _port.ReceiveBurst(_burst);
+            _pool.FreeBurst(_burst.AsSpan(0, up));
+            _wire.Drain(_pool);
+            _kernel.Drain(_pool);
+        }
+    }
+
+    [Fact]
+    public void Inside_destinations_off_the_subnet_go_to_the_next_hop_or_are_dropped()
+    {
+        (MemoryPort link, MemoryPort wire) = MemoryPort.CreatePair(64);
+        var noRoute = new EthernetPort(link, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac, LocalAddress = 0xC6121401, PrefixLength = 24, Role = EthernetRole.Inside,
+        }, _pool, null, _clock);
+        PacketHandle p = Packet(Ipv4(0xC6130A0A, 0x08080808, Ipv4Header.ProtocolIcmp, 8));
+        Assert.Equal(1, noRoute.TransmitBurst([p]));
+        Assert.Equal(1, noRoute.Counters.DroppedNoRoute);
+        Assert.Equal(0, wire.PendingReceive);
+
+        // Inside: IPv4 for others goes up; for the gateway itself (no exception port) it is dropped.
+        Send(wire, Frame(GatewayMac, ClientMac, Ipv4(0xC6121402, 0xC6130A0A, Ipv4Header.ProtocolIcmp, 8)));
+        Send(wire, Frame(GatewayMac, ClientMac, Ipv4(0xC6121402, 0xC6121401, Ipv4Header.ProtocolIcmp, 8)));
+        Assert.Equal(1, noRoute.ReceiveBurst(_burst));
+        _pool.Free(_burst[0]);
+        Assert.Equal(1, noRoute.Counters.DroppedUnhandled);
+
+        (MemoryPort link2, MemoryPort wire2) = MemoryPort.CreatePair(64);
+        var routed = new EthernetPort(link2, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac, LocalAddress = 0xC6121401, PrefixLength = 24, NextHop = Router, Role = EthernetRole.Inside,
+        }, _pool, null, _clock);
+        routed.Resolve(Router);
+        byte[] request = ReceiveOne(wire2);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(request, out EthernetFrame eth));
+        Assert.Equal(ArpError.None, ArpPacket.TryParse(eth.Payload, out ArpPacket arp));
+        Assert.Equal(Router, arp.TargetProtocolAddress);
+        routed.ReleaseHeld();
+        noRoute.ReleaseHeld();
+    }
+
+    private void Transmit(byte[] ipv4) => Assert.Equal(1, _port.TransmitBurst([Packet(ipv4)]));
+
+    private PacketHandle Packet(byte[] bytes)
+    {
+        Assert.True(_pool.TryAllocate(out PacketHandle p));
+        Assert.True(p.TryAppend(bytes.Length, out Span<byte> data));
+        bytes.CopyTo(data);
+        return p;
+    }
+
+    private void Send(MemoryPort end, byte[] frame) => Assert.Equal(1, end.TransmitBurst([Packet(frame)]));
+
+    private byte[] ReceiveOne(MemoryPort end)
+    {
+        var one = new PacketHandle[1];
+        Assert.Equal(1, end.ReceiveBurst(one));
+        byte[] bytes = one[0].Data.ToArray();
+        _pool.Free(one[0]);
+        return bytes;
+    }
+
+    private static byte[] Ipv4(uint source, uint destination, byte protocol, int payload)
+    {
+        var packet = new byte[Ipv4Header.MinHeaderLength + payload];
+        Assert.Equal(20, Ipv4HeaderWriter.TryWriteHeader(packet, source, destination, protocol, payload, 1, 64));
+        return packet;
+    }
+
+    private static byte[] Frame(MacAddress to, MacAddress from, byte[] ipv4)
+    {
+        var frame = new byte[EthernetFrame.HeaderLength + ipv4.Length];
+        EthernetFrameWriter.TryWriteHeader(frame, to, from, EthernetFrame.EtherTypeIpv4);
+        ipv4.CopyTo(frame, EthernetFrame.HeaderLength);
+        return frame;
+    }
+}
