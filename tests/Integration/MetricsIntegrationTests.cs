@@ -64,6 +64,16 @@ public sealed class MetricsIntegrationTests
             // Every reason is exported, zero included, so a dashboard needs no "absent" logic.
             Assert.Equal(PptpGw.Dataplane.Workers.DataplaneCounters.ReasonCount - 1, flooded.Matching("pptpgw_dataplane_drops_total").Count());
             Assert.Equal(1, flooded.Sum("pptpgw_sessions", "state=established")); // the session is untouched by the flood
+            // The same counters on the admin socket: show dataplane (text and JSON) through the CLI.
+            string dataplane = lab.Admin("show dataplane");
+            Assert.Matches($@"\n    unknown_session +{Bogus}\n", dataplane);
+            Assert.Contains("Worker 0: outside raw GRE socket 198.18.10.1, inside TUN pptpgw0", dataplane, StringComparison.Ordinal);
+            using (System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(lab.Admin("show dataplane --json")))
+            {
+                System.Text.Json.JsonElement worker = Assert.Single(json.RootElement.GetProperty("workers").EnumerateArray());
+                Assert.Equal(Bogus, worker.GetProperty("drops").GetProperty("unknown_session").GetInt64());
+                Assert.Equal("kernel", json.RootElement.GetProperty("backend").GetString());
+            }
             dial.Terminate();
             Assert.Equal(0, await dial.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }

@@ -191,7 +191,7 @@ public sealed class GatewayHost : IAsyncDisposable
         if (options.EnableAdminSocket)
         {
             adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log), new AdminServerOptions { SocketPath = adminPath });
+            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log, orchestrator.Operator), new AdminServerOptions { SocketPath = adminPath });
         }
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);

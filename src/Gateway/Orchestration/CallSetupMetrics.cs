@@ -6,14 +6,16 @@ namespace PptpGw.Gateway.Orchestration;
 
 /// <summary>
 /// The call plane's hooks into <see cref="GatewayMetrics"/> (<c>gateway metrics</c>): each call's setup counted once by
-/// its first outcome, its authenticator timed per request. A no-op when metrics are off; a few calls per call setup,
+/// its first outcome, its authenticator timed per request (<see cref="AaaServers"/> always). The counters are a no-op when metrics are off; a few calls per call setup,
 /// never per packet.
 /// </summary>
 internal sealed class CallSetupMetrics(GatewayMetrics? metrics, TimeProvider time)
 {
-    /// <summary>The call's authenticator, timed and counted per request when metrics are on.</summary>
-    public IPppAuthenticator Measured(IPppAuthenticator authenticator) =>
-        metrics is { } m ? new MeasuredAuthenticator(authenticator, m) : authenticator;
+    /// <summary>Per-server request counts and round trips (<c>show aaa-server</c>), kept with or without metrics.</summary>
+    public AaaServerStatistics AaaServers { get; } = new();
+
+    /// <summary>The call's authenticator, timed and counted per request (a few updates per call, never per packet).</summary>
+    public IPppAuthenticator Measured(IPppAuthenticator authenticator) => new MeasuredAuthenticator(authenticator, metrics, AaaServers);
 
     /// <summary>An Outgoing-Call-Request refused (limits, pool, stopping, dataplane): no call exists to mark.</summary>
     public void Refused() => metrics?.SetupFinished(SetupResult.Refused, null, null);
