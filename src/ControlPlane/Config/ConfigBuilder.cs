@@ -140,6 +140,10 @@ internal sealed partial class ConfigBuilder(string fileName)
             case "logging" when Is(t, 1, "syslog"):
                 LoggingSyslog(line, t);
                 break;
+            case "logging" when Logging(line, t, negated: false):
+                break;
+            case "no" when t.Length >= 2 && Is(t, 1, "logging") && Logging(line, t[1..], negated: true):
+                break;
             default:
                 Ignored(line, t);
                 break;

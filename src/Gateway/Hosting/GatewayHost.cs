@@ -109,15 +109,33 @@ public sealed class GatewayHost : IAsyncDisposable
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         var log = new GatewayLog(time);
         var owned = new List<IDisposable>();
+        LoggingConfig logging = config.Gateway.Logging;
+        log.SetMessageLevels(logging.MessageLevels);
         if (options.Console is { } console)
-            log.AddSink(new ConsoleLogSink(console));
+            log.AddSink(logging.Json ? new JsonLogSink(console) : new ConsoleLogSink(console));
         foreach (ILogSink sink in options.LogSinks)
             log.AddSink(sink);
         if (options.Syslog || config.Gateway.Syslog)
         {
-            var syslog = new SyslogSink(timeProvider: time);
+            var syslog = new SyslogSink(new SyslogSinkOptions { Facility = logging.Facility }, time);
             owned.Add(syslog);
             log.AddSink(syslog);
+        }
+        // "logging on" + "logging host": remote syslog over UDP at the "logging trap" level, as the PIX sends it.
+        if (logging.Enabled)
+        {
+            foreach (LoggingHostConfig target in logging.Hosts)
+            {
+                var remote = new RemoteSyslogSink(new RemoteSyslogSinkOptions
+                {
+                    EndPoint = target.EndPoint,
+                    Format = target.Format,
+                    Facility = logging.Facility,
+                    Level = logging.TrapLevel,
+                });
+                owned.Add(remote);
+                log.AddSink(remote);
+            }
         }
 
         VpdnGroupConfig group = config.DialinGroup
