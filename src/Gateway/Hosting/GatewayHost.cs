@@ -285,6 +285,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Start();
+        // Type=notify: started once PPTP, the admin socket and the metrics listen (packaging/pptpgw.service).
+        SystemdNotifier.Notify("READY=1\nSTATUS=PPTP on " + PptpEndPoint);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -292,6 +294,7 @@ public sealed class GatewayHost : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        SystemdNotifier.Notify("STOPPING=1");
         await StopAsync().ConfigureAwait(false);
     }
 
