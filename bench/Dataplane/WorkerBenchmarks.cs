@@ -167,6 +167,9 @@ internal sealed class WorkerRig : IDisposable
 
     private readonly DataplaneHost _host;
     private readonly Worker _worker;
+
+    /// <summary>The one worker (the metrics scrape benchmark reads its counters from another thread).</summary>
+    public Worker Worker => _worker;
     private readonly MemoryPort _outside;
     private readonly MemoryPort _inside;
     private readonly PacketCache _cache;

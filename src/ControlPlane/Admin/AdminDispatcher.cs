@@ -12,14 +12,19 @@ public sealed class AdminDispatcher
 {
     private readonly IAdminHandler _handler;
     private readonly GatewayLog _log;
+    private readonly IOperatorViews? _views;
 
-    /// <summary>A dispatcher over <paramref name="handler"/>, toggling debug classes on <paramref name="log"/>.</summary>
-    public AdminDispatcher(IAdminHandler handler, GatewayLog log)
+    /// <summary>
+    /// A dispatcher over <paramref name="handler"/>, toggling debug classes on <paramref name="log"/>; the operator views
+    /// and per-session clears (<see cref="OperatorCommandParser"/>) act on <paramref name="views"/> when given.
+    /// </summary>
+    public AdminDispatcher(IAdminHandler handler, GatewayLog log, IOperatorViews? views = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(log);
         _handler = handler;
         _log = log;
+        _views = views;
     }
 
     /// <summary>The log whose debug classes the commands toggle.</summary>
@@ -28,6 +33,12 @@ public sealed class AdminDispatcher
     /// <summary>Parses and executes <paramref name="line"/>; a bad line yields the PIX-style error text.</summary>
     public Task<AdminReply> ExecuteAsync(string? line, CancellationToken cancellationToken = default)
     {
+        // The operator views first (their own file and grammar); whatever they do not claim is a PIX command.
+        OperatorParseResult op = OperatorCommandParser.Parse(line);
+        if (op.Error is { } error)
+            return Task.FromResult(new AdminReply(AdminStatus.InvalidInput, error + "\n"));
+        if (op.Command is { } operatorCommand)
+            return ExecuteOperatorAsync(operatorCommand, cancellationToken);
         var parsed = AdminCommandParser.Parse(line);
         return parsed.Success
             ? ExecuteAsync(parsed.Command, cancellationToken)
@@ -48,7 +59,7 @@ public sealed class AdminDispatcher
                 AdminCommandKind.DebugOn => DebugCommands.On(_log, command.Debug),
                 AdminCommandKind.DebugOff => DebugCommands.Off(_log, command.Debug),
                 AdminCommandKind.ShowVersion => AdminReply.Ok(EndLine(_handler.GetVersion())),
-                AdminCommandKind.Help => AdminReply.Ok(AdminCommandParser.HelpText),
+                AdminCommandKind.Help => AdminReply.Ok(AdminCommandParser.HelpText + OperatorCommandParser.HelpText),
                 AdminCommandKind.TerminalMonitor => AdminReply.Ok("% terminal monitor needs a connection that stays open\n"),
                 _ => new AdminReply(AdminStatus.InvalidInput, "% Invalid input\n"),
             };
@@ -58,6 +69,24 @@ public sealed class AdminDispatcher
             throw;
         }
 #pragma warning disable CA1031 // a failing handler must answer the operator, not kill the admin server
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new AdminReply(AdminStatus.Error, "% Error: " + PixMessages.Clean(ex.Message) + "\n");
+        }
+    }
+
+    private async Task<AdminReply> ExecuteOperatorAsync(OperatorCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OperatorCommands.ExecuteAsync(command, _handler, _views, _log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // a failing view must answer the operator, not kill the admin server
         catch (Exception ex)
 #pragma warning restore CA1031
         {

@@ -180,9 +180,8 @@ public sealed class AdminServer : IAsyncDisposable
                     return;
                 }
 
-                AdminReply reply = parsed.Success
-                    ? await _dispatcher.ExecuteAsync(parsed.Command, ct).ConfigureAwait(false)
-                    : new AdminReply(AdminStatus.InvalidInput, AdminCommandParser.FormatError(line, parsed));
+                // The line, not the parsed PIX command: the dispatcher also knows the operator commands (OperatorCommandParser).
+                AdminReply reply = await _dispatcher.ExecuteAsync(line, ct).ConfigureAwait(false);
                 await stream.WriteAsync(AdminClient.Encode(reply), ct).ConfigureAwait(false);
                 client.Shutdown(SocketShutdown.Send);
             }

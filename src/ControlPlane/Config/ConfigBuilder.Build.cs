@@ -31,7 +31,7 @@ internal sealed partial class ConfigBuilder
         var config = new GatewayConfig(
             interfaces, pools, aaa, groups, users,
             [.. _vpdnEnable.Select(e => e.Interface).Distinct(StringComparer.Ordinal)],
-            _permitPptp, _gateway)
+            _permitPptp, _gateway with { Logging = BuildLogging() })
         {
             Hostname = _hostname,
             Accounting = _accounting,

@@ -149,6 +149,10 @@ internal sealed partial class ConfigBuilder(string fileName)
             case "hostname":
                 Hostname(line, t);
                 break;
+            case "logging" when Logging(line, t, negated: false):
+                break;
+            case "no" when t.Length >= 2 && Is(t, 1, "logging") && Logging(line, t[1..], negated: true):
+                break;
             default:
                 Ignored(line, t);
                 break;
@@ -263,7 +267,7 @@ internal sealed partial class ConfigBuilder(string fileName)
 
     // ---- gateway extensions -----------------------------------------------------------------------------------
 
-    /// <summary>Extensions <c>gateway max-sessions|max-control-connections|admin-socket|dataplane</c>.</summary>
+    /// <summary>Extensions <c>gateway max-sessions|max-control-connections|admin-socket|dataplane|metrics</c>.</summary>
     private void Gateway(int line, string[] t)
     {
         const int Max = 1_000_000;
@@ -280,7 +284,7 @@ internal sealed partial class ConfigBuilder(string fileName)
         if (t.Length != 3)
         {
             Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', " +
-                "'gateway dataplane kernel|memory', 'gateway sccrq-timeout S' or 'gateway connlimit rate N/sec|min|hour burst B|off'");
+                "'gateway dataplane kernel|memory', 'gateway sccrq-timeout S' or 'gateway connlimit rate N/sec|min|hour burst B|off' or 'gateway metrics ADDR:PORT'");
             return;
         }
         string context = Head(t, 2);
@@ -309,6 +313,14 @@ internal sealed partial class ConfigBuilder(string fileName)
                     _gateway = _gateway with { AdminSocketPath = t[2] };
                 else
                     Error(line, $"{context}: '{t[2]}' is not an absolute path");
+                break;
+            case "metrics":
+                if (Is(t, 2, "off"))
+                    _gateway = _gateway with { MetricsEndPoint = null };
+                else if (IPEndPoint.TryParse(t[2], out IPEndPoint? metrics) && metrics.Port != 0 && t[2].Contains(':', StringComparison.Ordinal))
+                    _gateway = _gateway with { MetricsEndPoint = metrics };
+                else
+                    Error(line, $"{context}: '{t[2]}' is not ADDR:PORT (e.g. 'gateway metrics 127.0.0.1:9477') or 'off'");
                 break;
             case "dataplane":
                 switch (Lower(t[2]))

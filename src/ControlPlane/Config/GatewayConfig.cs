@@ -277,6 +277,12 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
     public const int DefaultMaxControlConnections = 100_000;
     public const string DefaultAdminSocketPath = "/run/pptpgw/admin.sock";
 
+    /// <summary>The <c>logging</c> lines (trap, facility, hosts, message levels, JSON console).</summary>
+    public LoggingConfig Logging { get; init; } = LoggingConfig.Default;
+
+    /// <summary><c>gateway metrics ADDR:PORT</c>: serve Prometheus metrics on http://ADDR:PORT/metrics; null (the default): off.</summary>
+    public System.Net.IPEndPoint? MetricsEndPoint { get; init; }
+
     /// <summary>Default <c>gateway sccrq-timeout</c>: pptpd's <c>stimeout</c>.</summary>
     public const int DefaultStartRequestTimeoutSeconds = 10;
 

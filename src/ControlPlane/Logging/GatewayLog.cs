@@ -75,8 +75,29 @@ public sealed class GatewayLog
         }
     }
 
-    /// <summary>Logs numbered message <paramref name="id"/> at the PIX's severity for it.</summary>
-    public void Write(PixMessageId id, string text) => Write(PixMessages.SeverityOf(id), id, text);
+    private System.Collections.Frozen.FrozenDictionary<PixMessageId, PixSeverity?> _messageLevels =
+        System.Collections.Frozen.FrozenDictionary<PixMessageId, PixSeverity?>.Empty;
+
+    /// <summary>
+    /// <c>logging message ID level L</c> / <c>no logging message ID</c> (the PIX's own commands): the severity each
+    /// listed message is logged at, or null to suppress it. The others keep the PIX's severity (<see cref="PixMessages.SeverityOf"/>).
+    /// </summary>
+    public void SetMessageLevels(IReadOnlyDictionary<PixMessageId, PixSeverity?> levels)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        Volatile.Write(ref _messageLevels, System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(levels));
+    }
+
+    /// <summary>The severity <paramref name="id"/> is logged at (a <c>logging message</c> line wins), or null when suppressed.</summary>
+    public PixSeverity? SeverityOf(PixMessageId id) =>
+        Volatile.Read(ref _messageLevels).TryGetValue(id, out PixSeverity? level) ? level : PixMessages.SeverityOf(id);
+
+    /// <summary>Logs numbered message <paramref name="id"/> at its severity (the PIX's, or the configured one).</summary>
+    public void Write(PixMessageId id, string text)
+    {
+        if (SeverityOf(id) is { } severity)
+            Write(severity, id, text);
+    }
 
     /// <summary>Logs a message with an explicit severity (free text when <paramref name="id"/> is None).</summary>
     public void Write(PixSeverity severity, PixMessageId id, string text)
@@ -127,9 +148,13 @@ public sealed class GatewayLog
         }
     }
 
-    private void Emit(PixMessageId id, string text) => Dispatch(new LogRecord(_time.GetUtcNow(), PixMessages.SeverityOf(id), id, DebugClasses.None, text));
+    private void Emit(PixMessageId id, string text)
+    {
+        if (SeverityOf(id) is { } severity)
+            Dispatch(new LogRecord(_time.GetUtcNow(), severity, id, DebugClasses.None, text));
+    }
 
-    private bool On(PixMessageId id) => IsEnabled(PixMessages.SeverityOf(id));
+    private bool On(PixMessageId id) => SeverityOf(id) is { } severity && IsEnabled(severity);
 
     /// <summary>%PIX-2-109011: Authen Session Start: user 'john', sid 3.</summary>
     public void AuthenSessionStart(string? user, long sessionId)

@@ -123,6 +123,7 @@ public sealed unsafe class Worker
     private readonly ulong[] _drops = new ulong[ReasonCount];
     private ulong _outsideReceived, _insideDelivered, _insideReceived, _outsideSent, _controlUp, _controlDown;
     private ulong _acksReceived, _acksSent, _resets, _commandsApplied;
+    private ulong _retiredKeyChanges; // MPPE key changes of sessions this worker closed (read by MppeKeyChanges)
 
     internal Worker(int index, SessionTable table, PacketPool pool, DataplanePortPair ports,
         SpscRing<WorkerCommand> commands, SpscRing<UpMessage> up, SessionSpecSlot[] specs,
@@ -184,6 +185,27 @@ public sealed unsafe class Worker
 
     /// <summary>Receive stages in which a session's MPPE burst was rolled back (a burst packet failed verification).</summary>
     public ulong MppeRollbacks => Volatile.Read(ref _rollbacks);
+
+    /// <summary>
+    /// MPPE key changes (RFC 3078 §7.3), both directions, of every session this worker has held: the closed sessions'
+    /// total plus a walk over the live slots. For metrics, read on scrape from another thread; nothing is added to the
+    /// packet path (the per-session counts exist already). A session closing between the two reads may be missed for
+    /// one read (closing clears it before adding it to the total), never counted twice: readers keep the maximum seen.
+    /// </summary>
+    public ulong MppeKeyChanges
+    {
+        get
+        {
+            ulong total = Volatile.Read(ref _retiredKeyChanges);
+            for (int slot = 0; slot < _slots.Length; slot++)
+            {
+                if (Volatile.Read(ref _slots[slot].Generation) == 0)
+                    continue;
+                total += _senders[slot].KeyChanges + _receivers[slot].KeyChanges;
+            }
+            return total;
+        }
+    }
 
     /// <summary>This worker's drops for <paramref name="reason"/>.</summary>
     public ulong GetDrops(DataplaneDropReason reason) => Volatile.Read(ref _drops[(int)reason]);
@@ -1272,8 +1294,10 @@ public sealed unsafe class Worker
         int n = _sequencer.Close(slot, _held);
         for (int k = 0; k < n; k++)
             Drop(FromId(_held[k]), slot, DataplaneDropReason.SessionClosed);
+        ulong keyChanges = _senders[slot].KeyChanges + _receivers[slot].KeyChanges;
         _senders[slot].Clear();
         _receivers[slot].Clear();
+        Volatile.Write(ref _retiredKeyChanges, _retiredKeyChanges + keyChanges); // after the clear: see MppeKeyChanges
         state.Flags = SlotFlags.Closed;
     }
 

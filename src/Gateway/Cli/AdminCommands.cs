@@ -18,9 +18,12 @@ internal static class AdminCommands
 
     private static readonly Dictionary<string, (string Syntax, string Description, string[] Completions)> Descriptions = new(StringComparer.Ordinal)
     {
-        ["show"] = ("vpdn [tunnel|session] | debug | version", "Show the running gateway's tunnels, sessions, debug classes or version.",
-            ["vpdn", "debug", "version", "tunnel", "session"]),
-        ["clear"] = ("vpdn tunnel id N | all", "Tear tunnels down (Stop-Control-Connection-Request to the peer).", ["vpdn", "tunnel", "id", "all"]),
+        ["show"] = ("vpdn [tunnel|session [brief ...]|username [NAME]|pppinterface [id N]|group] | dataplane | aaa-server | debug | version",
+            "Show the running gateway's tunnels, sessions (one line each with 'session brief [columns C,C] [match COLUMN REGEX] [order COLUMN [desc]]'), users, groups, dataplane, AAA servers, debug classes or version.",
+            ["vpdn", "debug", "version", "tunnel", "session", "brief", "username", "pppinterface", "group", "dataplane", "aaa-server", "columns", "match", "order"]),
+        ["clear"] = ("vpdn tunnel id N | all | vpdn username NAME | vpdn session ip ADDR | id N [soft|hard]",
+            "Tear tunnels down (Stop-Control-Connection-Request), or end sessions by user, address or id (soft: LCP Terminate-Request first).",
+            ["vpdn", "tunnel", "id", "all", "username", "session", "ip", "soft", "hard"]),
         ["debug"] = ("vpdn events|packet|error | ppp negotiation|io|error|uauth", "Turn a debug class on.",
             ["vpdn", "ppp", "events", "packet", "error", "negotiation", "io", "uauth"]),
         ["no"] = ("debug vpdn|ppp CLASS | debug all", "Turn debug classes off.", ["debug", "vpdn", "ppp", "all"]),
@@ -44,8 +47,11 @@ internal static class AdminCommands
             Option<string> config = CliOptions.Config(required: false);
             config.Description = "take the admin socket from this configuration's 'gateway admin-socket'";
             var command = new Command(name, description) { words, admin, config };
-            command.SetAction((result, token) => SendAsync(name, result.GetValue(words) ?? [], result.GetValue(admin), result.GetValue(config),
-                result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, token));
+            var json = new Option<bool>("--json") { Description = "answer in JSON (show commands)" };
+            if (name == "show")
+                command.Options.Add(json);
+            command.SetAction((result, token) => SendAsync(name, [.. result.GetValue(words) ?? [], .. result.GetValue(json) ? ["--json"] : Array.Empty<string>()],
+                result.GetValue(admin), result.GetValue(config), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, token));
             yield return command;
         }
     }
@@ -54,7 +60,16 @@ internal static class AdminCommands
         CancellationToken cancellationToken)
     {
         string line = string.Join(' ', words.Prepend(name));
-        AdminParseResult command = AdminCommandParser.Parse(line);
+        OperatorParseResult operatorCommand = OperatorCommandParser.Parse(line);
+        if (operatorCommand.Error is { } error)
+        {
+            await stderr.WriteLineAsync(error).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"Try 'pptpgw {name} --help'.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        AdminParseResult command = operatorCommand.Command is not null
+            ? new AdminParseResult(AdminParseError.None, new AdminCommand(AdminCommandKind.ShowVersion), 0) // any non-monitor command: sent as is
+            : AdminCommandParser.Parse(line);
         if (!command.Success)
         {
             await stderr.WriteAsync(AdminCommandParser.FormatError(line, command)).ConfigureAwait(false);

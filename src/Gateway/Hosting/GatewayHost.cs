@@ -13,6 +13,7 @@ using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
+using PptpGw.Gateway.Metrics;
 using PptpGw.Gateway.Orchestration;
 
 namespace PptpGw.Gateway.Hosting;
@@ -84,6 +85,16 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The admin socket path, or null without one.</summary>
     public string? AdminSocketPath { get; }
 
+    private static int s_instances;
+    private IPEndPoint? _metricsEndPoint;
+    private PrometheusEndpoint? _prometheus;
+
+    /// <summary>The instruments (null without <c>gateway metrics</c>).</summary>
+    public GatewayMetrics? Metrics { get; private set; }
+
+    /// <summary>The Prometheus scrape URL once started (null without <c>gateway metrics</c>).</summary>
+    public Uri? MetricsUrl => _prometheus?.Url;
+
     /// <summary>The open-file limit the control-connection limit was derived from; null where the platform has none.</summary>
     public FileDescriptorLimits? FileDescriptors { get; private set; }
 
@@ -121,21 +132,47 @@ public sealed class GatewayHost : IAsyncDisposable
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         var log = new GatewayLog(time);
         var owned = new List<IDisposable>();
+        LoggingConfig logging = config.Gateway.Logging;
+        log.SetMessageLevels(logging.MessageLevels);
         if (options.Console is { } console)
-            log.AddSink(new ConsoleLogSink(console));
+            log.AddSink(logging.Json ? new JsonLogSink(console) : new ConsoleLogSink(console));
         foreach (ILogSink sink in options.LogSinks)
             log.AddSink(sink);
         if (options.Syslog || config.Gateway.Syslog)
         {
-            var syslog = new SyslogSink(timeProvider: time);
+            var syslog = new SyslogSink(new SyslogSinkOptions { Facility = logging.Facility }, time);
             owned.Add(syslog);
             log.AddSink(syslog);
+        }
+        // "logging on" + "logging host": remote syslog over UDP at the "logging trap" level, as the PIX sends it.
+        if (logging.Enabled)
+        {
+            foreach (LoggingHostConfig target in logging.Hosts)
+            {
+                var remote = new RemoteSyslogSink(new RemoteSyslogSinkOptions
+                {
+                    EndPoint = target.EndPoint,
+                    Format = target.Format,
+                    Facility = logging.Facility,
+                    Level = logging.TrapLevel,
+                });
+                owned.Add(remote);
+                log.AddSink(remote);
+            }
         }
 
         VpdnGroupConfig group = config.DialinGroup
             ?? throw new GatewayStartupException("no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
         GatewayAaa aaa = GatewayAaa.Create(config, group, log, time, options.Aaa);
         IPppAuthenticator authenticator = aaa.Authenticator;
+        IPEndPoint? metricsEndPoint = options.MetricsEndPoint ?? config.Gateway.MetricsEndPoint;
+        GatewayMetrics? metrics = null;
+        var metricSources = new MetricSourceSlots();
+        if (metricsEndPoint is not null)
+        {
+            // The orchestrator wraps each call's authenticator (MeasuredAuthenticator) once it has the metrics.
+            metrics = new GatewayMetrics(metricSources.ToSources(), GatewayMetrics.DefaultMeterName + "." + Interlocked.Increment(ref s_instances));
+        }
         IpLocalPool? pool = group.AddressPool is { } poolName
             ? config.FindPool(poolName)?.CreatePool() ?? throw new GatewayStartupException($"vpdn group {group.Name}: unknown pool '{poolName}'")
             : null;
@@ -174,6 +211,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ReceiveWindowSize = connection.ReceiveWindowSize,
             InterfaceName = config.VpdnEnabledInterfaces.FirstOrDefault() ?? "outside",
             Version = VersionText,
+            Metrics = metrics,
         }, log, time);
 
         IDataplaneControl dataplane = (options.Dataplane ?? Dataplanes.Create)(new DataplaneContext(config, orchestrator.FrameSink, listen.Address, log));
@@ -193,17 +231,23 @@ public sealed class GatewayHost : IAsyncDisposable
             Connection = connection,
         }, orchestrator.CallHandler, new AllocatorCallIdSource(new CallIdAllocator(time)), orchestrator.EventSink, time);
         orchestrator.AttachListener(listener);
+        metricSources.Orchestrator = orchestrator;
+        metricSources.Listener = listener;
+        metricSources.Pool = pool;
+        metricSources.Dataplane = dataplane as Dataplane.Workers.DataplaneHost;
 
         AdminServer? admin = null;
         string? adminPath = null;
         if (options.EnableAdminSocket)
         {
             adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log), new AdminServerOptions { SocketPath = adminPath });
+            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log, orchestrator.Operator), new AdminServerOptions { SocketPath = adminPath });
         }
 
         var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
         host._ownedSinks.AddRange(owned);
+        host.Metrics = metrics;
+        host._metricsEndPoint = metricsEndPoint;
         host.FileDescriptors = descriptors;
         return host;
     }
@@ -237,6 +281,17 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             throw new GatewayStartupException($"cannot open the admin socket {AdminSocketPath}: {ex.Message}", ex);
         }
+        if (Metrics is { } metrics && _metricsEndPoint is { } metricsEndPoint)
+        {
+            try
+            {
+                _prometheus = new PrometheusEndpoint(metricsEndPoint, metrics.Meter.Name);
+            }
+            catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException)
+            {
+                throw new GatewayStartupException($"gateway metrics {metricsEndPoint}: cannot listen: {ex.Message}", ex);
+            }
+        }
         // RFC 5176: the Disconnect/CoA listener on the PPTP address (every address when PPTP listens on all).
         Aaa.StartDynamicAuthorization(Config, PptpEndPoint?.Address ?? IPAddress.Any, Orchestrator.AaaSessions);
         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
@@ -250,7 +305,7 @@ public sealed class GatewayHost : IAsyncDisposable
         }
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{VersionText}: PPTP on {PptpEndPoint}, vpdn group {Group.Name}, pool {Pool?.Name ?? "none"} ({Pool?.Capacity ?? 0} addresses), " +
-            $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}"));
+            $"max-sessions {Config.Gateway.MaxSessions}, admin socket {AdminSocketPath ?? "off"}, metrics {MetricsUrl?.ToString() ?? "off"}"));
         ConnectionLimitConfig? perSource = Config.Gateway.ConnectionLimit;
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
             $"{FileDescriptors?.ToString() ?? "open files: no limit known"}; control connections at most {Listener.MaxControlConnections} " +
@@ -262,6 +317,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Start();
+        // Type=notify: started once PPTP, the admin socket and the metrics listen (packaging/pptpgw.service).
+        SystemdNotifier.Notify("READY=1\nSTATUS=PPTP on " + PptpEndPoint);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -269,6 +326,7 @@ public sealed class GatewayHost : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        SystemdNotifier.Notify("STOPPING=1");
         await StopAsync().ConfigureAwait(false);
     }
 
@@ -293,6 +351,8 @@ public sealed class GatewayHost : IAsyncDisposable
         await Aaa.DisposeAsync().ConfigureAwait(false);
         if (_admin is not null)
             await _admin.DisposeAsync().ConfigureAwait(false);
+        _prometheus?.Dispose();
+        Metrics?.Dispose();
         switch (Dataplane)
         {
             case IAsyncDisposable asyncDisposable:

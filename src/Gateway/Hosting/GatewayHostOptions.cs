@@ -52,6 +52,9 @@ public sealed record GatewayHostOptions
     /// <summary>Install routes for the pool prefixes into the inside device (kernel dataplane; see <see cref="InsideRoutes"/>).</summary>
     public bool InstallInsideRoutes { get; init; } = true;
 
+    /// <summary>Serve Prometheus metrics here (tests); null: the configuration's <c>gateway metrics</c>, off without one.</summary>
+    public IPEndPoint? MetricsEndPoint { get; init; }
+
     /// <summary>The clock of every timer; <see cref="TimeProvider.System"/> when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
 }

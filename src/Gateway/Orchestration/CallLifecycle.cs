@@ -37,8 +37,12 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
         _options = table.Options;
         _log = table.Log;
         _time = table.Time;
+        Metrics = new CallSetupMetrics(_options.Metrics, _time);
         Ppp = new PppCallBridge(table, this);
     }
+
+    /// <summary>Where setups are counted (a no-op without <c>gateway metrics</c>).</summary>
+    public CallSetupMetrics Metrics { get; }
 
     /// <summary>Where the calls' PPP events go.</summary>
     public PppCallBridge Ppp { get; }
@@ -112,6 +116,7 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
 
     private ValueTask<CallDecision> Refused(CallDecision decision)
     {
+        Metrics.Refused();
         if (_log.IsEnabled(DebugClasses.VpdnError))
             _log.Debug(DebugClasses.VpdnError, "PPTP: call refused: " + decision.Reason);
         return ValueTask.FromResult(decision);
@@ -127,7 +132,7 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
         AaaCall? aaa = _options.Aaa?.BeginCall(call.CallId, gatewayCall.PeerAddress, Unmapped(call.Local.Address),
             (cause, reason) => DisconnectForAaa(gatewayCall, cause, reason));
         gatewayCall.Aaa = aaa;
-        PppSessionOptions options = PppSessionOptions.ForServer(_table.Config, _table.Group, aaa?.Authenticator ?? _options.Authenticator, _options.Pool);
+        PppSessionOptions options = PppSessionOptions.ForServer(_table.Config, _table.Group, Metrics.Measured(aaa?.Authenticator ?? _options.Authenticator), _options.Pool);
         if (_options.Aaa is { } aaaOptions)
             options = aaaOptions.AdjustSessionOptions(options);
         IDataplaneControl dataplane = _table.Dataplane;
@@ -223,6 +228,7 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
         call.TryMarkCleared();
         if (!_table.TryRemove(call))
             return;
+        Metrics.Released(call); // no-op when the setup was counted already
         call.StartTimer?.Dispose();
         if (call.Session is { } session)
         {

@@ -35,6 +35,7 @@ public sealed class CallOrchestrator
         _lifecycle = new CallLifecycle(_table);
         _events = new PptpEventLog(log, time, _table.AnnouncedTunnels);
         _administration = new VpdnAdministration(_table, _events);
+        Operator = new OperatorAdministration(_table, _administration, _lifecycle.Metrics.AaaServers);
     }
 
     /// <summary>The listener's call handler (admission, establishment, clearing).</summary>
@@ -49,6 +50,9 @@ public sealed class CallOrchestrator
     /// <summary>What the admin commands act on.</summary>
     public IAdminHandler Administration => _administration;
 
+    /// <summary>The operator views and per-session clears (<c>show vpdn session brief</c>, <c>clear vpdn username</c>, ...).</summary>
+    public IOperatorViews Operator { get; }
+
     /// <summary>The calls with AAA state, for RFC 5176 Disconnect and CoA.</summary>
     public IAaaSessionDirectory AaaSessions => _administration;
 
@@ -61,6 +65,9 @@ public sealed class CallOrchestrator
         get => _table.HostRoute;
         set => _table.HostRoute = value;
     }
+
+    /// <summary>The live calls by state, for <c>pptpgw_sessions{state}</c> (a walk over the calls, on scrape only).</summary>
+    internal Metrics.SessionStateCounts CountSessionStates() => CallSetupMetrics.CountStates(_table.All);
 
     /// <summary>Calls admitted and not yet cleared.</summary>
     public int LiveCalls => _table.LiveCalls;

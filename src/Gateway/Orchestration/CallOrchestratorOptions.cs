@@ -44,6 +44,9 @@ public sealed record CallOrchestratorOptions
     /// <summary>RADIUS/TACACS+ per call (authenticator, accounting, Session-Timeout); null: <see cref="Authenticator"/> only.</summary>
     public GatewayAaa? Aaa { get; init; }
 
+    /// <summary>Where call setups and authentication requests are counted (<c>gateway metrics</c>); null: off.</summary>
+    public Metrics.GatewayMetrics? Metrics { get; init; }
+
     /// <summary>Text of <c>show version</c>.</summary>
     public string Version { get; init; } = "pptpgw";
 }

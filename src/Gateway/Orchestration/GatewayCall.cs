@@ -3,6 +3,7 @@ using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
+using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Sessions;
 using PptpGw.Gateway.Aaa;
@@ -104,6 +105,17 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     public bool TryMarkCleared() => Interlocked.Exchange(ref _cleared, 1) == 0;
 
     public bool IsCleared => Volatile.Read(ref _cleared) != 0;
+
+    private int _setupCounted;
+
+    /// <summary>True once, for the first outcome of the setup (metrics count each call's setup once).</summary>
+    public bool TryMarkSetupCounted() => Interlocked.Exchange(ref _setupCounted, 1) == 0;
+
+    /// <summary>The protocol of the last failed authentication, or null (metrics: how an unfinished setup ended).</summary>
+    public PppAuthProtocol? FailedAuthentication { get; set; }
+
+    /// <summary>Set when the PPP link came up (for <c>pptpgw_sessions{state="established"}</c>).</summary>
+    public bool IsLinkUp { get; set; }
 
     /// <summary>True once, for the caller that removes the dataplane session.</summary>
     public bool TryMarkDataplaneClosed() => Interlocked.Exchange(ref _dataplaneClosed, 1) == 0;

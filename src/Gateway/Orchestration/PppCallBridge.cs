@@ -46,6 +46,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         if (outcome.Failure == PppAuthFailure.MissingMppeKeys)
             _log.PppMissingMppeKey(call.VirtualInterface, outcome.UserName);
         _log.PppAaaAuthenticationStatus(call.VirtualInterface, outcome.UserName, succeeded: false);
+        lifecycle.Metrics.AuthenticationFailed(call, outcome.Protocol, outcome.IsFinal);
         if (_log.IsEnabled(DebugClasses.PppError))
             _log.Debug(DebugClasses.PppError, $"PPP virtual interface {call.VirtualInterface}: authentication failed: {outcome.Reason}");
     }
@@ -54,6 +55,8 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     {
         if (!InstallNetwork(call, result, out MppeKeyStrength? strength))
             return;
+        call.IsLinkUp = true;
+        lifecycle.Metrics.Established(call, result.AuthenticationProtocol);
         _log.PptpTunnelCreated((int)call.TunnelId, call.PeerAddress, call.VirtualInterface, Ipv4.ToIPAddress(result.PeerAddress),
             result.UserName, strength);
         table.AnnouncedTunnels[call.TunnelId] = 0;

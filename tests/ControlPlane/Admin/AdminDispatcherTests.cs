@@ -58,7 +58,7 @@ public class AdminDispatcherTests
     {
         var (d, h, _) = Create();
         Assert.Equal("pptpgw test version\n", await T(d, "show version"));
-        Assert.Equal(AdminCommandParser.HelpText, await T(d, "?"));
+        Assert.Equal(AdminCommandParser.HelpText + OperatorCommandParser.HelpText, await T(d, "?"));
         Assert.Equal("garbage\n^\n% Invalid input detected at '^' marker.\n", await T(d, "garbage"));
         h.ThrowOnSnapshot = true;
         Assert.Equal(new AdminReply(AdminStatus.Error, "% Error: table busy\n"), await d.ExecuteAsync("show vpdn"));

@@ -1,3 +1,4 @@
+using PptpGw.ControlPlane.Logging;
 using System.Net;
 using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Pools;
@@ -43,7 +44,8 @@ public class PixConfigParserTests
         Assert.Equal(new VpdnUser("cisco", "cisco"), Assert.Single(config.Users.ToArray()));
         Assert.Equal(["outside"], config.VpdnEnabledInterfaces.ToArray());
         Assert.True(config.PermitPptp);
-        Assert.Equal(GatewayOptions.Default, config.Gateway);
+        // The guide's "logging on" and "logging trap debugging" are honoured now (no logging host: nothing leaves).
+        Assert.Equal(GatewayOptions.Default with { Logging = LoggingConfig.Default with { Enabled = true, TrapLevel = PixSeverity.Debugging } }, config.Gateway);
     }
 
     [Fact]
