@@ -15,6 +15,9 @@ public partial class NoDecisionsFromTextTests
     private static readonly Dictionary<string, string> RegexAllowed = new(StringComparer.Ordinal)
     {
         ["src/ControlPlane/Config/PixConfigParser.cs"] = "strips a pasted PIX prompt from operator input, not our text",
+        ["src/ControlPlane/Admin/OperatorCommandParser.cs"] = "compiles the operator's own 'match COLUMN REGEX' (accel-cmd style), with a match timeout",
+        ["src/ControlPlane/Admin/OperatorCommand.cs"] = "carries the operator's compiled 'match' patterns",
+        ["src/ControlPlane/Admin/OperatorCommands.cs"] = "applies the operator's 'match' patterns to session columns (a filter, not a decision on our text)",
     };
 
     [Fact]

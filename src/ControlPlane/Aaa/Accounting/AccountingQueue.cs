@@ -288,6 +288,9 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
 
     // ---- under _lock ----
 
+    // The last Accounting-On sent: records after it wait for its answer (bounded, see the send loop).
+    private AccountingRecord? _onBarrier;
+
     private void Admit(AccountingRecord record)
     {
         _pending[record.Sequence] = record;
@@ -464,6 +467,12 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
             }
             if (record.Kind == AccountingRecordKind.AccountingOff && _pending.Count > 1)
                 break; // after every Stop
+            // Accounting-On answered before the replayed records go (RFC 2866 §5.1: it tells the server every earlier
+            // session of this NAS is over; a replayed Stop processed before it could be closed twice). Bounded: a server
+            // that never answers an On holds the rest only until the On's first retransmission is due.
+            if (record.Kind != AccountingRecordKind.AccountingOn && _onBarrier is { State: AccountingRecordState.InFlight } on
+                && nowTicks < on.DueTicks && on.Attempts <= 1)
+                break;
             int server = Preferred(nowTicks);
             if (_servers[server].InFlight >= _options.MaxInFlightPerServer)
                 break;
@@ -473,6 +482,8 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
             record.AttemptsOnServer = 0;
             _servers[server].InFlight++;
             Send(record, now);
+            if (record.Kind == AccountingRecordKind.AccountingOn)
+                _onBarrier = record;
         }
         ArmTimer(nowTicks);
     }

@@ -450,6 +450,8 @@ public sealed class PppSession : IDisposable
     private void LcpDown()
     {
         _txAcfc = _txPfc = false;
+        // Taken before the NCPs go down: IPCP's own Down in the Network phase starts a Terminate, which is not ours.
+        bool ourTerminateRequest = _terminating;
         // RFC 1661 §4.1: a Configure-Request (or Ack/Nak) in Opened is tld + scr: LCP renegotiates (Req-Sent/Ack-Sent now;
         // the state changes before the actions run). The link goes back to the Establish phase, the NCPs restart after it.
         // A Terminate-Request (Stopping), our Close (Closing) or the lower layer's Down (Starting) end the session.
@@ -472,7 +474,6 @@ public sealed class PppSession : IDisposable
         _deferredIpcpRequest = null;
         _ipcp.Down();
         _ccp.Down();
-        bool ourTerminateRequest = _terminating;
         if (!_terminating)
             Terminate(PppDownCause.LcpLeftOpened, "LCP left the Opened state");
         _phase = PppPhase.Terminate;
