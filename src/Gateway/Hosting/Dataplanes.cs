@@ -138,17 +138,5 @@ public static class Dataplanes
     }
 
     /// <summary>The name of the inside network device of a dataplane, when it has one (the kernel backend's TUN device).</summary>
-    public static string? InsideDeviceName(IDataplaneControl dataplane) => dataplane switch
-    {
-        IInsideDevice device => device.InsideDeviceName,
-        DataplaneHost host => host.InsideDeviceName,
-        _ => null,
-    };
-}
-
-/// <summary>A dataplane whose inside is a kernel network device (TUN): the host routes the pool prefixes into it.</summary>
-public interface IInsideDevice
-{
-    /// <summary>The interface name ("pptpgw0").</summary>
-    string InsideDeviceName { get; }
+    public static string? InsideDeviceName(IDataplaneControl dataplane) => (dataplane as DataplaneHost)?.InsideDeviceName;
 }
