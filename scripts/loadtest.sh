@@ -28,6 +28,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 has_opt() { local o; for o in "${ARGS[@]+"${ARGS[@]}"}"; do [ "$o" = "$1" ] && return 0; done; return 1; }
+# The value after option $1 in ARGS (e.g. the caller's own --json FILE), and ARGS without that option.
+opt_value() { local i; for ((i = 0; i < ${#ARGS[@]} - 1; i++)); do [ "${ARGS[i]}" = "$1" ] && { echo "${ARGS[i+1]}"; return 0; }; done; return 1; }
+drop_opt() { local i out=(); for ((i = 0; i < ${#ARGS[@]}; i++)); do if [ "${ARGS[i]}" = "$1" ]; then i=$((i + 1)); else out+=("${ARGS[i]}"); fi; done; ARGS=("${out[@]+"${out[@]}"}"); }
 has_opt --sessions || ARGS+=(--sessions 200)
 has_opt --hold || ARGS+=(--hold 5)
 
@@ -46,6 +49,9 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 GW_LOG="$OUT/gateway-$STAMP.log"
 JSON="$OUT/load-$STAMP.json"
 PNG="$OUT/load-$STAMP.png"
+# The caller's --json FILE / --png FILE (the tool's contract, also through ./build.sh loadtest) replace ours.
+if USER_JSON=$(opt_value --json); then JSON=$(realpath -m "$USER_JSON"); drop_opt --json; fi
+if USER_PNG=$(opt_value --png); then PNG=$(realpath -m "$USER_PNG"); drop_opt --png; fi
 SOURCES=198.18.8.0/21
 PASSWORD="load-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 GW_PID=""
