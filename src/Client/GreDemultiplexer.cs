@@ -125,19 +125,7 @@ public sealed class GreDemultiplexer : IDisposable
 
         public bool TryReceive(Span<byte> destination, out int length, int timeoutMilliseconds)
         {
-            length = 0;
-            try
-            {
-                if (!_queue.TryTake(out byte[]? packet, timeoutMilliseconds, _closed.Token) || packet.Length > destination.Length)
-                    return false;
-                packet.CopyTo(destination);
-                length = packet.Length;
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
+            return PacketQueue.TryTake(_queue, destination, out length, timeoutMilliseconds, _closed.Token);
         }
 
         public void Dispose()

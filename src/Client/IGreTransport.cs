@@ -72,21 +72,13 @@ public sealed class MemoryGreTransport : IGreTransport
     /// <inheritdoc/>
     public bool TryReceive(Span<byte> destination, out int length, int timeoutMilliseconds)
     {
-        length = 0;
         try
         {
-            if (!_inbound.TryTake(out byte[]? packet, timeoutMilliseconds, _closed.Token) || packet.Length > destination.Length)
-                return false;
-            packet.CopyTo(destination);
-            length = packet.Length;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            return PacketQueue.TryTake(_inbound, destination, out length, timeoutMilliseconds, _closed.Token);
         }
         catch (ObjectDisposedException)
         {
+            length = 0;
             return false;
         }
     }

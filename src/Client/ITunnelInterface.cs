@@ -101,19 +101,7 @@ public sealed class MemoryTunnelInterface : ITunnelInterface
 
     public bool TryRead(Span<byte> destination, out int length, int timeoutMilliseconds)
     {
-        length = 0;
-        try
-        {
-            if (!_toTunnel.TryTake(out byte[]? packet, timeoutMilliseconds, _closed.Token) || packet.Length > destination.Length)
-                return false;
-            packet.CopyTo(destination);
-            length = packet.Length;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        return PacketQueue.TryTake(_toTunnel, destination, out length, timeoutMilliseconds, _closed.Token);
     }
 
     public void Write(ReadOnlySpan<byte> packet)
