@@ -33,7 +33,18 @@ public static class LoadReport
             Row("gateway descriptors max", $"{g.FdsMax:N0}");
         }
         Row("tool CPU, RSS max", $"{r.Tool.CpuSeconds:N2} s, {Mib(r.Tool.RssBytesMax)}");
+        Row("data path", r.DataPath);
         Row("traffic", r.TrafficMeasured ? $"up {r.ThroughputBps.Up:N0} b/s, down {r.ThroughputBps.Down:N0} b/s" : "not measured (control plane only)");
+        if (r.Traffic is { } t)
+        {
+            Row("traffic packets sent / received / invalid / not sent", $"{t.PacketsSent:N0} / {t.PacketsReceived:N0} / {t.PacketsInvalid:N0} / {t.PacketsNotSent:N0}");
+            Row("traffic sessions, rate achieved", $"{t.Sessions:N0} x {t.PacketsPerSecondPerSession:N1}/s x {t.PacketSize} B, {t.AchievedPacketsPerSecond:N0} packets/s");
+            Row("traffic loss (all; sessions with loss, worst)", $"{t.Loss:P3}; {t.SessionsWithLoss:N0}, {t.WorstSessionLoss:P1}");
+            LatencySummary rtt = t.RoundTripMs;
+            Row("round trip p50 / p90 / p99 / p99.9 / max", $"{rtt.P50:N3} / {rtt.P90:N3} / {rtt.P99:N3} / {rtt.P999:N3} / {rtt.Max:N3} ms");
+            if (t.GatewayCpuMicrosecondsPerPacket is { } us)
+                Row("gateway CPU per packet (traffic phase)", $"{us:N2} µs");
+        }
         if (r.LoadAverage is { } load)
             Row("load average at the end", load);
         console.Write(table);

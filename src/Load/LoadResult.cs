@@ -32,6 +32,12 @@ public sealed record LoadResult
     public required ThroughputSummary ThroughputBps { get; init; }
     public double? Loss { get; init; }
     public required TrafficLatency LatencyMs { get; init; }
+    /// <summary>"worker" (the client-role dataplane) or "mux" (control traffic only).</summary>
+    public string DataPath { get; init; } = "mux";
+    /// <summary>The traffic phase in full (per session for small runs), or null without traffic.</summary>
+    public TrafficSummary? Traffic { get; init; }
+    /// <summary>The tool's own GRE path: packets in and out, drops by reason (the worker's), for finding lost frames.</summary>
+    public IReadOnlyDictionary<string, long>? ToolGre { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required string StartedUtc { get; init; }
     public string? LoadAverage { get; init; }

@@ -47,16 +47,25 @@ public sealed class LoadRunner
         if (FileDescriptorBudget.Check(s.Tunnels, s.Sessions, s.CallsPerTunnel) is { } tooMany)
             throw new LoadSetupException(tooMany);
         var sources = new SourceAddressPlan(s.Sources, s.SourceCount > 0 ? s.SourceCount : s.Tunnels);
-        GreMux mux;
+        GreMux? mux = null;
+        LoadDataPath? path = null;
         try
         {
-            mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
+            if (s.UsesWorker)
+                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic);
+            else
+                mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
         }
         catch (System.Net.Sockets.SocketException e)
         {
             throw new LoadSetupException($"cannot open the raw GRE socket ({e.SocketErrorCode}): the load tool needs root or CAP_NET_RAW");
         }
+        catch (PptpGw.Dataplane.Ports.PortSetupException e)
+        {
+            throw new LoadSetupException($"cannot open the raw GRE socket ({e.Message}): the load tool needs root or CAP_NET_RAW");
+        }
         using (mux)
+        using (path)
         {
             PppSessionOptions ppp = PptpClient.BuildPppOptions(new PptpClientOptions
             {
@@ -107,22 +116,38 @@ public sealed class LoadRunner
                 }
                 Interlocked.Increment(ref _started);
                 _metrics.Started();
-                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, ppp, inFlight, s.Rate <= 0));
+                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight, s.Rate <= 0));
             }
             await Task.WhenAll(setups).ConfigureAwait(false);
             (long firstUp, long lastUp) = _metrics.UpSpan;
             double setupSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
             double rampSeconds = lastUp > 0 ? Stopwatch.GetElapsedTime(dispatchStart, lastUp).TotalSeconds : setupSeconds;
 
-            // ---- hold
+            // ---- hold (with traffic, when asked: from every session that is up)
             _stage = "hold";
             var holdClock = Stopwatch.StartNew();
+            bool traffic = path is not null && s.Traffic is { PacketsPerSecond: > 0 };
+            ProcessSample? gatewayTrafficStart = traffic ? _gateway?.TryRead() : null;
+            if (traffic)
+            {
+                await Task.Delay(200, CancellationToken.None).ConfigureAwait(false); // the last link-ups reach the generator
+                path!.Traffic.Start();
+            }
             try
             {
                 await Task.Delay(s.Hold, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
+            }
+            TrafficSummary? trafficSummary = null;
+            if (traffic)
+            {
+                _stage = "traffic drain";
+                ProcessSample? gatewayTrafficEnd = _gateway?.TryRead();
+                double? cpu = gatewayTrafficStart is { } a && gatewayTrafficEnd is { } b ? b.CpuSeconds - a.CpuSeconds : null;
+                trafficSummary = await Task.Run(() => path!.Traffic.StopAndSummarize(TimeSpan.FromSeconds(1), cpu), CancellationToken.None)
+                    .ConfigureAwait(false);
             }
             double holdSeconds = holdClock.Elapsed.TotalSeconds;
             long upAtEnd = _metrics.Up;
@@ -185,8 +210,15 @@ public sealed class LoadRunner
                 Failures = _metrics.Failures,
                 Gateway = gateway,
                 Tool = toolMax.Summary(Environment.ProcessId, toolStart, established, null),
-                ThroughputBps = new ThroughputSummary(null, null),
-                LatencyMs = new TrafficLatency(null, null),
+                TrafficMeasured = trafficSummary is not null,
+                ThroughputBps = trafficSummary is { } ts
+                    ? new ThroughputSummary(Math.Round(ts.PacketsSent * (double)ts.PacketSize * 8 / ts.Seconds), Math.Round(ts.PacketsReceived * (double)ts.PacketSize * 8 / ts.Seconds))
+                    : new ThroughputSummary(null, null),
+                Loss = trafficSummary?.Loss,
+                LatencyMs = trafficSummary is { } tl ? new TrafficLatency(tl.RoundTripMs.P50, tl.RoundTripMs.P99) : new TrafficLatency(null, null),
+                DataPath = path is not null ? "worker" : "mux",
+                Traffic = trafficSummary,
+                ToolGre = path is not null ? ToolGreCounters(path) : mux is not null ? ToolGreCounters(mux) : null,
                 Timeline = [.. _timeline],
                 StartedUtc = startedUtc,
                 LoadAverage = ReadLoadAverage(),
@@ -194,8 +226,8 @@ public sealed class LoadRunner
         }
     }
 
-    private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux mux, PppSessionOptions ppp, SemaphoreSlim inFlight,
-        bool closedLoop)
+    private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux? mux, LoadDataPath? path, PppSessionOptions ppp,
+        SemaphoreSlim inFlight, bool closedLoop)
     {
         long dispatched = Stopwatch.GetTimestamp();
         try
@@ -205,8 +237,10 @@ public sealed class LoadRunner
                 _metrics.SetupFailed(refused);
                 return;
             }
-            ushort callId = sources.NextCallId(tunnel.SourceAddress, id => mux.IsRegistered(tunnel.SourceAddress, id));
-            var call = new LoadCall(mux, tunnel.SourceAddress, callId, dispatched);
+            ushort callId = sources.NextCallId(tunnel.SourceAddress,
+                id => mux?.IsRegistered(tunnel.SourceAddress, id) ?? path!.IsTaken(tunnel.SourceAddress, id));
+            LoadCall call = mux is not null ? new LoadCall(mux, tunnel.SourceAddress, callId, dispatched)
+                : new LoadCall(path!, tunnel.SourceAddress, callId, dispatched, _settings.ReceiveWindow);
             if (await tunnel.OpenCallAsync(call, ppp).ConfigureAwait(false) is { } failed)
             {
                 _metrics.SetupFailed(failed);
@@ -266,6 +300,37 @@ public sealed class LoadRunner
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>The worker's packet counters and non-zero drops by reason, and the outside socket's (snake_case keys).</summary>
+    private static Dictionary<string, long> ToolGreCounters(LoadDataPath path)
+    {
+        PptpGw.Dataplane.Workers.DataplaneCounters c = path.Counters;
+        (long received, long sent, long rxErrors, long txErrors, long txWouldBlock, long noBuffers) = path.Outside.Counters;
+        (long unclaimed, long installFailures) = path.Diagnostics;
+        var d = new Dictionary<string, long>
+        {
+            ["socket_received"] = received, ["socket_sent"] = sent, ["socket_receive_errors"] = rxErrors, ["socket_send_errors"] = txErrors,
+            ["socket_send_would_block"] = txWouldBlock, ["socket_no_buffers"] = noBuffers,
+            ["control_frames_up"] = (long)c.Traffic.ControlFramesUp, ["control_frames_down"] = (long)c.Traffic.ControlFramesDown,
+            ["acks_sent"] = (long)c.Traffic.AcknowledgmentsSent, ["unclaimed_control_frames"] = unclaimed, ["install_failures"] = installFailures,
+        };
+        foreach (PptpGw.Dataplane.Workers.DataplaneDropReason reason in Enum.GetValues<PptpGw.Dataplane.Workers.DataplaneDropReason>())
+        {
+            ulong n = c[reason];
+            if (n > 0)
+                d["drop_" + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString())] = (long)n;
+        }
+        return d;
+    }
+
+    private static Dictionary<string, long> ToolGreCounters(GreMux mux)
+    {
+        (long received, long unknown, long malformed, long sent, long sendErrors) = mux.Counters;
+        return new Dictionary<string, long>
+        {
+            ["socket_received"] = received, ["unknown_call"] = unknown, ["malformed"] = malformed, ["socket_sent"] = sent, ["socket_send_errors"] = sendErrors,
+        };
     }
 
     private static string? ReadLoadAverage()

@@ -71,6 +71,18 @@ public sealed record LoadSettings
     /// <summary>Show the live view (Spectre.Console) when the terminal is interactive.</summary>
     public bool Live { get; init; } = true;
 
+    /// <summary>Per-session traffic during the hold (ICMP echo to the gateway, checked on return), or null for none.</summary>
+    public TrafficSettings? Traffic { get; init; }
+
+    /// <summary>
+    /// Carry the calls through the dataplane's Worker in the client role (<see cref="LoadDataPath"/>) even without traffic;
+    /// traffic always does. Otherwise the control-only <see cref="GreMux"/>.
+    /// </summary>
+    public bool WorkerDataPath { get; init; }
+
+    /// <summary>True when the run uses the client-role dataplane.</summary>
+    public bool UsesWorker => WorkerDataPath || Traffic is { PacketsPerSecond: > 0 };
+
     /// <summary>Number of tunnels (control connections) the run opens.</summary>
     public int Tunnels => (Sessions + CallsPerTunnel - 1) / CallsPerTunnel;
 }

@@ -46,12 +46,16 @@ internal static class LoadCommandDefinition
         var callTimeout = new Option<double>("--call-timeout") { Description = "seconds for OCRP (default 10)", DefaultValueFactory = _ => 10, HelpName = "S" };
         var pppTimeout = new Option<double>("--ppp-timeout") { Description = "seconds for LCP, authentication, CCP and IPCP (default 30)", DefaultValueFactory = _ => 30, HelpName = "S" };
         var noLive = new Option<bool>("--no-live") { Description = "no live view (one progress line per second instead)" };
+        var trafficPps = new Option<double>("--traffic-pps") { Description = "during the hold, each session sends N ICMP echo requests per second to the gateway through the client-role dataplane, checked on return (default 0: none)", HelpName = "N" };
+        var trafficSize = new Option<int>("--traffic-size") { Description = $"IPv4 size of each traffic packet, octets (default 64, at least {TrafficGenerator.MinSize})", DefaultValueFactory = _ => 64, HelpName = "OCTETS" };
+        var dataPath = new Option<string>("--data-path") { Description = "carry the calls' GRE through: worker (the dataplane's Worker in the client role; always with --traffic-pps) or mux (control only; default)", DefaultValueFactory = _ => "mux", HelpName = "worker|mux" };
+        dataPath.CompletionSources.Add("worker", "mux");
         var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
             "addresses), MS-CHAPv2 + MPPE-128 by default, open or closed loop, hold, clean hang-up; a summary table, --json and --png. " +
             "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
         {
             server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
-            connectTimeout, callTimeout, pppTimeout, noLive,
+            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath,
         };
         command.SetAction(async (r, token) =>
         {
@@ -74,6 +78,10 @@ internal static class LoadCommandDefinition
                 error = "--mppe takes none, 40, 56, 128 or auto";
             if (r.GetValue(sessions) <= 0 || r.GetValue(calls) <= 0 || r.GetValue(concurrency) <= 0)
                 error = "--sessions, --calls-per-tunnel and --concurrency take numbers > 0";
+            if (r.GetValue(trafficPps) < 0 || r.GetValue(trafficSize) < TrafficGenerator.MinSize || r.GetValue(trafficSize) > 1500)
+                error = $"--traffic-pps takes N >= 0 and --traffic-size {TrafficGenerator.MinSize}..1500";
+            if (r.GetValue(dataPath) is not ("worker" or "mux"))
+                error = "--data-path takes worker or mux";
             if (error is not null)
             {
                 await stderr.WriteLineAsync("pptpgw load: " + error).ConfigureAwait(false);
@@ -101,6 +109,8 @@ internal static class LoadCommandDefinition
                 JsonPath = r.GetValue(json),
                 PlotPath = r.GetValue(png),
                 Live = !r.GetValue(noLive),
+                Traffic = r.GetValue(trafficPps) > 0 ? new TrafficSettings(r.GetValue(trafficPps), r.GetValue(trafficSize)) : null,
+                WorkerDataPath = r.GetValue(dataPath) == "worker",
             };
             return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);
         });
