@@ -58,6 +58,12 @@ internal sealed class LoadCall : IPppSessionObserver
         DispatchTimestamp = dispatchTimestamp;
     }
 
+    /// <summary>PPP frames this call sent and handed to its session, and the session's discarded count (set-up diagnostics).</summary>
+    public (int Sent, int Received, long Discarded) FrameCounts =>
+        (Volatile.Read(ref _framesSent), Volatile.Read(ref _framesReceived), _ppp?.GetSnapshot().FramesDiscarded ?? 0);
+
+    private int _framesSent, _framesReceived;
+
     /// <summary>True when a control frame for <paramref name="session"/> (current or reserved) is this call's.</summary>
     public bool Owns(SessionHandle session) => Pack(session) is var p && (p == Volatile.Read(ref _handleBits) || p == Volatile.Read(ref _reservedBits));
 
@@ -149,7 +155,10 @@ internal sealed class LoadCall : IPppSessionObserver
             foreach ((byte[] packet, bool isGre) in early ?? [])
             {
                 if (!isGre)
+                {
+                    Interlocked.Increment(ref _framesReceived);
                     ppp.Receive(packet);
+                }
                 else if (EnhancedGrePacket.TryParse(packet, out EnhancedGrePacket gre) == EnhancedGreError.None)
                     ReceiveGre(packet, gre);
             }
@@ -227,6 +236,7 @@ internal sealed class LoadCall : IPppSessionObserver
                 if (_greTx.NoteReceived(_lastReceived))
                     _mux!.ScheduleAcknowledgment(this);
             }
+            Interlocked.Increment(ref _framesReceived);
             ppp.Receive(gre.Payload);
         }
     }
@@ -253,6 +263,7 @@ internal sealed class LoadCall : IPppSessionObserver
     {
         if (!_registered || frame.Length > MaxFrame)
             return;
+        Interlocked.Increment(ref _framesSent);
         if (_path is not null)
         {
             _ = _path.SendControlFrame(_handle, frame); // a full ring loses it, as a wire would: PPP retransmits
@@ -284,7 +295,10 @@ internal sealed class LoadCall : IPppSessionObserver
             }
         }
         lock (ppp.SyncRoot)
+        {
+            Interlocked.Increment(ref _framesReceived);
             ppp.Receive(frame);
+        }
     }
 
     /// <summary>The worker lost stateful MPPE synchronisation (RFC 3078 §8): our CCP asks the gateway to flush.</summary>

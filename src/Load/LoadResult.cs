@@ -34,6 +34,8 @@ public sealed record LoadResult
     public required TrafficLatency LatencyMs { get; init; }
     /// <summary>"worker" (the client-role dataplane) or "mux" (control traffic only).</summary>
     public string DataPath { get; init; } = "mux";
+    /// <summary>Calls by (PPP frames sent, received, discarded) at link-up, "slow" ones (over 2.5 s) apart: which frame a slow set-up waited for.</summary>
+    public IReadOnlyDictionary<string, long>? SetupFrameShapes { get; init; }
     /// <summary>The traffic phase in full (per session for small runs), or null without traffic.</summary>
     public TrafficSummary? Traffic { get; init; }
     /// <summary>The tool's own GRE path: packets in and out, drops by reason (the worker's), for finding lost frames.</summary>

@@ -217,6 +217,7 @@ public sealed class LoadRunner
                 Loss = trafficSummary?.Loss,
                 LatencyMs = trafficSummary is { } tl ? new TrafficLatency(tl.RoundTripMs.P50, tl.RoundTripMs.P99) : new TrafficLatency(null, null),
                 DataPath = path is not null ? "worker" : "mux",
+                SetupFrameShapes = _metrics.SetupShapes,
                 Traffic = trafficSummary,
                 ToolGre = path is not null ? ToolGreCounters(path) : mux is not null ? ToolGreCounters(mux) : null,
                 Timeline = [.. _timeline],
@@ -247,6 +248,7 @@ public sealed class LoadRunner
                 return;
             }
             _metrics.SetupSucceeded(call.DispatchTimestamp, call.UpTimestamp);
+            _metrics.SetupShape(Stopwatch.GetElapsedTime(call.DispatchTimestamp, call.UpTimestamp) > TimeSpan.FromSeconds(2.5), call.FrameCounts);
             _ = WatchAsync(call);
         }
         catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
