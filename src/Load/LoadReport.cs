@@ -15,6 +15,8 @@ public static class LoadReport
         Row("sessions requested / established", $"{r.SessionsRequested:N0} / {r.SessionsEstablished:N0}");
         Row("tunnels x calls, source addresses", $"{r.Tunnels:N0} x {r.CallsPerTunnel}, {r.SourceAddresses:N0}");
         Row("mode", r.Mode == "open" ? $"open loop, {r.TargetRatePerS:N0}/s" : $"closed loop, {r.Concurrency:N0} in flight");
+        if (r.OpenLoop is { } o)
+            Row("open loop: starts achieved, max backlog, delayed", $"{o.AchievedStartRatePerS:N1}/s of {o.TargetRatePerS:N0}/s, {o.MaxBacklog:N0} (bound {o.MaxInFlight:N0} in flight), {o.StartsDelayed:N0}");
         Row("auth, MPPE", $"{r.Authentication}, {r.Mppe}");
         Row("set-up rate (mean over the ramp)", $"{r.SetupRatePerS:N1}/s in {r.SetupSeconds:N2} s");
         LatencySummary l = r.SetupLatencyMs;

@@ -14,6 +14,8 @@ public sealed record LoadResult
     /// <summary>"open" (a target rate) or "closed" (N in flight).</summary>
     public required string Mode { get; init; }
     public double? TargetRatePerS { get; init; }
+    /// <summary>Open loop only: achieved start rate and backlog under the in-flight bound.</summary>
+    public OpenLoopSummary? OpenLoop { get; init; }
     public int? Concurrency { get; init; }
     public required string Authentication { get; init; }
     public required string Mppe { get; init; }

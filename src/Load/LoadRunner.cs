@@ -25,6 +25,7 @@ public sealed class LoadRunner
     private volatile bool _hangingUp;
     private ProcessSample? _lastGateway;
     private double _currentRate;
+    private long _backlog, _maxBacklog, _startsDelayed;
 
     public LoadRunner(LoadSettings settings)
     {
@@ -93,7 +94,10 @@ public sealed class LoadRunner
             // ---- set-up
             _stage = "set-up";
             long dispatchStart = Stopwatch.GetTimestamp();
-            using var inFlight = new SemaphoreSlim(s.Rate > 0 ? int.MaxValue : s.Concurrency);
+            // Open loop: a start is due every 1/rate s, but at most MaxInFlight set-ups are pending. When the gateway
+            // cannot keep up, the schedule slips (the backlog, starts due and not made, is measured) rather than
+            // piling up set-ups, connections and memory without bound.
+            using var inFlight = new SemaphoreSlim(s.Rate > 0 ? s.MaxInFlight : s.Concurrency);
             var setups = new List<Task>(s.Sessions);
             for (int k = 0; k < s.Sessions && !cancellationToken.IsCancellationRequested; k++)
             {
@@ -104,6 +108,15 @@ public sealed class LoadRunner
                         TimeSpan due = TimeSpan.FromSeconds(k / s.Rate) - Stopwatch.GetElapsedTime(dispatchStart);
                         if (due > TimeSpan.FromMilliseconds(1))
                             await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                        if (!inFlight.Wait(0))
+                        {
+                            _startsDelayed++;
+                            await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        long backlog = (long)Math.Min(s.Sessions, Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds * s.Rate) - k;
+                        Volatile.Write(ref _backlog, Math.Max(0, backlog));
+                        if (backlog > _maxBacklog)
+                            _maxBacklog = backlog;
                     }
                     else
                     {
@@ -116,8 +129,10 @@ public sealed class LoadRunner
                 }
                 Interlocked.Increment(ref _started);
                 _metrics.Started();
-                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight, s.Rate <= 0));
+                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight));
             }
+            double dispatchSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
+            Volatile.Write(ref _backlog, 0);
             await Task.WhenAll(setups).ConfigureAwait(false);
             (long firstUp, long lastUp) = _metrics.UpSpan;
             double setupSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
@@ -198,6 +213,10 @@ public sealed class LoadRunner
                 SourceAddresses = sources.Count,
                 Mode = s.Rate > 0 ? "open" : "closed",
                 TargetRatePerS = s.Rate > 0 ? s.Rate : null,
+                OpenLoop = s.Rate > 0
+                    ? new OpenLoopSummary(s.Rate, Math.Round(Interlocked.Read(ref _started) / Math.Max(1e-9, dispatchSeconds), 1), s.MaxInFlight,
+                        _maxBacklog, _startsDelayed)
+                    : null,
                 Concurrency = s.Rate > 0 ? null : s.Concurrency,
                 Authentication = string.Join(',', s.AuthenticationProtocols),
                 Mppe = s.Mppe.ToString(),
@@ -228,7 +247,7 @@ public sealed class LoadRunner
     }
 
     private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux? mux, LoadDataPath? path, PppSessionOptions ppp,
-        SemaphoreSlim inFlight, bool closedLoop)
+        SemaphoreSlim inFlight)
     {
         long dispatched = Stopwatch.GetTimestamp();
         try
@@ -257,8 +276,7 @@ public sealed class LoadRunner
         }
         finally
         {
-            if (closedLoop)
-                inFlight.Release();
+            inFlight.Release();
         }
     }
 
@@ -291,7 +309,7 @@ public sealed class LoadRunner
                 toolMax.Add(_tool.TryRead());
                 lock (_timeline)
                     _timeline.Add(new TimelinePoint(Math.Round(now, 3), Math.Round(rate, 1), (int)_metrics.Up, (int)_metrics.InFlight, _metrics.Failed,
-                        gateway?.RssBytes, cpuPercent));
+                        gateway?.RssBytes, cpuPercent) { Backlog = _settings.Rate > 0 ? Volatile.Read(ref _backlog) : null });
                 Volatile.Write(ref _currentRate, rate);
                 Volatile.Write(ref _lastGateway, gateway);
                 lastEstablished = established;

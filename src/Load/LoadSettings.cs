@@ -25,6 +25,9 @@ public sealed record LoadSettings
     /// <summary>Open loop: sessions started per second (0: closed loop).</summary>
     public double Rate { get; init; }
 
+    /// <summary>Open loop: the most set-ups pending at once; beyond it the schedule slips and the backlog is reported.</summary>
+    public int MaxInFlight { get; init; } = 4096;
+
     /// <summary>Closed loop: set-ups in flight at once.</summary>
     public int Concurrency { get; init; } = 256;
 
