@@ -26,6 +26,7 @@ public sealed class LoadRunner
     private ProcessSample? _lastGateway;
     private double _currentRate;
     private long _backlog, _maxBacklog, _startsDelayed;
+    private volatile TrafficGenerator? _traffic;
 
     public LoadRunner(LoadSettings settings)
     {
@@ -53,7 +54,11 @@ public sealed class LoadRunner
         try
         {
             if (s.UsesWorker)
+            {
                 path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic);
+                if (s.Traffic is { PacketsPerSecond: > 0 })
+                    _traffic = path.Traffic;
+            }
             else
                 mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
         }
@@ -293,7 +298,7 @@ public sealed class LoadRunner
     private async Task SampleAsync(MaxTracker gatewayMax, MaxTracker toolMax, CancellationToken token)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        long lastEstablished = 0;
+        long lastEstablished = 0, lastReplies = 0;
         double lastSeconds = 0;
         ProcessSample? lastGateway = Volatile.Read(ref _lastGateway);
         try
@@ -307,9 +312,15 @@ public sealed class LoadRunner
                 double? cpuPercent = gateway is { } g && lastGateway is { } lg ? Math.Round((g.CpuSeconds - lg.CpuSeconds) / (now - lastSeconds) * 100, 1) : null;
                 gatewayMax.Add(gateway);
                 toolMax.Add(_tool.TryRead());
+                long replies = _traffic?.RepliesReceived ?? 0;
                 lock (_timeline)
                     _timeline.Add(new TimelinePoint(Math.Round(now, 3), Math.Round(rate, 1), (int)_metrics.Up, (int)_metrics.InFlight, _metrics.Failed,
-                        gateway?.RssBytes, cpuPercent) { Backlog = _settings.Rate > 0 ? Volatile.Read(ref _backlog) : null });
+                        gateway?.RssBytes, cpuPercent)
+                    {
+                        Backlog = _settings.Rate > 0 ? Volatile.Read(ref _backlog) : null,
+                        TrafficRepliesPerSecond = _traffic is not null ? Math.Round((replies - lastReplies) / Math.Max(1e-3, now - lastSeconds), 1) : null,
+                    });
+                lastReplies = replies;
                 Volatile.Write(ref _currentRate, rate);
                 Volatile.Write(ref _lastGateway, gateway);
                 lastEstablished = established;

@@ -13,4 +13,7 @@ public sealed record TimelinePoint(double Seconds, double SetupsPerSecond, int E
 {
     /// <summary>Open loop: starts due by the target rate and not yet made (the in-flight bound held them back); null in closed loop.</summary>
     public long? Backlog { get; init; }
+
+    /// <summary>Traffic: echo replies received back per second in this interval (null without traffic).</summary>
+    public double? TrafficRepliesPerSecond { get; init; }
 }

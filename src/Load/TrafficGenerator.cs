@@ -91,6 +91,11 @@ public sealed class TrafficGenerator : IDisposable
         Frozen,   // nothing counted: the runner reads the arrays
     }
 
+    /// <summary>Replies that checked out so far (any thread; for the timeline).</summary>
+    public long RepliesReceived => Volatile.Read(ref _repliesTotal);
+
+    private long _repliesTotal;
+
     /// <summary>Sessions that will send once <see cref="Start"/> is called.</summary>
     public int ActiveSessions => Volatile.Read(ref _activeCount);
 
@@ -373,6 +378,7 @@ public sealed class TrafficGenerator : IDisposable
         }
         long rtt = Math.Max(0, now - BinaryPrimitives.ReadInt64BigEndian(icmp[20..]));
         _received[slot]++;
+        Volatile.Write(ref _repliesTotal, _repliesTotal + 1);
         _rttSumTicks[slot] += rtt;
         if (rtt > _rttMaxTicks[slot])
             _rttMaxTicks[slot] = rtt;
