@@ -150,6 +150,44 @@ public sealed class LoadToolTests
         }
     }
 
+    /// <summary>
+    /// Open loop with back-pressure: a target rate far above what 2 set-ups in flight can make. Every session still comes
+    /// up, the in-flight bound holds at every sample of the timeline, and the JSON says the schedule slipped (starts
+    /// delayed, a backlog) with the achieved start rate below the target. Rates are reported, not asserted.
+    /// </summary>
+    [IntegrationFact]
+    public async Task OpenLoopKeepsToItsInFlightBoundAndReportsTheBacklog()
+    {
+        await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.90", "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
+        lab.IpClient("route add local 198.18.8.0/28 dev lo");
+        lab.IpGw($"route add 198.18.8.0/28 via {Lab.ClientOutside}");
+        LabProcess gateway = await lab.StartGatewayAsync();
+        string json = Path.Combine(Path.GetTempPath(), $"pgwload-open-{lab.Id}.json");
+        try
+        {
+            LabProcess load = lab.Start("load", ["ip", "netns", "exec", lab.ClientNamespace.Name, Lab.GatewayBinary!, "load", Lab.GatewayOutside,
+                "--sessions", "12", "--hold", "0", "--user", Lab.User, "--password", Lab.Password, "--sources", "198.18.8.0/28",
+                "--gateway-pid", gateway.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json, "--no-live",
+                "--rate", "100000/s", "--max-in-flight", "2"]);
+            Assert.True(await load.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, load.Output);
+            using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            JsonElement root = doc.RootElement;
+            Assert.Equal(12, root.GetProperty("sessions_established").GetInt64());
+            Assert.Equal("open", root.GetProperty("mode").GetString());
+            JsonElement open = root.GetProperty("open_loop");
+            Assert.Equal(2, open.GetProperty("max_in_flight").GetInt32());
+            Assert.True(open.GetProperty("starts_delayed").GetInt64() > 0, open.ToString());
+            Assert.True(open.GetProperty("max_backlog").GetInt64() > 0, open.ToString());
+            Assert.True(open.GetProperty("achieved_start_rate_per_s").GetDouble() < 100_000);
+            foreach (JsonElement point in root.GetProperty("timeline").EnumerateArray())
+                Assert.True(point.GetProperty("in_flight").GetInt32() <= 2, point.ToString());
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
     /// <summary>The gateway worker's datagrams to and from its TUN (show dataplane --json: inside_out, inside_in).</summary>
     private static (ulong InsideOut, ulong InsideIn) GatewayInsidePackets(Lab lab)
     {
