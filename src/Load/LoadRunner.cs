@@ -25,7 +25,7 @@ public sealed class LoadRunner
     private volatile bool _hangingUp;
     private ProcessSample? _lastGateway;
     private double _currentRate;
-    private long _backlog, _maxBacklog, _startsDelayed;
+    private long _backlog, _maxBacklog, _startsDelayed, _dispatchStart;
     private volatile TrafficGenerator? _traffic;
 
     public LoadRunner(LoadSettings settings)
@@ -99,6 +99,7 @@ public sealed class LoadRunner
             // ---- set-up
             _stage = "set-up";
             long dispatchStart = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _dispatchStart, dispatchStart);
             // Open loop: a start is due every 1/rate s, but at most MaxInFlight set-ups are pending. When the gateway
             // cannot keep up, the schedule slips (the backlog, starts due and not made, is measured) rather than
             // piling up set-ups, connections and memory without bound.
@@ -120,8 +121,7 @@ public sealed class LoadRunner
                         }
                         long backlog = (long)Math.Min(s.Sessions, Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds * s.Rate) - k;
                         Volatile.Write(ref _backlog, Math.Max(0, backlog));
-                        if (backlog > _maxBacklog)
-                            _maxBacklog = backlog;
+                        RaiseMaxBacklog(backlog);
                     }
                     else
                     {
@@ -137,7 +137,7 @@ public sealed class LoadRunner
                 setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight));
             }
             double dispatchSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
-            Volatile.Write(ref _backlog, 0);
+            Volatile.Write(ref _backlog, -1); // dispatching is over: no backlog from now on
             await Task.WhenAll(setups).ConfigureAwait(false);
             (long firstUp, long lastUp) = _metrics.UpSpan;
             double setupSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
@@ -220,7 +220,7 @@ public sealed class LoadRunner
                 TargetRatePerS = s.Rate > 0 ? s.Rate : null,
                 OpenLoop = s.Rate > 0
                     ? new OpenLoopSummary(s.Rate, Math.Round(Interlocked.Read(ref _started) / Math.Max(1e-9, dispatchSeconds), 1), s.MaxInFlight,
-                        _maxBacklog, _startsDelayed)
+                        Interlocked.Read(ref _maxBacklog), _startsDelayed)
                     : null,
                 Concurrency = s.Rate > 0 ? null : s.Concurrency,
                 Authentication = string.Join(',', s.AuthenticationProtocols),
@@ -285,6 +285,27 @@ public sealed class LoadRunner
         }
     }
 
+    private void RaiseMaxBacklog(long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref _maxBacklog)) && Interlocked.CompareExchange(ref _maxBacklog, value, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Open loop, while dispatching: starts due by the target rate and not made yet, read now (also while the dispatcher
+    /// waits for the in-flight bound), 0 once every start is made.
+    /// </summary>
+    private long CurrentBacklog()
+    {
+        long start = Volatile.Read(ref _dispatchStart);
+        if (start == 0 || Volatile.Read(ref _backlog) < 0)
+            return 0;
+        long due = (long)Math.Min(_settings.Sessions, Stopwatch.GetElapsedTime(start).TotalSeconds * _settings.Rate);
+        return Math.Max(0, due - Interlocked.Read(ref _started));
+    }
+
     /// <summary>A session that goes down before the hang-up is a drop, counted by cause.</summary>
     private async Task WatchAsync(LoadCall call)
     {
@@ -313,11 +334,14 @@ public sealed class LoadRunner
                 gatewayMax.Add(gateway);
                 toolMax.Add(_tool.TryRead());
                 long replies = _traffic?.RepliesReceived ?? 0;
+                long? backlogNow = _settings.Rate > 0 ? CurrentBacklog() : null;
+                if (backlogNow is { } b)
+                    RaiseMaxBacklog(b);
                 lock (_timeline)
                     _timeline.Add(new TimelinePoint(Math.Round(now, 3), Math.Round(rate, 1), (int)_metrics.Up, (int)_metrics.InFlight, _metrics.Failed,
                         gateway?.RssBytes, cpuPercent)
                     {
-                        Backlog = _settings.Rate > 0 ? Volatile.Read(ref _backlog) : null,
+                        Backlog = backlogNow,
                         TrafficRepliesPerSecond = _traffic is not null ? Math.Round((replies - lastReplies) / Math.Max(1e-3, now - lastSeconds), 1) : null,
                     });
                 lastReplies = replies;
