@@ -119,8 +119,13 @@ set +e
 ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user load --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
   --json "$JSON" --png "$PNG" "${ARGS[@]}"
 CODE=$?
+# The gateway's dataplane counters after the run (drops by reason: where a lost frame went), next to its log.
+ip netns exec "$NS_GW" "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/dataplane-$STAMP.txt" 2>&1 || true
+# Raw sockets' receive-queue drops (raw(7): /proc/net/raw, last column), gateway then tool: GRE the kernel lost before either read it.
+{ echo "gateway /proc/net/raw:"; ip netns exec "$NS_GW" cat /proc/net/raw; echo "load tool /proc/net/raw:"; ip netns exec "$NS_CL" cat /proc/net/raw; } \
+  >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 set -e
 [ -f "$JSON" ] && cp "$JSON" "$OUT/latest.json"
 [ -f "$PNG" ] && cp "$PNG" "$OUT/latest.png"
-echo "loadtest: exit $CODE; results $JSON"
+echo "loadtest: exit $CODE; results $JSON; gateway dataplane counters $OUT/dataplane-$STAMP.txt"
 exit $CODE

@@ -3,13 +3,16 @@ using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.Dataplane.Gre;
 using PptpGw.Dataplane.Packets;
+using PptpGw.Dataplane.Sessions;
 
 namespace PptpGw.Load;
 
 /// <summary>
-/// One call of the load tool: the project's <see cref="PppSession"/> in the client role over enhanced GRE (RFC 2637 §4)
-/// through the shared <see cref="GreMux"/>. No thread, timer or socket of its own beyond what the session's automata
-/// keep; the session's lock also guards the GRE numbering, so frames leave in sequence order.
+/// One call of the load tool: the project's <see cref="PppSession"/> in the client role over enhanced GRE (RFC 2637 §4),
+/// either through the shared <see cref="GreMux"/> (control traffic only; the session's lock guards the GRE numbering, so
+/// frames leave in sequence order) or as a session of the client-role dataplane (<see cref="LoadDataPath"/>: the worker
+/// numbers and acknowledges, PPP frames come up its exception path, data flows once IPCP is up). No thread, timer or
+/// socket of its own beyond what the session's automata keep.
 /// </summary>
 internal sealed class LoadCall : IPppSessionObserver
 {
@@ -17,7 +20,12 @@ internal sealed class LoadCall : IPppSessionObserver
     private const int Headroom = Ipv4Header.MinHeaderLength + EnhancedGrePacket.MaxHeaderLength;
     private const int MaxFrame = 1600;
 
-    private readonly GreMux _mux;
+    private readonly GreMux? _mux;
+    private readonly LoadDataPath? _path;
+    private readonly ushort _receiveWindow;
+    private SessionHandle _reserved = SessionHandle.None; // installed before the OCRQ (the gateway's call id not known yet)
+    private SessionHandle _handle = SessionHandle.None;   // installed with the gateway's call id
+    private bool _requireEncryption;
     private readonly TaskCompletionSource<SetupFailure?> _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<SetupFailure> _down = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,7 +37,7 @@ internal sealed class LoadCall : IPppSessionObserver
     private volatile bool _up;
     private volatile bool _registered;
     // GRE packets that came after Reserve and before Start (the gateway's first Configure-Request can beat its OCRP to us).
-    private List<byte[]>? _early;
+    private List<(byte[] Data, bool IsGre)>? _early;
     private readonly Lock _earlyGate = new();
     private const int EarlyLimit = 8;
 
@@ -40,6 +48,29 @@ internal sealed class LoadCall : IPppSessionObserver
         CallId = callId;
         DispatchTimestamp = dispatchTimestamp;
     }
+
+    public LoadCall(LoadDataPath path, uint localAddress, ushort callId, long dispatchTimestamp, ushort receiveWindow)
+    {
+        _path = path;
+        _receiveWindow = receiveWindow;
+        LocalAddress = localAddress;
+        CallId = callId;
+        DispatchTimestamp = dispatchTimestamp;
+    }
+
+    /// <summary>PPP frames this call sent and handed to its session, and the session's discarded count (set-up diagnostics).</summary>
+    public (int Sent, int Received, long Discarded) FrameCounts =>
+        (Volatile.Read(ref _framesSent), Volatile.Read(ref _framesReceived), _ppp?.GetSnapshot().FramesDiscarded ?? 0);
+
+    private int _framesSent, _framesReceived;
+
+    /// <summary>True when a control frame for <paramref name="session"/> (current or reserved) is this call's.</summary>
+    public bool Owns(SessionHandle session) => Pack(session) is var p && (p == Volatile.Read(ref _handleBits) || p == Volatile.Read(ref _reservedBits));
+
+    // The handles as one word each, for Owns on the dataplane's drain thread (a SessionHandle is two).
+    private long _handleBits, _reservedBits;
+
+    private static long Pack(SessionHandle h) => ((long)h.Slot << 32) | h.Generation;
 
     /// <summary>Our address (the tunnel's source address, host order).</summary>
     public uint LocalAddress { get; }
@@ -76,7 +107,16 @@ internal sealed class LoadCall : IPppSessionObserver
         lock (_earlyGate)
         {
             _early = [];
-            _registered = _mux.Register(LocalAddress, CallId, this);
+            if (_mux is not null)
+            {
+                _registered = _mux.Register(LocalAddress, CallId, this);
+            }
+            else if (_path!.TryOpen(this, 0, 0, _receiveWindow, out SessionHandle reserved))
+            {
+                _reserved = reserved;
+                Volatile.Write(ref _reservedBits, Pack(reserved));
+                _registered = true;
+            }
         }
     }
 
@@ -87,21 +127,39 @@ internal sealed class LoadCall : IPppSessionObserver
         var ppp = new PppSession(options, SendFrame, this, name: "load");
         lock (ppp.SyncRoot)
         {
-            _greTx.Initialize(peerCallId, peerReceiveWindow);
-            if (!_registered)
-                _registered = _mux.Register(LocalAddress, CallId, this);
+            if (_mux is not null)
+            {
+                _greTx.Initialize(peerCallId, peerReceiveWindow);
+                if (!_registered)
+                    _registered = _mux.Register(LocalAddress, CallId, this);
+            }
+            else
+            {
+                // Installed again with the gateway's call id (the key of what we send): frames that came before are
+                // in _early (the reserved handle stays ours for the ones still on the up ring).
+                if (_reserved != SessionHandle.None)
+                    _path!.Close(_reserved);
+                _registered = _path!.TryOpen(this, peerCallId, peerReceiveWindow, _receiveWindow, out SessionHandle handle);
+                _handle = handle;
+                Volatile.Write(ref _handleBits, Pack(handle));
+            }
             // Started under the lock, then the early packets: LCP must be out of Initial when the first Configure-Request is read.
             ppp.Start();
-            List<byte[]>? early;
+            List<(byte[] Data, bool IsGre)>? early;
             lock (_earlyGate)
             {
                 _ppp = ppp;
                 early = _early;
                 _early = null;
             }
-            foreach (byte[] packet in early ?? [])
+            foreach ((byte[] packet, bool isGre) in early ?? [])
             {
-                if (EnhancedGrePacket.TryParse(packet, out EnhancedGrePacket gre) == EnhancedGreError.None)
+                if (!isGre)
+                {
+                    Interlocked.Increment(ref _framesReceived);
+                    ppp.Receive(packet);
+                }
+                else if (EnhancedGrePacket.TryParse(packet, out EnhancedGrePacket gre) == EnhancedGreError.None)
                     ReceiveGre(packet, gre);
             }
         }
@@ -134,7 +192,15 @@ internal sealed class LoadCall : IPppSessionObserver
         if (_registered)
         {
             _registered = false;
-            _mux.Unregister(LocalAddress, CallId);
+            if (_mux is not null)
+            {
+                _mux.Unregister(LocalAddress, CallId);
+            }
+            else
+            {
+                _path!.Close(_handle);
+                _path.Close(_reserved);
+            }
         }
         _ppp?.Dispose();
     }
@@ -150,7 +216,7 @@ internal sealed class LoadCall : IPppSessionObserver
                 if (_ppp is null)
                 {
                     if (_early is { Count: < EarlyLimit } early)
-                        early.Add(raw.ToArray());
+                        early.Add((raw.ToArray(), true));
                     return;
                 }
                 ppp = _ppp;
@@ -168,8 +234,9 @@ internal sealed class LoadCall : IPppSessionObserver
                 _lastReceived = gre.SequenceNumber;
                 _receivedAny = true;
                 if (_greTx.NoteReceived(_lastReceived))
-                    _mux.ScheduleAcknowledgment(this);
+                    _mux!.ScheduleAcknowledgment(this);
             }
+            Interlocked.Increment(ref _framesReceived);
             ppp.Receive(gre.Payload);
         }
     }
@@ -187,7 +254,7 @@ internal sealed class LoadCall : IPppSessionObserver
                 return;
             int length = _greTx.WriteAcknowledgment(buffer[Headroom..]);
             if (length > 0)
-                _mux.Send(buffer, Headroom, length, LocalAddress);
+                _mux!.Send(buffer, Headroom, length, LocalAddress);
         }
     }
 
@@ -196,24 +263,69 @@ internal sealed class LoadCall : IPppSessionObserver
     {
         if (!_registered || frame.Length > MaxFrame)
             return;
+        Interlocked.Increment(ref _framesSent);
+        if (_path is not null)
+        {
+            _ = _path.SendControlFrame(_handle, frame); // a full ring loses it, as a wire would: PPP retransmits
+            return;
+        }
         Span<byte> buffer = stackalloc byte[Headroom + MaxFrame];
         frame.CopyTo(buffer[Headroom..]);
         int start = _greTx.EncapsulateData(buffer, Headroom, frame.Length);
         if (start < Ipv4Header.MinHeaderLength)
             return;
-        _mux.Send(buffer, start, Headroom + frame.Length - start, LocalAddress);
+        _mux!.Send(buffer, start, Headroom + frame.Length - start, LocalAddress);
+    }
+
+    /// <summary>A PPP control frame from the dataplane's exception path (its drain thread).</summary>
+    public void ReceivePpp(ReadOnlySpan<byte> frame)
+    {
+        PppSession? ppp = _ppp;
+        if (ppp is null)
+        {
+            lock (_earlyGate)
+            {
+                if (_ppp is null)
+                {
+                    if (_early is { Count: < EarlyLimit } early)
+                        early.Add((frame.ToArray(), false));
+                    return;
+                }
+                ppp = _ppp;
+            }
+        }
+        lock (ppp.SyncRoot)
+        {
+            Interlocked.Increment(ref _framesReceived);
+            ppp.Receive(frame);
+        }
+    }
+
+    /// <summary>The worker lost stateful MPPE synchronisation (RFC 3078 §8): our CCP asks the gateway to flush.</summary>
+    public void RequestCcpReset() => _ = _ppp?.SendCcpResetRequest();
+
+    /// <summary>Installs the data path's half of a link-up (address, framing, keys) and lets the traffic generator use it.</summary>
+    private void InstallNetwork(PppLinkResult result)
+    {
+        if (_path is null)
+            return;
+        _requireEncryption |= result.Mppe is not null; // once encrypted, never clear (RFC 3078: as the gateway's 'required')
+        if (_path.InstallNetwork(_handle, result, _requireEncryption))
+            _path.Traffic.Add(_handle, result.LocalAddress, result.PeerAddress);
     }
 
     void IPppSessionObserver.LinkUp(PppSession session, PppLinkResult result)
     {
         UpTimestamp = Stopwatch.GetTimestamp();
         AssignedAddress = result.LocalAddress;
+        InstallNetwork(result);
         _up = true;
         _established.TrySetResult(null);
     }
 
     void IPppSessionObserver.LinkDown(PppSession session, PppLinkDown down)
     {
+        _path?.Traffic.Remove(_handle);
         bool wasUp = _up;
         _up = false;
         SetupFailure failure = SetupFailure.FromLinkDown(down, _authFailure, wasUp);
@@ -233,7 +345,17 @@ internal sealed class LoadCall : IPppSessionObserver
 
     void IPppSessionObserver.CcpResetRequested(PppSession session)
     {
+        if (_path is not null)
+            _path.PeerResetRequest(_handle);
     }
+
+    void IPppSessionObserver.NetworkDown(PppSession session, PppRenegotiation renegotiation)
+    {
+        if (_path is not null)
+            _path.NetworkDown(_handle);
+    }
+
+    void IPppSessionObserver.NetworkUp(PppSession session, PppLinkResult result) => InstallNetwork(result);
 
     void IPppSessionObserver.Log(PppSession session, string message)
     {

@@ -80,4 +80,16 @@ internal sealed class LoadMetrics
 
         static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _setupShapes = new();
+
+    /// <summary>
+    /// Set-up diagnostics: how many calls had each (PPP frames sent, received, discarded) shape, apart for set-ups slower
+    /// than a PPP restart interval (they waited for a retransmission: the shape says whose frame was lost). Descriptive
+    /// keys for the report, never parsed.
+    /// </summary>
+    public void SetupShape(bool slow, (int Sent, int Received, long Discarded) frames) =>
+        _setupShapes.AddOrUpdate($"{(slow ? "slow" : "fast")} sent={frames.Sent} received={frames.Received} discarded={frames.Discarded}", 1, (_, n) => n + 1);
+
+    public IReadOnlyDictionary<string, long> SetupShapes => new SortedDictionary<string, long>(_setupShapes, StringComparer.Ordinal);
 }

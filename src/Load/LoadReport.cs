@@ -15,6 +15,8 @@ public static class LoadReport
         Row("sessions requested / established", $"{r.SessionsRequested:N0} / {r.SessionsEstablished:N0}");
         Row("tunnels x calls, source addresses", $"{r.Tunnels:N0} x {r.CallsPerTunnel}, {r.SourceAddresses:N0}");
         Row("mode", r.Mode == "open" ? $"open loop, {r.TargetRatePerS:N0}/s" : $"closed loop, {r.Concurrency:N0} in flight");
+        if (r.OpenLoop is { } o)
+            Row("open loop: starts achieved, max backlog, delayed", $"{o.AchievedStartRatePerS:N1}/s of {o.TargetRatePerS:N0}/s, {o.MaxBacklog:N0} (bound {o.MaxInFlight:N0} in flight), {o.StartsDelayed:N0}");
         Row("auth, MPPE", $"{r.Authentication}, {r.Mppe}");
         Row("set-up rate (mean over the ramp)", $"{r.SetupRatePerS:N1}/s in {r.SetupSeconds:N2} s");
         LatencySummary l = r.SetupLatencyMs;
@@ -33,7 +35,18 @@ public static class LoadReport
             Row("gateway descriptors max", $"{g.FdsMax:N0}");
         }
         Row("tool CPU, RSS max", $"{r.Tool.CpuSeconds:N2} s, {Mib(r.Tool.RssBytesMax)}");
+        Row("data path", r.DataPath);
         Row("traffic", r.TrafficMeasured ? $"up {r.ThroughputBps.Up:N0} b/s, down {r.ThroughputBps.Down:N0} b/s" : "not measured (control plane only)");
+        if (r.Traffic is { } t)
+        {
+            Row("traffic packets sent / received / invalid / not sent", $"{t.PacketsSent:N0} / {t.PacketsReceived:N0} / {t.PacketsInvalid:N0} / {t.PacketsNotSent:N0}");
+            Row("traffic sessions, rate achieved", $"{t.Sessions:N0} x {t.PacketsPerSecondPerSession:N1}/s x {t.PacketSize} B, {t.AchievedPacketsPerSecond:N0} packets/s");
+            Row("traffic loss (all; sessions with loss, worst)", $"{t.Loss:P3}; {t.SessionsWithLoss:N0}, {t.WorstSessionLoss:P1}");
+            LatencySummary rtt = t.RoundTripMs;
+            Row("round trip p50 / p90 / p99 / p99.9 / max", $"{rtt.P50:N3} / {rtt.P90:N3} / {rtt.P99:N3} / {rtt.P999:N3} / {rtt.Max:N3} ms");
+            if (t.GatewayCpuMicrosecondsPerPacket is { } us)
+                Row("gateway CPU per packet (traffic phase)", $"{us:N2} µs");
+        }
         if (r.LoadAverage is { } load)
             Row("load average at the end", load);
         console.Write(table);

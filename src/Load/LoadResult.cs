@@ -14,6 +14,8 @@ public sealed record LoadResult
     /// <summary>"open" (a target rate) or "closed" (N in flight).</summary>
     public required string Mode { get; init; }
     public double? TargetRatePerS { get; init; }
+    /// <summary>Open loop only: achieved start rate and backlog under the in-flight bound.</summary>
+    public OpenLoopSummary? OpenLoop { get; init; }
     public int? Concurrency { get; init; }
     public required string Authentication { get; init; }
     public required string Mppe { get; init; }
@@ -32,6 +34,14 @@ public sealed record LoadResult
     public required ThroughputSummary ThroughputBps { get; init; }
     public double? Loss { get; init; }
     public required TrafficLatency LatencyMs { get; init; }
+    /// <summary>"worker" (the client-role dataplane) or "mux" (control traffic only).</summary>
+    public string DataPath { get; init; } = "mux";
+    /// <summary>Calls by (PPP frames sent, received, discarded) at link-up, "slow" ones (over 2.5 s) apart: which frame a slow set-up waited for.</summary>
+    public IReadOnlyDictionary<string, long>? SetupFrameShapes { get; init; }
+    /// <summary>The traffic phase in full (per session for small runs), or null without traffic.</summary>
+    public TrafficSummary? Traffic { get; init; }
+    /// <summary>The tool's own GRE path: packets in and out, drops by reason (the worker's), for finding lost frames.</summary>
+    public IReadOnlyDictionary<string, long>? ToolGre { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required string StartedUtc { get; init; }
     public string? LoadAverage { get; init; }

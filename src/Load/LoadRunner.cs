@@ -25,6 +25,8 @@ public sealed class LoadRunner
     private volatile bool _hangingUp;
     private ProcessSample? _lastGateway;
     private double _currentRate;
+    private long _backlog, _maxBacklog, _startsDelayed, _dispatchStart;
+    private volatile TrafficGenerator? _traffic;
 
     public LoadRunner(LoadSettings settings)
     {
@@ -47,16 +49,29 @@ public sealed class LoadRunner
         if (FileDescriptorBudget.Check(s.Tunnels, s.Sessions, s.CallsPerTunnel) is { } tooMany)
             throw new LoadSetupException(tooMany);
         var sources = new SourceAddressPlan(s.Sources, s.SourceCount > 0 ? s.SourceCount : s.Tunnels);
-        GreMux mux;
+        GreMux? mux = null;
+        LoadDataPath? path = null;
         try
         {
-            mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
+            if (s.UsesWorker)
+            {
+                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic);
+                if (s.Traffic is { PacketsPerSecond: > 0 })
+                    _traffic = path.Traffic;
+            }
+            else
+                mux = new GreMux(s.Server, TimeSpan.FromMilliseconds(10));
         }
         catch (System.Net.Sockets.SocketException e)
         {
             throw new LoadSetupException($"cannot open the raw GRE socket ({e.SocketErrorCode}): the load tool needs root or CAP_NET_RAW");
         }
+        catch (PptpGw.Dataplane.Ports.PortSetupException e)
+        {
+            throw new LoadSetupException($"cannot open the raw GRE socket ({e.Message}): the load tool needs root or CAP_NET_RAW");
+        }
         using (mux)
+        using (path)
         {
             PppSessionOptions ppp = PptpClient.BuildPppOptions(new PptpClientOptions
             {
@@ -84,7 +99,11 @@ public sealed class LoadRunner
             // ---- set-up
             _stage = "set-up";
             long dispatchStart = Stopwatch.GetTimestamp();
-            using var inFlight = new SemaphoreSlim(s.Rate > 0 ? int.MaxValue : s.Concurrency);
+            Volatile.Write(ref _dispatchStart, dispatchStart);
+            // Open loop: a start is due every 1/rate s, but at most MaxInFlight set-ups are pending. When the gateway
+            // cannot keep up, the schedule slips (the backlog, starts due and not made, is measured) rather than
+            // piling up set-ups, connections and memory without bound.
+            using var inFlight = new SemaphoreSlim(s.Rate > 0 ? s.MaxInFlight : s.Concurrency);
             var setups = new List<Task>(s.Sessions);
             for (int k = 0; k < s.Sessions && !cancellationToken.IsCancellationRequested; k++)
             {
@@ -95,6 +114,14 @@ public sealed class LoadRunner
                         TimeSpan due = TimeSpan.FromSeconds(k / s.Rate) - Stopwatch.GetElapsedTime(dispatchStart);
                         if (due > TimeSpan.FromMilliseconds(1))
                             await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                        if (!inFlight.Wait(0))
+                        {
+                            _startsDelayed++;
+                            await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        long backlog = (long)Math.Min(s.Sessions, Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds * s.Rate) - k;
+                        Volatile.Write(ref _backlog, Math.Max(0, backlog));
+                        RaiseMaxBacklog(backlog);
                     }
                     else
                     {
@@ -107,22 +134,40 @@ public sealed class LoadRunner
                 }
                 Interlocked.Increment(ref _started);
                 _metrics.Started();
-                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, ppp, inFlight, s.Rate <= 0));
+                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight));
             }
+            double dispatchSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
+            Volatile.Write(ref _backlog, -1); // dispatching is over: no backlog from now on
             await Task.WhenAll(setups).ConfigureAwait(false);
             (long firstUp, long lastUp) = _metrics.UpSpan;
             double setupSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
             double rampSeconds = lastUp > 0 ? Stopwatch.GetElapsedTime(dispatchStart, lastUp).TotalSeconds : setupSeconds;
 
-            // ---- hold
+            // ---- hold (with traffic, when asked: from every session that is up)
             _stage = "hold";
             var holdClock = Stopwatch.StartNew();
+            bool traffic = path is not null && s.Traffic is { PacketsPerSecond: > 0 };
+            ProcessSample? gatewayTrafficStart = traffic ? _gateway?.TryRead() : null;
+            if (traffic)
+            {
+                await Task.Delay(200, CancellationToken.None).ConfigureAwait(false); // the last link-ups reach the generator
+                path!.Traffic.Start();
+            }
             try
             {
                 await Task.Delay(s.Hold, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
+            }
+            TrafficSummary? trafficSummary = null;
+            if (traffic)
+            {
+                _stage = "traffic drain";
+                ProcessSample? gatewayTrafficEnd = _gateway?.TryRead();
+                double? cpu = gatewayTrafficStart is { } a && gatewayTrafficEnd is { } b ? b.CpuSeconds - a.CpuSeconds : null;
+                trafficSummary = await Task.Run(() => path!.Traffic.StopAndSummarize(TimeSpan.FromSeconds(1), cpu), CancellationToken.None)
+                    .ConfigureAwait(false);
             }
             double holdSeconds = holdClock.Elapsed.TotalSeconds;
             long upAtEnd = _metrics.Up;
@@ -173,6 +218,10 @@ public sealed class LoadRunner
                 SourceAddresses = sources.Count,
                 Mode = s.Rate > 0 ? "open" : "closed",
                 TargetRatePerS = s.Rate > 0 ? s.Rate : null,
+                OpenLoop = s.Rate > 0
+                    ? new OpenLoopSummary(s.Rate, Math.Round(Interlocked.Read(ref _started) / Math.Max(1e-9, dispatchSeconds), 1), s.MaxInFlight,
+                        Interlocked.Read(ref _maxBacklog), _startsDelayed)
+                    : null,
                 Concurrency = s.Rate > 0 ? null : s.Concurrency,
                 Authentication = string.Join(',', s.AuthenticationProtocols),
                 Mppe = s.Mppe.ToString(),
@@ -185,8 +234,16 @@ public sealed class LoadRunner
                 Failures = _metrics.Failures,
                 Gateway = gateway,
                 Tool = toolMax.Summary(Environment.ProcessId, toolStart, established, null),
-                ThroughputBps = new ThroughputSummary(null, null),
-                LatencyMs = new TrafficLatency(null, null),
+                TrafficMeasured = trafficSummary is not null,
+                ThroughputBps = trafficSummary is { } ts
+                    ? new ThroughputSummary(Math.Round(ts.PacketsSent * (double)ts.PacketSize * 8 / ts.Seconds), Math.Round(ts.PacketsReceived * (double)ts.PacketSize * 8 / ts.Seconds))
+                    : new ThroughputSummary(null, null),
+                Loss = trafficSummary?.Loss,
+                LatencyMs = trafficSummary is { } tl ? new TrafficLatency(tl.RoundTripMs.P50, tl.RoundTripMs.P99) : new TrafficLatency(null, null),
+                DataPath = path is not null ? "worker" : "mux",
+                SetupFrameShapes = _metrics.SetupShapes,
+                Traffic = trafficSummary,
+                ToolGre = path is not null ? ToolGreCounters(path) : mux is not null ? ToolGreCounters(mux) : null,
                 Timeline = [.. _timeline],
                 StartedUtc = startedUtc,
                 LoadAverage = ReadLoadAverage(),
@@ -194,8 +251,8 @@ public sealed class LoadRunner
         }
     }
 
-    private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux mux, PppSessionOptions ppp, SemaphoreSlim inFlight,
-        bool closedLoop)
+    private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux? mux, LoadDataPath? path, PppSessionOptions ppp,
+        SemaphoreSlim inFlight)
     {
         long dispatched = Stopwatch.GetTimestamp();
         try
@@ -205,14 +262,17 @@ public sealed class LoadRunner
                 _metrics.SetupFailed(refused);
                 return;
             }
-            ushort callId = sources.NextCallId(tunnel.SourceAddress, id => mux.IsRegistered(tunnel.SourceAddress, id));
-            var call = new LoadCall(mux, tunnel.SourceAddress, callId, dispatched);
+            ushort callId = sources.NextCallId(tunnel.SourceAddress,
+                id => mux?.IsRegistered(tunnel.SourceAddress, id) ?? path!.IsTaken(tunnel.SourceAddress, id));
+            LoadCall call = mux is not null ? new LoadCall(mux, tunnel.SourceAddress, callId, dispatched)
+                : new LoadCall(path!, tunnel.SourceAddress, callId, dispatched, _settings.ReceiveWindow);
             if (await tunnel.OpenCallAsync(call, ppp).ConfigureAwait(false) is { } failed)
             {
                 _metrics.SetupFailed(failed);
                 return;
             }
             _metrics.SetupSucceeded(call.DispatchTimestamp, call.UpTimestamp);
+            _metrics.SetupShape(Stopwatch.GetElapsedTime(call.DispatchTimestamp, call.UpTimestamp) > TimeSpan.FromSeconds(2.5), call.FrameCounts);
             _ = WatchAsync(call);
         }
         catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
@@ -221,9 +281,29 @@ public sealed class LoadRunner
         }
         finally
         {
-            if (closedLoop)
-                inFlight.Release();
+            inFlight.Release();
         }
+    }
+
+    private void RaiseMaxBacklog(long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref _maxBacklog)) && Interlocked.CompareExchange(ref _maxBacklog, value, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Open loop, while dispatching: starts due by the target rate and not made yet, read now (also while the dispatcher
+    /// waits for the in-flight bound), 0 once every start is made.
+    /// </summary>
+    private long CurrentBacklog()
+    {
+        long start = Volatile.Read(ref _dispatchStart);
+        if (start == 0 || Volatile.Read(ref _backlog) < 0)
+            return 0;
+        long due = (long)Math.Min(_settings.Sessions, Stopwatch.GetElapsedTime(start).TotalSeconds * _settings.Rate);
+        return Math.Max(0, due - Interlocked.Read(ref _started));
     }
 
     /// <summary>A session that goes down before the hang-up is a drop, counted by cause.</summary>
@@ -239,7 +319,7 @@ public sealed class LoadRunner
     private async Task SampleAsync(MaxTracker gatewayMax, MaxTracker toolMax, CancellationToken token)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        long lastEstablished = 0;
+        long lastEstablished = 0, lastReplies = 0;
         double lastSeconds = 0;
         ProcessSample? lastGateway = Volatile.Read(ref _lastGateway);
         try
@@ -253,9 +333,18 @@ public sealed class LoadRunner
                 double? cpuPercent = gateway is { } g && lastGateway is { } lg ? Math.Round((g.CpuSeconds - lg.CpuSeconds) / (now - lastSeconds) * 100, 1) : null;
                 gatewayMax.Add(gateway);
                 toolMax.Add(_tool.TryRead());
+                long replies = _traffic?.RepliesReceived ?? 0;
+                long? backlogNow = _settings.Rate > 0 ? CurrentBacklog() : null;
+                if (backlogNow is { } b)
+                    RaiseMaxBacklog(b);
                 lock (_timeline)
                     _timeline.Add(new TimelinePoint(Math.Round(now, 3), Math.Round(rate, 1), (int)_metrics.Up, (int)_metrics.InFlight, _metrics.Failed,
-                        gateway?.RssBytes, cpuPercent));
+                        gateway?.RssBytes, cpuPercent)
+                    {
+                        Backlog = backlogNow,
+                        TrafficRepliesPerSecond = _traffic is not null ? Math.Round((replies - lastReplies) / Math.Max(1e-3, now - lastSeconds), 1) : null,
+                    });
+                lastReplies = replies;
                 Volatile.Write(ref _currentRate, rate);
                 Volatile.Write(ref _lastGateway, gateway);
                 lastEstablished = established;
@@ -266,6 +355,37 @@ public sealed class LoadRunner
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>The worker's packet counters and non-zero drops by reason, and the outside socket's (snake_case keys).</summary>
+    private static Dictionary<string, long> ToolGreCounters(LoadDataPath path)
+    {
+        PptpGw.Dataplane.Workers.DataplaneCounters c = path.Counters;
+        (long received, long sent, long rxErrors, long txErrors, long txWouldBlock, long noBuffers) = path.Outside.Counters;
+        (long unclaimed, long installFailures) = path.Diagnostics;
+        var d = new Dictionary<string, long>
+        {
+            ["socket_received"] = received, ["socket_sent"] = sent, ["socket_receive_errors"] = rxErrors, ["socket_send_errors"] = txErrors,
+            ["socket_send_would_block"] = txWouldBlock, ["socket_no_buffers"] = noBuffers,
+            ["control_frames_up"] = (long)c.Traffic.ControlFramesUp, ["control_frames_down"] = (long)c.Traffic.ControlFramesDown,
+            ["acks_sent"] = (long)c.Traffic.AcknowledgmentsSent, ["unclaimed_control_frames"] = unclaimed, ["install_failures"] = installFailures,
+        };
+        foreach (PptpGw.Dataplane.Workers.DataplaneDropReason reason in Enum.GetValues<PptpGw.Dataplane.Workers.DataplaneDropReason>())
+        {
+            ulong n = c[reason];
+            if (n > 0)
+                d["drop_" + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString())] = (long)n;
+        }
+        return d;
+    }
+
+    private static Dictionary<string, long> ToolGreCounters(GreMux mux)
+    {
+        (long received, long unknown, long malformed, long sent, long sendErrors) = mux.Counters;
+        return new Dictionary<string, long>
+        {
+            ["socket_received"] = received, ["unknown_call"] = unknown, ["malformed"] = malformed, ["socket_sent"] = sent, ["socket_send_errors"] = sendErrors,
+        };
     }
 
     private static string? ReadLoadAverage()

@@ -25,6 +25,9 @@ public sealed record LoadSettings
     /// <summary>Open loop: sessions started per second (0: closed loop).</summary>
     public double Rate { get; init; }
 
+    /// <summary>Open loop: the most set-ups pending at once; beyond it the schedule slips and the backlog is reported.</summary>
+    public int MaxInFlight { get; init; } = 4096;
+
     /// <summary>Closed loop: set-ups in flight at once.</summary>
     public int Concurrency { get; init; } = 256;
 
@@ -70,6 +73,18 @@ public sealed record LoadSettings
 
     /// <summary>Show the live view (Spectre.Console) when the terminal is interactive.</summary>
     public bool Live { get; init; } = true;
+
+    /// <summary>Per-session traffic during the hold (ICMP echo to the gateway, checked on return), or null for none.</summary>
+    public TrafficSettings? Traffic { get; init; }
+
+    /// <summary>
+    /// Carry the calls through the dataplane's Worker in the client role (<see cref="LoadDataPath"/>) even without traffic;
+    /// traffic always does. Otherwise the control-only <see cref="GreMux"/>.
+    /// </summary>
+    public bool WorkerDataPath { get; init; }
+
+    /// <summary>True when the run uses the client-role dataplane.</summary>
+    public bool UsesWorker => WorkerDataPath || Traffic is { PacketsPerSecond: > 0 };
 
     /// <summary>Number of tunnels (control connections) the run opens.</summary>
     public int Tunnels => (Sessions + CallsPerTunnel - 1) / CallsPerTunnel;

@@ -9,4 +9,11 @@ namespace PptpGw.Load;
 /// <param name="GatewayRssBytes">The gateway's resident set, or null without <c>--gateway-pid</c>.</param>
 /// <param name="GatewayCpuPercent">The gateway's CPU use in the interval (100 = one core), or null.</param>
 public sealed record TimelinePoint(double Seconds, double SetupsPerSecond, int Established, int InFlight, long Failures,
-    long? GatewayRssBytes, double? GatewayCpuPercent);
+    long? GatewayRssBytes, double? GatewayCpuPercent)
+{
+    /// <summary>Open loop: starts due by the target rate and not yet made (the in-flight bound held them back); null in closed loop.</summary>
+    public long? Backlog { get; init; }
+
+    /// <summary>Traffic: echo replies received back per second in this interval (null without traffic).</summary>
+    public double? TrafficRepliesPerSecond { get; init; }
+}

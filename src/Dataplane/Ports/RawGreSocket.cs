@@ -63,8 +63,13 @@ public sealed unsafe class RawGreSocket : IPacketPort, IDisposable
         {
             if (socketBufferBytes > 0)
             {
-                SetOption(fd, Libc.SO_RCVBUF, socketBufferBytes, "SO_RCVBUF");
-                SetOption(fd, Libc.SO_SNDBUF, socketBufferBytes, "SO_SNDBUF");
+                // SO_RCVBUFFORCE/SO_SNDBUFFORCE pass net.core.rmem_max/wmem_max with CAP_NET_ADMIN (which the gateway
+                // has); without it, the capped request. A receive queue of the default size overflows in a burst of
+                // set-ups while the worker is descheduled: each lost PPP frame costs a 3 s restart (issue 11).
+                if (!TrySetOption(fd, SoRcvBufForce, socketBufferBytes))
+                    SetOption(fd, Libc.SO_RCVBUF, socketBufferBytes, "SO_RCVBUF");
+                if (!TrySetOption(fd, SoSndBufForce, socketBufferBytes))
+                    SetOption(fd, Libc.SO_SNDBUF, socketBufferBytes, "SO_SNDBUF");
             }
 
             var address = new Libc.SockAddrIn { Family = Libc.AF_INET, AddressBigEndian = AddressConversion.ToNetworkOrder(local) };
@@ -306,6 +311,10 @@ public sealed unsafe class RawGreSocket : IPacketPort, IDisposable
             txAddresses[i].Family = Libc.AF_INET;
         }
     }
+
+    private const int SoSndBufForce = 32, SoRcvBufForce = 33; // socket(7)
+
+    private static bool TrySetOption(int fd, int option, int value) => Libc.SetSockOpt(fd, Libc.SOL_SOCKET, option, &value, sizeof(int)) == 0;
 
     private static void SetOption(int fd, int option, int value, string name)
     {

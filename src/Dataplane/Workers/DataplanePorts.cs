@@ -65,6 +65,12 @@ public sealed class DataplanePortPair : IDisposable
     public string? InsideDeviceName { get; }
 
     /// <summary>
+    /// Which end of the calls the worker is (<see cref="DataplaneRole.Client"/>: the load tool's PACs; then
+    /// <see cref="LocalAddress"/> is the server's address and <see cref="Framing"/> must be <see cref="OutsideFraming.Ipv4"/>).
+    /// </summary>
+    public DataplaneRole Role { get; init; }
+
+    /// <summary>
     /// Called once on the worker's own thread before its first loop, and <see cref="OnWorkerThreadExit"/> after its
     /// last: a backend registers the thread with its runtime there (DPDK: <c>rte_thread_register</c>, so the thread has
     /// an lcore id and mempool caches work).

@@ -73,6 +73,7 @@ public sealed unsafe class Worker
     private readonly IPacketPort _inside;
     private readonly bool _outsideIpv4;
     private readonly uint _localAddress;
+    private readonly bool _clientRole; // DataplaneRole.Client: _localAddress is the server's; see DataplaneRole
     private readonly SpscRing<WorkerCommand> _commands;
     private readonly SpscRing<UpMessage> _up;
     private readonly SessionSpecSlot[] _specs;
@@ -139,6 +140,9 @@ public sealed unsafe class Worker
         _inside = ports.Inside;
         _outsideIpv4 = ports.Framing == OutsideFraming.Ipv4;
         _localAddress = ports.LocalAddress;
+        _clientRole = ports.Role == DataplaneRole.Client;
+        if (_clientRole && !_outsideIpv4)
+            throw new ArgumentException("The client role needs outside ports with IPv4 framing (the PACs' addresses are per packet).", nameof(ports));
         _commands = commands;
         _up = up;
         _specs = specs;
@@ -335,7 +339,22 @@ public sealed unsafe class Worker
             return false;
         }
 
-        packet.PeerAddress = ip.SourceAddress;
+        if (_clientRole)
+        {
+            // Client role: only the server speaks to us, and the destination (one of our PACs) names the session.
+            if (ip.SourceAddress != _localAddress)
+            {
+                Drop(packet, DataplaneDropReason.UnknownSession);
+                return false;
+            }
+
+            packet.PeerAddress = ip.DestinationAddress;
+        }
+        else
+        {
+            packet.PeerAddress = ip.SourceAddress;
+        }
+
         int headerLength = ip.HeaderLength;
         int trailer = packet.Length - ip.TotalLength; // link-layer padding after the datagram
         _ = packet.TryTrim(trailer);
@@ -858,8 +877,9 @@ public sealed unsafe class Worker
             return;
         }
 
-        // Anti-spoofing: a client may only send from the address IPCP gave it (RFC 1332 §3.3).
-        if (BinaryPrimitives.ReadUInt32BigEndian(ip[12..]) != state.TunnelAddress)
+        // Anti-spoofing: a client may only send from the address IPCP gave it (RFC 1332 §3.3). In the client role the
+        // datagram must be addressed to the address IPCP gave us.
+        if (BinaryPrimitives.ReadUInt32BigEndian(ip[_clientRole ? 16.. : 12..]) != state.TunnelAddress)
         {
             Drop(packet, slot, DataplaneDropReason.SpoofedSource);
             return;
@@ -896,7 +916,8 @@ public sealed unsafe class Worker
             return;
         }
 
-        if (!_table.TryLookupInside(BinaryPrimitives.ReadUInt32BigEndian(ip[16..]), out int slot))
+        // Gateway: the destination is a client's tunnel address; client role: the source is one of our tunnel addresses.
+        if (!_table.TryLookupInside(BinaryPrimitives.ReadUInt32BigEndian(ip[_clientRole ? 12.. : 16..]), out int slot))
         {
             Drop(packet, DataplaneDropReason.NoSessionForDestination);
             return;
@@ -1052,8 +1073,9 @@ public sealed unsafe class Worker
         {
             int payloadLength = packet.Length;
             if (!packet.TryPrepend(Ipv4Header.MinHeaderLength, out Span<byte> header)
-                || Ipv4HeaderWriter.TryWriteHeader(header, _localAddress, state.PeerAddress, Ipv4Header.ProtocolGre,
-                    payloadLength, _ipIdentification++, timeToLive: 64) < 0)
+                || Ipv4HeaderWriter.TryWriteHeader(header,
+                    _clientRole ? state.PeerAddress : _localAddress, _clientRole ? _localAddress : state.PeerAddress,
+                    Ipv4Header.ProtocolGre, payloadLength, _ipIdentification++, timeToLive: 64) < 0)
             {
                 Drop(packet, slot, DataplaneDropReason.NoHeadroom);
                 return;

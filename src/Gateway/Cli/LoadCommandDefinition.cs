@@ -31,6 +31,7 @@ internal static class LoadCommandDefinition
         var png = new Option<string>("--png") { Description = "write a plot (ScottPlot) of the run to FILE", HelpName = "FILE" };
         var calls = new Option<int>("--calls-per-tunnel") { Description = "calls per control connection (default 1; more needs a gateway with several calls per tunnel)", DefaultValueFactory = _ => 1, HelpName = "N" };
         var rate = new Option<string>("--rate") { Description = "open loop: start N sessions per second (N or N/s)", HelpName = "N/s" };
+        var maxInFlight = new Option<int>("--max-in-flight") { Description = "open loop: at most N set-ups pending (default 4096); when the gateway cannot keep up, the schedule slips and the backlog is reported", DefaultValueFactory = _ => 4096, HelpName = "N" };
         var concurrency = new Option<int>("--concurrency") { Description = "closed loop: N set-ups in flight (default 256; the mode unless --rate)", DefaultValueFactory = _ => 256, HelpName = "N" };
         var sources = new Option<string>("--sources") { Description = "prefix of the PACs' source addresses, routed to this namespace as local (default 198.18.8.0/21)", DefaultValueFactory = _ => "198.18.8.0/21", HelpName = "A.B.C.D/N" };
         var sourceCount = new Option<int>("--source-count") { Description = "use only the first N addresses of --sources (default: one per tunnel)", HelpName = "N" };
@@ -46,12 +47,16 @@ internal static class LoadCommandDefinition
         var callTimeout = new Option<double>("--call-timeout") { Description = "seconds for OCRP (default 10)", DefaultValueFactory = _ => 10, HelpName = "S" };
         var pppTimeout = new Option<double>("--ppp-timeout") { Description = "seconds for LCP, authentication, CCP and IPCP (default 30)", DefaultValueFactory = _ => 30, HelpName = "S" };
         var noLive = new Option<bool>("--no-live") { Description = "no live view (one progress line per second instead)" };
+        var trafficPps = new Option<double>("--traffic-pps") { Description = "during the hold, each session sends N ICMP echo requests per second to the gateway through the client-role dataplane, checked on return (default 0: none)", HelpName = "N" };
+        var trafficSize = new Option<int>("--traffic-size") { Description = $"IPv4 size of each traffic packet, octets (default 64, at least {TrafficGenerator.MinSize})", DefaultValueFactory = _ => 64, HelpName = "OCTETS" };
+        var dataPath = new Option<string>("--data-path") { Description = "carry the calls' GRE through: worker (the dataplane's Worker in the client role; always with --traffic-pps) or mux (control only; default)", DefaultValueFactory = _ => "mux", HelpName = "worker|mux" };
+        dataPath.CompletionSources.Add("worker", "mux");
         var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
             "addresses), MS-CHAPv2 + MPPE-128 by default, open or closed loop, hold, clean hang-up; a summary table, --json and --png. " +
             "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
         {
             server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
-            connectTimeout, callTimeout, pppTimeout, noLive,
+            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight,
         };
         command.SetAction(async (r, token) =>
         {
@@ -72,8 +77,12 @@ internal static class LoadCommandDefinition
             ClientMppeMode? mppeMode = ClientOptionWords.Mppe(r.GetValue(mppe));
             if (mppeMode is null)
                 error = "--mppe takes none, 40, 56, 128 or auto";
-            if (r.GetValue(sessions) <= 0 || r.GetValue(calls) <= 0 || r.GetValue(concurrency) <= 0)
-                error = "--sessions, --calls-per-tunnel and --concurrency take numbers > 0";
+            if (r.GetValue(sessions) <= 0 || r.GetValue(calls) <= 0 || r.GetValue(concurrency) <= 0 || r.GetValue(maxInFlight) <= 0)
+                error = "--sessions, --calls-per-tunnel, --concurrency and --max-in-flight take numbers > 0";
+            if (r.GetValue(trafficPps) < 0 || r.GetValue(trafficSize) < TrafficGenerator.MinSize || r.GetValue(trafficSize) > 1500)
+                error = $"--traffic-pps takes N >= 0 and --traffic-size {TrafficGenerator.MinSize}..1500";
+            if (r.GetValue(dataPath) is not ("worker" or "mux"))
+                error = "--data-path takes worker or mux";
             if (error is not null)
             {
                 await stderr.WriteLineAsync("pptpgw load: " + error).ConfigureAwait(false);
@@ -87,6 +96,7 @@ internal static class LoadCommandDefinition
                 Hold = TimeSpan.FromSeconds(Math.Max(0, r.GetValue(hold))),
                 Rate = rateValue,
                 Concurrency = r.GetValue(concurrency),
+                MaxInFlight = r.GetValue(maxInFlight),
                 Sources = prefix,
                 SourceCount = r.GetValue(sourceCount),
                 UserName = r.GetValue(user) ?? "load",
@@ -101,6 +111,8 @@ internal static class LoadCommandDefinition
                 JsonPath = r.GetValue(json),
                 PlotPath = r.GetValue(png),
                 Live = !r.GetValue(noLive),
+                Traffic = r.GetValue(trafficPps) > 0 ? new TrafficSettings(r.GetValue(trafficPps), r.GetValue(trafficSize)) : null,
+                WorkerDataPath = r.GetValue(dataPath) == "worker",
             };
             return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);
         });
