@@ -74,6 +74,9 @@ public sealed class DataplanePortPair : IDisposable
     /// <summary>See <see cref="OnWorkerThreadStart"/>.</summary>
     public Action? OnWorkerThreadExit { get; init; }
 
+    /// <summary>What the pair disposes with itself (the backend's set of devices, e.g. the DPDK ports), for views of its counters.</summary>
+    public IDisposable? Owner => _owner;
+
     /// <summary>True when the ports offer a blocking wait (poll) for idle workers.</summary>
     public bool CanWait => _waitReadable is not null;
 

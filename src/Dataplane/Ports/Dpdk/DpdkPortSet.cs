@@ -121,6 +121,19 @@ public sealed class DpdkPortSet : IDisposable
         }
     }
 
+    /// <summary>
+    /// Each device's counters now (<c>rte_eth_stats_get</c>, DPDK 22.11 ethdev: rx/tx packets and bytes, imissed =
+    /// frames the device dropped because its RX ring was full, errors, rx_nombuf), with the queue's own drops (TX queue
+    /// full after retries) and the Ethernet layer's counters on it. Callable from any thread: the device counters are
+    /// read by DPDK; the queue and Ethernet counters are 64-bit words the worker writes (a snapshot may lag).
+    /// </summary>
+    public IReadOnlyList<DpdkPortStatistics> GetStatistics() =>
+    [
+        new("outside", OutsideDevice, OutsideDevice.GetStats(), OutsideQueue.Counters.TransmitDropped, Outside.Counters),
+        new("inside", InsideDevice, InsideDevice.GetStats(), InsideQueue.Counters.TransmitDropped, Inside.Counters),
+        new("exception", ExceptionDevice, ExceptionDevice.GetStats(), ExceptionQueue.Counters.TransmitDropped, null),
+    ];
+
     /// <summary>Frees held packets, closes the devices, frees the mbuf pool and cleans the EAL up (rte_eal_cleanup).</summary>
     public void Dispose()
     {

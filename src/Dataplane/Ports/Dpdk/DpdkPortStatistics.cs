@@ -1,0 +1,11 @@
+using PptpGw.Dataplane.Ethernet;
+
+namespace PptpGw.Dataplane.Ports.Dpdk;
+
+/// <summary>One DPDK device's counters as <see cref="DpdkPortSet.GetStatistics"/> reads them.</summary>
+/// <param name="Role">"outside", "inside" or "exception".</param>
+/// <param name="Device">The device.</param>
+/// <param name="Stats">Its <c>rte_eth_stats</c>.</param>
+/// <param name="TransmitQueueFull">Frames the gateway dropped because the device's TX queue stayed full (summed over its queues).</param>
+/// <param name="Link">The Ethernet layer's counters on the device (null for the exception device, which has none of its own).</param>
+public sealed record DpdkPortStatistics(string Role, DpdkEthDevice Device, DpdkDeviceStats Stats, long TransmitQueueFull, EthernetCounters? Link);
