@@ -118,8 +118,11 @@ internal sealed partial class DpdkLab : IAsyncDisposable
         return sb.ToString();
     }
 
-    /// <summary>Creates the namespaces, the veths and the peers' addresses (the gateway's veths get none: they are DPDK ports).</summary>
-    public static DpdkLab Create()
+    /// <summary>
+    /// Creates the namespaces, the veths and the peers' addresses (the gateway's veths get none: they are DPDK ports),
+    /// and writes the configuration with <paramref name="extraConfiguration"/> lines appended.
+    /// </summary>
+    public static DpdkLab Create(params string[] extraConfiguration)
     {
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string dir = Directory.CreateTempSubdirectory("pgw-dpdk-").FullName;
@@ -157,7 +160,7 @@ internal sealed partial class DpdkLab : IAsyncDisposable
             // peers compute them in software (a NIC would have done it on the wire).
             Lab.Run("ip", "netns", "exec", lab.Client.Name, "ethtool", "-K", "eth0", "tx", "off");
             Lab.Run("ip", "netns", "exec", lab.Inside.Name, "ethtool", "-K", "eth0", "tx", "off");
-            File.WriteAllText(lab.ConfigPath, lab.Configuration());
+            File.WriteAllText(lab.ConfigPath, lab.Configuration(extraConfiguration));
             return lab;
         }
         catch

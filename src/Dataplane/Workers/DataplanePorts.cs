@@ -107,6 +107,14 @@ public interface IDataplanePortFactory
     /// port's mbufs), on top of <see cref="DataplaneOptions.PoolCapacity"/>. 0 for backends that allocate from the pool.
     /// </summary>
     int ExternalBufferCount => 0;
+
+    /// <summary>
+    /// Called once every worker's ports exist, before the workers start: a backend that steers packets to their
+    /// session's worker (the DPDK backend with several workers) looks owners up in <paramref name="sessions"/>.
+    /// </summary>
+    void BindSessions(SessionTable sessions)
+    {
+    }
 }
 
 /// <summary>

@@ -103,6 +103,12 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
                 new("drop_malformed", (ulong)e.DroppedMalformed), new("drop_not_for_us", (ulong)e.DroppedNotForUs),
                 new("drop_unhandled", (ulong)e.DroppedUnhandled), new("drop_no_route", (ulong)e.DroppedNoRoute), new("drop_transmit", (ulong)e.DroppedTransmit),
             ];
+            if (p.Steering is { } h && set.Workers > 1)
+            {
+                // Several workers: worker 0 steers to the session's worker over rte_rings and sends what they hand back.
+                link = [.. link, new("steered", (ulong)Volatile.Read(ref h.Steered)), new("drop_steer_ring_full", (ulong)Volatile.Read(ref h.SteerRingFull)),
+                    new("handed_back", (ulong)Volatile.Read(ref h.HandedBack)), new("drop_hand_back_ring_full", (ulong)Volatile.Read(ref h.HandBackRingFull))];
+            }
             views[i] = new DataplanePortView(p.Device.Name, p.Role, p.Device.Mac.ToString(), device, link);
         }
         return views;

@@ -8,4 +8,6 @@ namespace PptpGw.Dataplane.Ports.Dpdk;
 /// <param name="Stats">Its <c>rte_eth_stats</c>.</param>
 /// <param name="TransmitQueueFull">Frames the gateway dropped because the device's TX queue stayed full (summed over its queues).</param>
 /// <param name="Link">The Ethernet layer's counters on the device (null for the exception device, which has none of its own).</param>
-public sealed record DpdkPortStatistics(string Role, DpdkEthDevice Device, DpdkDeviceStats Stats, long TransmitQueueFull, EthernetCounters? Link);
+/// <param name="Steering">The hand-offs between workers on this side (null for the exception device; zeros with one worker).</param>
+public sealed record DpdkPortStatistics(string Role, DpdkEthDevice Device, DpdkDeviceStats Stats, long TransmitQueueFull, EthernetCounters? Link,
+    DpdkSteeringCounters? Steering);
