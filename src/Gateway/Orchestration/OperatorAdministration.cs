@@ -102,6 +102,7 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
                 new("waited_for_neighbour", (ulong)e.WaitedForNeighbour),
                 new("drop_malformed", (ulong)e.DroppedMalformed), new("drop_not_for_us", (ulong)e.DroppedNotForUs),
                 new("drop_unhandled", (ulong)e.DroppedUnhandled), new("drop_no_route", (ulong)e.DroppedNoRoute), new("drop_transmit", (ulong)e.DroppedTransmit),
+                new("drop_replaced_while_resolving", (ulong)p.NeighbourHeldDropped),
             ];
             if (p.Steering is { } h && set.Workers > 1)
             {

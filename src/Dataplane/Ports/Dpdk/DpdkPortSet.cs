@@ -188,9 +188,9 @@ public sealed class DpdkPortSet : IDisposable
     /// </summary>
     public IReadOnlyList<DpdkPortStatistics> GetStatistics() =>
     [
-        new("outside", OutsideDevice, OutsideDevice.GetStats(), OutsideQueue.Counters.TransmitDropped, Outside.Counters, OutsideSteering),
-        new("inside", InsideDevice, InsideDevice.GetStats(), InsideQueue.Counters.TransmitDropped, Inside.Counters, InsideSteering),
-        new("exception", ExceptionDevice, ExceptionDevice.GetStats(), ExceptionQueue.Counters.TransmitDropped, null, null),
+        new("outside", OutsideDevice, OutsideDevice.GetStats(), OutsideQueue.Counters.TransmitDropped, Outside.Counters, OutsideSteering, Outside.Neighbours.HeldDropped),
+        new("inside", InsideDevice, InsideDevice.GetStats(), InsideQueue.Counters.TransmitDropped, Inside.Counters, InsideSteering, Inside.Neighbours.HeldDropped),
+        new("exception", ExceptionDevice, ExceptionDevice.GetStats(), ExceptionQueue.Counters.TransmitDropped, null, null, 0),
     ];
 
     // Software steering (issue 13, item 4): per side, one single-producer ring from worker 0 to each other worker and one
