@@ -56,7 +56,8 @@ cmd_build() {
 
 cmd_test() {
   cmd_build
-  need_pkgs iproute2 iputils-ping
+  # ethtool: the DPDK end-to-end test (tests/Integration/DpdkIntegrationTests.cs) turns TX checksum offload off on its peers' veths.
+  need_pkgs iproute2 iputils-ping ethtool
   # The RADIUS tests run a real FreeRADIUS (../shared/aaa/freeradius); installed before the suite so that a new
   # machine runs them instead of skipping them (the interop suite would install it only afterwards).
   need_pkgs freeradius freeradius-utils

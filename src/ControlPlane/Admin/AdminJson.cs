@@ -134,7 +134,19 @@ public static class AdminJson
                 ["sessions_owing_acknowledgments"] = w.OwingAcknowledgments,
             });
         }
-        return new JsonObject { ["backend"] = dataplane.Backend, ["session_capacity"] = dataplane.SessionCapacity, ["workers"] = workers };
+        var ports = new JsonArray();
+        foreach (DataplanePortView p in dataplane.Ports)
+        {
+            ports.Add(new JsonObject
+            {
+                ["name"] = p.Name,
+                ["role"] = p.Role,
+                ["mac"] = p.Mac,
+                ["device"] = Counts(p.Device),
+                ["ethernet"] = Counts(p.Link),
+            });
+        }
+        return new JsonObject { ["backend"] = dataplane.Backend, ["session_capacity"] = dataplane.SessionCapacity, ["ports"] = ports, ["workers"] = workers };
     }
 
     /// <summary><c>show aaa-server --json</c>.</summary>

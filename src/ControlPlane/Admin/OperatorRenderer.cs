@@ -114,6 +114,13 @@ public static class OperatorRenderer
             return "% No dataplane workers (the dataplane in use has none to show)\n";
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Dataplane {dataplane.Backend}, {dataplane.Workers.Count} worker{(dataplane.Workers.Count == 1 ? "" : "s")}, {dataplane.SessionCapacity} sessions at most\n");
+        foreach (DataplanePortView p in dataplane.Ports)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Port {p.Name} ({p.Role}, mac {p.Mac})\n");
+            Counts(text, "  device:", p.Device);
+            if (p.Link.Count != 0)
+                Counts(text, "  ethernet:", p.Link);
+        }
         foreach (DataplaneWorkerView w in dataplane.Workers)
         {
             text.Append(CultureInfo.InvariantCulture, $"Worker {w.Index}: outside {w.Outside}, inside {w.Inside}\n");
@@ -135,6 +142,14 @@ public static class OperatorRenderer
                 text.Append(CultureInfo.InvariantCulture, $"    {reason.PadRight(width)} {value}\n");
         }
         return text.ToString();
+    }
+
+    private static void Counts(StringBuilder text, string head, IReadOnlyList<KeyValuePair<string, ulong>> counts)
+    {
+        text.Append(head);
+        foreach ((string name, ulong value) in counts)
+            text.Append(CultureInfo.InvariantCulture, $" {name} {value}");
+        text.Append('\n');
     }
 
     /// <summary><c>show aaa-server</c>: one line per backend.</summary>

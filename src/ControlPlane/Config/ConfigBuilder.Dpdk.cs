@@ -8,7 +8,7 @@ internal sealed partial class ConfigBuilder
 
     /// <summary>
     /// Extensions <c>gateway dpdk eal ARGS…</c> (appended in order), <c>gateway dpdk port outside|inside DEVARGS</c>,
-    /// <c>gateway dpdk exception DEVARGS</c>, <c>gateway dpdk next-hop outside|inside A.B.C.D</c>.
+    /// <c>gateway dpdk exception DEVARGS</c>, <c>gateway dpdk next-hop outside|inside A.B.C.D</c>, <c>gateway dpdk workers N</c>.
     /// </summary>
     private void GatewayDpdk(int line, string[] t)
     {
@@ -27,6 +27,15 @@ internal sealed partial class ConfigBuilder
             case "exception" when t.Length == 4:
                 _gateway = _gateway with { Dpdk = d with { ExceptionDevargs = t[3] } };
                 return;
+            case "workers" when t.Length == 4:
+                if (!int.TryParse(t[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int workers)
+                    || workers < 1 || workers > DpdkConfig.MaxWorkers)
+                {
+                    Error(line, $"{Head(t, 3)}: '{t[3]}' is not a worker count (1-{DpdkConfig.MaxWorkers})");
+                    return;
+                }
+                _gateway = _gateway with { Dpdk = d with { Workers = workers } };
+                return;
             case "next-hop" when t.Length == 5 && Lower(t[3]) is "outside" or "inside":
                 if (!Ipv4.TryParse(t[4], out uint hop))
                 {
@@ -39,7 +48,7 @@ internal sealed partial class ConfigBuilder
                 return;
             default:
                 Error(line, "gateway dpdk: expected 'gateway dpdk eal ARGS...', 'gateway dpdk port outside|inside DEVARGS', "
-                    + "'gateway dpdk exception DEVARGS' or 'gateway dpdk next-hop outside|inside A.B.C.D'");
+                    + "'gateway dpdk exception DEVARGS', 'gateway dpdk next-hop outside|inside A.B.C.D' or 'gateway dpdk workers N'");
                 return;
         }
     }

@@ -261,8 +261,14 @@ public enum DataplaneBackend
 public sealed record DpdkConfig(ImmutableArray<string> EalArguments, string? OutsideDevargs, string? InsideDevargs, string? ExceptionDevargs,
     IPAddress? OutsideNextHop, IPAddress? InsideNextHop)
 {
+    /// <summary>Most workers <c>gateway dpdk workers N</c> accepts.</summary>
+    public const int MaxWorkers = 64;
+
     /// <summary>No <c>gateway dpdk</c> lines.</summary>
     public static DpdkConfig Default { get; } = new([], null, null, null, null, null);
+
+    /// <summary><c>gateway dpdk workers N</c>: dataplane workers (worker 0 also does the ports' I/O and steers); default 1.</summary>
+    public int Workers { get; init; } = 1;
 }
 
 /// <summary>The gateway's own settings (extensions, lines starting with <c>gateway</c> and <c>logging syslog</c>).</summary>

@@ -119,6 +119,15 @@ public sealed class EthernetPort : IPacketPort
             }
 
             uint destination = ip.DestinationAddress;
+            if (destination == _address)
+            {
+                // For the gateway itself (a client pinging the inside address through its tunnel): never ARP for our own
+                // address (RFC 826 would get no answer); the kernel gets it when this port has an exception path, else it
+                // is dropped and counted as unhandled.
+                ToKernelOrDrop(packet);
+                continue;
+            }
+
             uint hop = OnLink(destination) ? destination : _nextHop;
             if (hop == 0)
             {
@@ -130,6 +139,7 @@ public sealed class EthernetPort : IPacketPort
             SendIpv4(packet, hop, now);
         }
 
+        FlushKernel();
         FlushLink();
         return packets.Length;
     }

@@ -118,6 +118,8 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
                 _workers[i] = new Worker(i, Sessions, Pool, _ports[i], _commands[i], _up[i], _specs,
                     options.Time, reorder, ackDelay, options.RekeyBudget, options.RandomInitialSequenceNumbers);
             }
+
+            ports.BindSessions(Sessions);
         }
         catch
         {

@@ -80,6 +80,9 @@ public sealed class DataplanePortPair : IDisposable
     /// <summary>See <see cref="OnWorkerThreadStart"/>.</summary>
     public Action? OnWorkerThreadExit { get; init; }
 
+    /// <summary>What the pair disposes with itself (the backend's set of devices, e.g. the DPDK ports), for views of its counters.</summary>
+    public IDisposable? Owner => _owner;
+
     /// <summary>True when the ports offer a blocking wait (poll) for idle workers.</summary>
     public bool CanWait => _waitReadable is not null;
 
@@ -110,6 +113,14 @@ public interface IDataplanePortFactory
     /// port's mbufs), on top of <see cref="DataplaneOptions.PoolCapacity"/>. 0 for backends that allocate from the pool.
     /// </summary>
     int ExternalBufferCount => 0;
+
+    /// <summary>
+    /// Called once every worker's ports exist, before the workers start: a backend that steers packets to their
+    /// session's worker (the DPDK backend with several workers) looks owners up in <paramref name="sessions"/>.
+    /// </summary>
+    void BindSessions(SessionTable sessions)
+    {
+    }
 }
 
 /// <summary>

@@ -32,7 +32,8 @@ public static class Dataplanes
         var options = new DataplaneOptions
         {
             SessionCapacity = Math.Clamp(config.Gateway.MaxSessions, 1, SessionTable.MaxCapacity),
-            WorkerCount = 1,
+            // gateway dpdk workers N: worker 0 does the DPDK ports' I/O and steers to the others (DpdkPortFactory).
+            WorkerCount = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? config.Gateway.Dpdk.Workers : 1,
             // DPDK: net_af_packet's default 2048-byte frames (2016 bytes of packet) must fit an mbuf after its 128-byte headroom.
             BufferSize = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? DpdkPortOptions.BufferSize : PacketPool.DefaultBufferSize,
         };
@@ -57,7 +58,7 @@ public static class Dataplanes
         if (ports is DpdkPortFactory { Ports: { } dpdk })
         {
             context.Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
-                $"dataplane dpdk: outside {dpdk.OutsideDevice.Devargs} ({dpdk.OutsideDevice.Mac}), inside {dpdk.InsideDevice.Devargs} ({dpdk.InsideDevice.Mac}), exception path {dpdk.ExceptionInterface} ({dpdk.ExceptionDevice.Devargs}); {dpdk.Eal}"));
+                $"dataplane dpdk: outside {dpdk.OutsideDevice.Devargs} ({dpdk.OutsideDevice.Mac}), inside {dpdk.InsideDevice.Devargs} ({dpdk.InsideDevice.Mac}), exception path {dpdk.ExceptionInterface} ({dpdk.ExceptionDevice.Devargs}); {dpdk.Workers} worker{(dpdk.Workers == 1 ? "" : "s")}; {dpdk.Eal}"));
         }
         else if (host.InsideDeviceName is { } tun)
         {
@@ -120,6 +121,7 @@ public static class Dataplanes
             InsideAddress = AddressConversion.ToHostOrder(inside.Address!),
             InsidePrefixLength = PrefixLength(inside.Mask),
             InsideNextHop = dpdk.InsideNextHop is { } ih ? AddressConversion.ToHostOrder(ih) : 0,
+            Workers = dpdk.Workers,
         });
     }
 

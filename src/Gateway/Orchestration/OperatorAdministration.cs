@@ -7,6 +7,7 @@ using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.Dataplane.Ports;
+using PptpGw.Dataplane.Ports.Dpdk;
 using PptpGw.Dataplane.Workers;
 using PptpGw.Gateway.Metrics;
 
@@ -73,7 +74,46 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
             string inside = PortName(ports.Inside) + (ports.InsideDeviceName is { } dev ? " " + dev : "");
             workers.Add(new DataplaneWorkerView(w.Index, outside, inside, packets, drops, t.ResetRequestsSignalled, w.MppeKeyChanges, holding, owing));
         }
-        return new DataplaneView(table.Config.Gateway.Dataplane.ToString().ToLowerInvariant(), host.Options.SessionCapacity, workers);
+        return new DataplaneView(table.Config.Gateway.Dataplane.ToString().ToLowerInvariant(), host.Options.SessionCapacity, workers)
+        {
+            Ports = host.Workers.Count > 0 && host.Workers[0].Ports.Owner is DpdkPortSet dpdk ? DpdkPorts(dpdk) : [],
+        };
+    }
+
+    /// <summary>The DPDK devices' counters (rte_eth_stats) and the Ethernet layer's on each (ARP, exception path, drops by reason).</summary>
+    private static DataplanePortView[] DpdkPorts(DpdkPortSet set)
+    {
+        IReadOnlyList<DpdkPortStatistics> stats = set.GetStatistics();
+        var views = new DataplanePortView[stats.Count];
+        for (int i = 0; i < stats.Count; i++)
+        {
+            DpdkPortStatistics p = stats[i];
+            DpdkDeviceStats s = p.Stats;
+            KeyValuePair<string, ulong>[] device =
+            [
+                new("rx_packets", s.PacketsIn), new("rx_bytes", s.BytesIn), new("tx_packets", s.PacketsOut), new("tx_bytes", s.BytesOut),
+                new("imissed", s.Missed), new("rx_errors", s.ErrorsIn), new("tx_errors", s.ErrorsOut), new("rx_nombuf", s.NoMbuf),
+                new("tx_queue_full", (ulong)p.TransmitQueueFull),
+            ];
+            KeyValuePair<string, ulong>[] link = p.Link is not { } e ? [] :
+            [
+                new("frames_in", (ulong)e.FramesReceived), new("to_worker", (ulong)e.ToWorker), new("frames_out", (ulong)e.FramesSent),
+                new("to_kernel", (ulong)e.ToKernel), new("from_kernel", (ulong)e.FromKernel),
+                new("arp_answered", (ulong)e.ArpRequestsAnswered), new("arp_requests", (ulong)e.ArpRequestsSent), new("arp_learned", (ulong)e.ArpLearned),
+                new("waited_for_neighbour", (ulong)e.WaitedForNeighbour),
+                new("drop_malformed", (ulong)e.DroppedMalformed), new("drop_not_for_us", (ulong)e.DroppedNotForUs),
+                new("drop_unhandled", (ulong)e.DroppedUnhandled), new("drop_no_route", (ulong)e.DroppedNoRoute), new("drop_transmit", (ulong)e.DroppedTransmit),
+                new("drop_replaced_while_resolving", (ulong)p.NeighbourHeldDropped),
+            ];
+            if (p.Steering is { } h && set.Workers > 1)
+            {
+                // Several workers: worker 0 steers to the session's worker over rte_rings and sends what they hand back.
+                link = [.. link, new("steered", (ulong)Volatile.Read(ref h.Steered)), new("drop_steer_ring_full", (ulong)Volatile.Read(ref h.SteerRingFull)),
+                    new("handed_back", (ulong)Volatile.Read(ref h.HandedBack)), new("drop_hand_back_ring_full", (ulong)Volatile.Read(ref h.HandBackRingFull))];
+            }
+            views[i] = new DataplanePortView(p.Device.Name, p.Role, p.Device.Mac.ToString(), device, link);
+        }
+        return views;
     }
 
     /// <summary>What a port is, for the operator ("raw GRE socket", "TUN", "memory", "DPDK").</summary>

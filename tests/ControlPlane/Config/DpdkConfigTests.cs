@@ -27,6 +27,7 @@ public class DpdkConfigTests
             gateway dpdk port inside net_af_packet1,iface=inside
             gateway dpdk exception net_tap9,iface=k9
             gateway dpdk next-hop inside 198.18.20.254
+            gateway dpdk workers 2
             """, "dpdk.cfg");
         Assert.Empty(result.Errors.Select(d => d.ToString()));
         GatewayOptions g = result.Config!.Gateway;
@@ -37,6 +38,8 @@ public class DpdkConfigTests
         Assert.Equal("net_tap9,iface=k9", g.Dpdk.ExceptionDevargs);
         Assert.Equal(IPAddress.Parse("198.18.20.254"), g.Dpdk.InsideNextHop);
         Assert.Null(g.Dpdk.OutsideNextHop);
+        Assert.Equal(2, g.Dpdk.Workers);
+        Assert.Equal(1, DpdkConfig.Default.Workers);
     }
 
     [Fact]
@@ -47,12 +50,14 @@ public class DpdkConfigTests
             gateway dpdk port sideways net_ring0
             gateway dpdk next-hop inside 198.18.20
             gateway dpdk
+            gateway dpdk workers 0
             """, "dpdk.cfg");
         Assert.Null(result.Config);
         string[] errors = [.. result.Errors.Select(d => d.ToString())];
         Assert.Contains(errors, e => e.Contains(":9:", StringComparison.Ordinal) && e.Contains("gateway dpdk: expected", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":10:", StringComparison.Ordinal) && e.Contains("not an IPv4 address", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":11:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":12:", StringComparison.Ordinal) && e.Contains("not a worker count (1-64)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":8:", StringComparison.Ordinal) && e.Contains("port outside", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":8:", StringComparison.Ordinal) && e.Contains("port inside", StringComparison.Ordinal));
     }

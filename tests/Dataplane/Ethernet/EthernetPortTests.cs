@@ -182,12 +182,19 @@ public sealed class EthernetPortTests : IDisposable
         Assert.Equal(1, noRoute.Counters.DroppedNoRoute);
         Assert.Equal(0, wire.PendingReceive);
 
+        // To the gateway's own inside address (a client pinging it through the tunnel): no ARP for ourselves; without
+        // an exception port it is dropped as unhandled.
+        Assert.Equal(1, noRoute.TransmitBurst([Packet(Ipv4(0xC6130A0A, 0xC6121401, Ipv4Header.ProtocolIcmp, 8))]));
+        Assert.Equal(1, noRoute.Counters.DroppedUnhandled);
+        Assert.Equal(0, noRoute.Counters.ArpRequestsSent);
+        Assert.Equal(0, wire.PendingReceive);
+
         // Inside: IPv4 for others goes up; for the gateway itself (no exception port) it is dropped.
         Send(wire, Frame(GatewayMac, ClientMac, Ipv4(0xC6121402, 0xC6130A0A, Ipv4Header.ProtocolIcmp, 8)));
         Send(wire, Frame(GatewayMac, ClientMac, Ipv4(0xC6121402, 0xC6121401, Ipv4Header.ProtocolIcmp, 8)));
         Assert.Equal(1, noRoute.ReceiveBurst(_burst));
         _pool.Free(_burst[0]);
-        Assert.Equal(1, noRoute.Counters.DroppedUnhandled);
+        Assert.Equal(2, noRoute.Counters.DroppedUnhandled);
 
         (MemoryPort link2, MemoryPort wire2) = MemoryPort.CreatePair(64);
         var routed = new EthernetPort(link2, new EthernetPortOptions

@@ -97,6 +97,20 @@ public sealed unsafe class DpdkEthDevice : IDisposable
         return new DpdkDeviceStats(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
     }
 
+    /// <summary>
+    /// Whether the link is up now (<c>rte_eth_link_get_nowait</c>; <c>struct rte_eth_link</c> of DPDK 22.11: a 32-bit
+    /// speed, then the duplex, autoneg and status bits, in that order, of the next 16-bit word). A memif client's link
+    /// comes up only once it has connected to its server.
+    /// </summary>
+    public bool IsLinkUp
+    {
+        get
+        {
+            ulong link = 0;
+            return DpdkNative.EthLinkGetNowait(PortId, &link) == 0 && ((link >> 32) & 0b100) != 0;
+        }
+    }
+
     /// <summary>Stops and closes the port (its queues give their mbufs back).</summary>
     public void Dispose()
     {

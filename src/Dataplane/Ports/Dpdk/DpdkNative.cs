@@ -47,6 +47,7 @@ internal static unsafe class DpdkNative
     public static delegate* unmanaged<ushort, int> EthPromiscuousEnable;
     public static delegate* unmanaged<ushort, void*, int> EthStatsGet;
     public static delegate* unmanaged<ushort, int> EthDevSocketId;
+    public static delegate* unmanaged<ushort, void*, int> EthLinkGetNowait;
 
     // mbuf / mempool (librte_mbuf, librte_mempool)
     public static delegate* unmanaged<byte*, uint, uint, ushort, ushort, int, nint> PktMbufPoolCreate;
@@ -58,23 +59,25 @@ internal static unsafe class DpdkNative
     public static delegate* unmanaged<byte*, uint, int, uint, nint> RingCreate;
     public static delegate* unmanaged<nint, void> RingFree;
 
-    // The shim (native/pgw_dpdk.c)
-    public static delegate* unmanaged<ushort, ushort, nint, ushort, nint*, ushort, ushort> RxBurst;
-    public static delegate* unmanaged<ushort, ushort, nint*, ushort, ushort> TxBurst;
-    public static delegate* unmanaged<nint, nint, nint*, ushort, int> AllocBulk;
+    // The shim (native/pgw_dpdk.c). The per-burst calls skip the GC transition (SuppressGCTransition: no switch to
+    // preemptive mode and back on every call): each is a short, non-blocking loop over at most 64 mbufs that never
+    // calls back into .NET, as the attribute requires. Free stays an ordinary unmanaged pointer (PacketPool's hook).
+    public static delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint, ushort, nint*, ushort, ushort> RxBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort> TxBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint, nint*, ushort, int> AllocBulk;
     public static delegate* unmanaged<nint, void> Free;
-    public static delegate* unmanaged<nint*, uint, void> FreeBulk;
+    public static delegate* unmanaged[SuppressGCTransition]<nint*, uint, void> FreeBulk;
     public static delegate* unmanaged<int> Errno;
     public static delegate* unmanaged<uint> LcoreId;
-    public static delegate* unmanaged<ushort, ushort, nint*, ushort, ushort> EthRxBurst;
-    public static delegate* unmanaged<ushort, ushort, nint*, ushort, ushort> EthTxBurst;
-    public static delegate* unmanaged<nint, nint*, uint, int> MbufAllocBulk;
-    public static delegate* unmanaged<nint, byte*> MbufData;
-    public static delegate* unmanaged<nint, uint> MbufLength;
-    public static delegate* unmanaged<nint, ushort, ushort, void> MbufSetWindow;
-    public static delegate* unmanaged<nint, nint*, uint, uint> RingEnqueueBurst;
-    public static delegate* unmanaged<nint, nint*, uint, uint> RingDequeueBurst;
-    public static delegate* unmanaged<nint, uint> RingCount;
+    public static delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort> EthRxBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort> EthTxBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, int> MbufAllocBulk;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, byte*> MbufData;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, uint> MbufLength;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, ushort, ushort, void> MbufSetWindow;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, uint> RingEnqueueBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, uint> RingDequeueBurst;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, uint> RingCount;
 
     /// <summary><c>sizeof(struct rte_eth_conf)</c> as the shim was compiled (a zeroed one is the default configuration).</summary>
     public static int EthConfSize { get; private set; }
@@ -147,6 +150,7 @@ internal static unsafe class DpdkNative
             EthPromiscuousEnable = (delegate* unmanaged<ushort, int>)Export(handle, "rte_eth_promiscuous_enable");
             EthStatsGet = (delegate* unmanaged<ushort, void*, int>)Export(handle, "rte_eth_stats_get");
             EthDevSocketId = (delegate* unmanaged<ushort, int>)Export(handle, "rte_eth_dev_socket_id");
+            EthLinkGetNowait = (delegate* unmanaged<ushort, void*, int>)Export(handle, "rte_eth_link_get_nowait");
             PktMbufPoolCreate = (delegate* unmanaged<byte*, uint, uint, ushort, ushort, int, nint>)Export(handle, "rte_pktmbuf_pool_create");
             PktMbufPoolCreateExtbuf = (delegate* unmanaged<byte*, uint, uint, ushort, ushort, int, ExtMem*, uint, nint>)Export(handle, "rte_pktmbuf_pool_create_extbuf");
             MempoolFree = (delegate* unmanaged<nint, void>)Export(handle, "rte_mempool_free");
@@ -154,22 +158,22 @@ internal static unsafe class DpdkNative
             RingCreate = (delegate* unmanaged<byte*, uint, int, uint, nint>)Export(handle, "rte_ring_create");
             RingFree = (delegate* unmanaged<nint, void>)Export(handle, "rte_ring_free");
 
-            RxBurst = (delegate* unmanaged<ushort, ushort, nint, ushort, nint*, ushort, ushort>)Export(handle, "pgw_rx_burst");
-            TxBurst = (delegate* unmanaged<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_tx_burst");
-            AllocBulk = (delegate* unmanaged<nint, nint, nint*, ushort, int>)Export(handle, "pgw_alloc_bulk");
+            RxBurst = (delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint, ushort, nint*, ushort, ushort>)Export(handle, "pgw_rx_burst");
+            TxBurst = (delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_tx_burst");
+            AllocBulk = (delegate* unmanaged[SuppressGCTransition]<nint, nint, nint*, ushort, int>)Export(handle, "pgw_alloc_bulk");
             Free = (delegate* unmanaged<nint, void>)Export(handle, "pgw_free");
-            FreeBulk = (delegate* unmanaged<nint*, uint, void>)Export(handle, "pgw_free_bulk");
+            FreeBulk = (delegate* unmanaged[SuppressGCTransition]<nint*, uint, void>)Export(handle, "pgw_free_bulk");
             Errno = (delegate* unmanaged<int>)Export(handle, "pgw_errno");
             LcoreId = (delegate* unmanaged<uint>)Export(handle, "pgw_lcore_id");
-            EthRxBurst = (delegate* unmanaged<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_eth_rx_burst");
-            EthTxBurst = (delegate* unmanaged<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_eth_tx_burst");
-            MbufAllocBulk = (delegate* unmanaged<nint, nint*, uint, int>)Export(handle, "pgw_mbuf_alloc_bulk");
-            MbufData = (delegate* unmanaged<nint, byte*>)Export(handle, "pgw_mbuf_data");
-            MbufLength = (delegate* unmanaged<nint, uint>)Export(handle, "pgw_mbuf_length");
-            MbufSetWindow = (delegate* unmanaged<nint, ushort, ushort, void>)Export(handle, "pgw_mbuf_set_window");
-            RingEnqueueBurst = (delegate* unmanaged<nint, nint*, uint, uint>)Export(handle, "pgw_ring_enqueue_burst");
-            RingDequeueBurst = (delegate* unmanaged<nint, nint*, uint, uint>)Export(handle, "pgw_ring_dequeue_burst");
-            RingCount = (delegate* unmanaged<nint, uint>)Export(handle, "pgw_ring_count");
+            EthRxBurst = (delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_eth_rx_burst");
+            EthTxBurst = (delegate* unmanaged[SuppressGCTransition]<ushort, ushort, nint*, ushort, ushort>)Export(handle, "pgw_eth_tx_burst");
+            MbufAllocBulk = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, int>)Export(handle, "pgw_mbuf_alloc_bulk");
+            MbufData = (delegate* unmanaged[SuppressGCTransition]<nint, byte*>)Export(handle, "pgw_mbuf_data");
+            MbufLength = (delegate* unmanaged[SuppressGCTransition]<nint, uint>)Export(handle, "pgw_mbuf_length");
+            MbufSetWindow = (delegate* unmanaged[SuppressGCTransition]<nint, ushort, ushort, void>)Export(handle, "pgw_mbuf_set_window");
+            RingEnqueueBurst = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, uint>)Export(handle, "pgw_ring_enqueue_burst");
+            RingDequeueBurst = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, uint, uint>)Export(handle, "pgw_ring_dequeue_burst");
+            RingCount = (delegate* unmanaged[SuppressGCTransition]<nint, uint>)Export(handle, "pgw_ring_count");
 
             var abi = (delegate* unmanaged<int*, int, int>)Export(handle, "pgw_abi");
             int* v = stackalloc int[16];

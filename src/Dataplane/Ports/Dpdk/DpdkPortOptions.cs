@@ -51,6 +51,15 @@ public sealed record DpdkPortOptions
     /// <summary>Mbufs (slab buffers lent to DPDK): RX rings of every queue, TX in flight, caches.</summary>
     public int MbufCount { get; init; } = 8192;
 
+    /// <summary>
+    /// Dataplane workers (<c>gateway dpdk workers N</c>). With more than one, worker 0 does every port's I/O and steers
+    /// packets to their session's worker over rte_rings (<see cref="DpdkDispatchPort"/>, <see cref="DpdkRingPort"/>).
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Slots of each hand-off ring between workers (a power of two): a few milliseconds of a worker's traffic.</summary>
+    public int HandOffRingSize { get; init; } = 4096;
+
     /// <summary>Name of the mbuf pool's memzone.</summary>
     public string MempoolName { get; init; } = "pptpgw_mbufs";
 }

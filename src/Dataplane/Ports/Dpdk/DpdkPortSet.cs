@@ -7,6 +7,11 @@ namespace PptpGw.Dataplane.Ports.Dpdk;
 public sealed class DpdkPortSet : IDisposable
 {
     private readonly List<IDisposable> _owned;
+    private readonly List<DpdkRing> _rings = [];
+    private DpdkDispatchPort? _outsideDispatch;
+    private DpdkDispatchPort? _insideDispatch;
+    private DpdkRingPort?[] _outsideRingPorts = [];
+    private DpdkRingPort?[] _insideRingPorts = [];
     private bool _disposed;
 
     private DpdkPortSet(DpdkEal eal, DpdkMbufPool mbufs, DpdkEthDevice outsideDevice, DpdkEthDevice insideDevice, DpdkEthDevice exceptionDevice,
@@ -60,6 +65,46 @@ public sealed class DpdkPortSet : IDisposable
     /// <summary>The kernel interface of the exception path (it carries the outside address: TCP 1723 is served there).</summary>
     public string ExceptionInterface { get; }
 
+    /// <summary>Dataplane workers the set feeds (1: worker 0 polls the Ethernet ports directly).</summary>
+    public int Workers { get; private set; } = 1;
+
+    /// <summary>The outside hand-offs between workers (zeros with one worker).</summary>
+    public DpdkSteeringCounters OutsideSteering { get; } = new();
+
+    /// <summary>The inside hand-offs between workers.</summary>
+    public DpdkSteeringCounters InsideSteering { get; } = new();
+
+    /// <summary>Packets waiting in the hand-off rings now (every ring of the set).</summary>
+    public int RingOccupancy
+    {
+        get
+        {
+            int n = 0;
+            foreach (DpdkRing r in _rings)
+                n += r.Count;
+            return n;
+        }
+    }
+
+    /// <summary>The ports worker <paramref name="worker"/> polls: the Ethernet ports, the dispatch ports (worker 0 of several) or ring ports.</summary>
+    public (IPacketPort Outside, IPacketPort Inside) PortsOf(int worker)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(worker);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(worker, Workers);
+        if (Workers == 1)
+            return (Outside, Inside);
+        if (worker == 0)
+            return (_outsideDispatch!, _insideDispatch!);
+        return (_outsideRingPorts[worker]!, _insideRingPorts[worker]!);
+    }
+
+    /// <summary>Gives the dispatch ports the session table they steer by (before the workers start).</summary>
+    public void Bind(Sessions.SessionTable sessions)
+    {
+        _outsideDispatch?.Bind(sessions);
+        _insideDispatch?.Bind(sessions);
+    }
+
     /// <summary>Opens everything; on failure closes what was opened and throws.</summary>
     /// <exception cref="PortSetupException">libdpdk is missing or a DPDK call failed.</exception>
     public static DpdkPortSet Open(DpdkPortOptions options, PacketPool pool)
@@ -110,8 +155,22 @@ public sealed class DpdkPortSet : IDisposable
             // Resolve the inside router at once, so the first packet from a client does not wait for it.
             if (options.InsideNextHop != 0)
                 inside.Resolve(options.InsideNextHop);
-            return new DpdkPortSet(eal, mbufs, outsideDevice, insideDevice, exceptionDevice, outsideQueue, insideQueue, exceptionQueue,
+            var set = new DpdkPortSet(eal, mbufs, outsideDevice, insideDevice, exceptionDevice, outsideQueue, insideQueue, exceptionQueue,
                 outside, inside, kernelName, owned);
+            if (options.Workers > 1)
+            {
+                try
+                {
+                    set.CreateHandOffs(options, pool);
+                }
+                catch
+                {
+                    set._rings.ForEach(r => r.Dispose());
+                    throw;
+                }
+            }
+
+            return set;
         }
         catch
         {
@@ -119,6 +178,58 @@ public sealed class DpdkPortSet : IDisposable
                 owned[i].Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Each device's counters now (<c>rte_eth_stats_get</c>, DPDK 22.11 ethdev: rx/tx packets and bytes, imissed =
+    /// frames the device dropped because its RX ring was full, errors, rx_nombuf), with the queue's own drops (TX queue
+    /// full after retries) and the Ethernet layer's counters on it. Callable from any thread: the device counters are
+    /// read by DPDK; the queue and Ethernet counters are 64-bit words the worker writes (a snapshot may lag).
+    /// </summary>
+    public IReadOnlyList<DpdkPortStatistics> GetStatistics() =>
+    [
+        new("outside", OutsideDevice, OutsideDevice.GetStats(), OutsideQueue.Counters.TransmitDropped, Outside.Counters, OutsideSteering, Outside.Neighbours.HeldDropped),
+        new("inside", InsideDevice, InsideDevice.GetStats(), InsideQueue.Counters.TransmitDropped, Inside.Counters, InsideSteering, Inside.Neighbours.HeldDropped),
+        new("exception", ExceptionDevice, ExceptionDevice.GetStats(), ExceptionQueue.Counters.TransmitDropped, null, null, 0),
+    ];
+
+    // Software steering (issue 13, item 4): per side, one single-producer ring from worker 0 to each other worker and one
+    // multi-producer ring from them back to worker 0. If a ring cannot be created, Open closes everything.
+    private void CreateHandOffs(DpdkPortOptions options, PacketPool pool)
+    {
+        int n = options.Workers;
+        Workers = n;
+        _outsideRingPorts = new DpdkRingPort?[n];
+        _insideRingPorts = new DpdkRingPort?[n];
+        foreach (bool outside in (ReadOnlySpan<bool>)[true, false])
+        {
+            string side = outside ? "o" : "i";
+            DpdkSteeringCounters counters = outside ? OutsideSteering : InsideSteering;
+            var toWorkers = new DpdkRing?[n];
+            var back = Ring($"pgw_{side}_back", options.HandOffRingSize, singleProducer: false);
+            for (int w = 1; w < n; w++)
+            {
+                toWorkers[w] = Ring($"pgw_{side}_w{w}", options.HandOffRingSize, singleProducer: true);
+                var port = new DpdkRingPort(toWorkers[w]!, back, pool, counters);
+                if (outside)
+                    _outsideRingPorts[w] = port;
+                else
+                    _insideRingPorts[w] = port;
+            }
+
+            var dispatch = new DpdkDispatchPort(outside ? Outside : Inside, outside, toWorkers, back, pool, counters);
+            if (outside)
+                _outsideDispatch = dispatch;
+            else
+                _insideDispatch = dispatch;
+        }
+    }
+
+    private DpdkRing Ring(string name, int size, bool singleProducer)
+    {
+        var ring = new DpdkRing(name, size, singleProducer);
+        _rings.Add(ring);
+        return ring;
     }
 
     /// <summary>Frees held packets, closes the devices, frees the mbuf pool and cleans the EAL up (rte_eal_cleanup).</summary>
@@ -129,6 +240,13 @@ public sealed class DpdkPortSet : IDisposable
         _disposed = true;
         Outside.ReleaseHeld();
         Inside.ReleaseHeld();
+        // Every worker has stopped: what is still in a hand-off ring goes back to the pool, then the rings go.
+        foreach (DpdkRing ring in _rings)
+        {
+            ring.Drain(Mbufs.Pool);
+            ring.Dispose();
+        }
+
         for (int i = _owned.Count - 1; i >= 0; i--)
             _owned[i].Dispose();
     }
