@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.Dataplane.Workers;
@@ -50,6 +51,8 @@ public sealed class GatewayMetrics : IDisposable
 
         _meter.CreateObservableGauge("pptpgw.sessions", () => ObserveSessions(sources), "{session}",
             "PPP sessions by state (negotiating, authenticating, established, closing)");
+        _meter.CreateObservableGauge("pptpgw.gateway.state", () => ObserveState(sources), "{state}",
+            "1 for the gateway's current state (starting, running, draining after 'shutdown soft', stopping, stopped), 0 for the others");
         _meter.CreateObservableGauge("pptpgw.tunnels", () => (long)sources.Tunnels(), "{tunnel}", "PPTP control connections");
         _meter.CreateObservableGauge("pptpgw.pool.addresses", () => ObservePools(sources), "{address}",
             "Addresses of each pool by state (used, free)");
@@ -129,6 +132,13 @@ public sealed class GatewayMetrics : IDisposable
 
     /// <summary>The label value of a drop reason.</summary>
     public static string DropReasonName(DataplaneDropReason reason) => DropReasonNames[(int)reason];
+
+    private static IEnumerable<Measurement<long>> ObserveState(GatewayMetricSources sources)
+    {
+        GatewayRunState current = sources.State();
+        foreach (GatewayRunState state in Enum.GetValues<GatewayRunState>())
+            yield return new Measurement<long>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+    }
 
     private static IEnumerable<Measurement<long>> ObserveSessions(GatewayMetricSources sources)
     {
@@ -244,6 +254,9 @@ public sealed record GatewayMetricSources
 
     /// <summary>Sessions by state.</summary>
     public Func<SessionStateCounts> Sessions { get; init; } = () => default;
+
+    /// <summary>The gateway's state (<c>pptpgw_gateway_state</c>).</summary>
+    public Func<GatewayRunState> State { get; init; } = () => GatewayRunState.Running;
 
     /// <summary>Live PPTP control connections.</summary>
     public Func<int> Tunnels { get; init; } = () => 0;

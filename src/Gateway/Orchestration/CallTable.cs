@@ -21,12 +21,19 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
     private int _nextInterface = 1;
     private int _live;
     private bool _stopping;
+    private bool _draining;
     private IDataplaneControl? _dataplane;
     private PptpListener? _listener;
 
-    public CallOrchestratorOptions Options { get; } = options;
-    public GatewayConfig Config => Options.Config;
-    public VpdnGroupConfig Group => Options.Group;
+    private volatile CallOrchestratorOptions _options = options;
+
+    /// <summary>The options; a reload replaces the configuration and group in them (<see cref="Reconfigure"/>).</summary>
+    public CallOrchestratorOptions Options => _options;
+    public GatewayConfig Config => _options.Config;
+    public VpdnGroupConfig Group => _options.Group;
+
+    /// <summary>A reload: new calls are admitted and negotiated under <paramref name="config"/> and its dial-in <paramref name="group"/>.</summary>
+    public void Reconfigure(GatewayConfig config, VpdnGroupConfig group) => _options = _options with { Config = config, Group = group };
     public GatewayLog Log { get; } = log;
     public TimeProvider Time { get; } = time;
 
@@ -73,6 +80,13 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
         get { lock (_gate) return _stopping; }
     }
 
+    /// <summary><c>shutdown soft</c>: from now on <see cref="TryAdmit"/> refuses new calls; the live ones run on.</summary>
+    public void BeginDrain()
+    {
+        lock (_gate)
+            _draining = true;
+    }
+
     /// <summary>From now on <see cref="TryAdmit"/> refuses; returns nothing, the caller marks the calls.</summary>
     public void BeginStop()
     {
@@ -112,7 +126,7 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
         lock (_gate)
         {
             virtualInterface = 0;
-            if (_stopping)
+            if (_stopping || _draining)
                 return AdmissionVerdict.Stopping;
             if (_live >= Config.Gateway.MaxSessions)
                 return AdmissionVerdict.MaxSessions;

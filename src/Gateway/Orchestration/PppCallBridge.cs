@@ -93,7 +93,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     private bool InstallNetwork(GatewayCall call, PppLinkResult result, out MppeKeyStrength? strength)
     {
         IDataplaneControl dataplane = table.Dataplane;
-        bool required = table.Group.Mppe is { Required: true };
+        bool required = (call.Group ?? table.Group).Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
                 result.TransmitProtocolFieldCompression, required))
         {
