@@ -213,6 +213,8 @@ public static class ConfigReloadPlanner
             parts.Add($"strip-domain {(a.StripDomain ? "on" : "off")} -> {(b.StripDomain ? "on" : "off")}");
         if (a.EchoIntervalSeconds != b.EchoIntervalSeconds)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"pptp echo {a.EchoIntervalSeconds} -> {b.EchoIntervalSeconds} (new tunnels)"));
+        if (a.SingleSession != b.SingleSession)
+            parts.Add($"single-session {a.SingleSession.ToString().ToLowerInvariant()} -> {b.SingleSession.ToString().ToLowerInvariant()}");
         if (a.MaxCallsPerTunnel != b.MaxCallsPerTunnel)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"pptp max-calls-per-tunnel {a.MaxCallsPerTunnel} -> {b.MaxCallsPerTunnel} (new tunnels)"));
         return parts.Count == 0 ? null : string.Join("; ", parts);

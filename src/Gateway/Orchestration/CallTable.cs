@@ -94,6 +94,26 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
             _stopping = true;
     }
 
+    private readonly Lock _users = new();
+
+    /// <summary>
+    /// <c>single-session</c>: claims <paramref name="user"/> for <paramref name="call"/> at its link-up. With
+    /// <paramref name="deny"/>, false when another live call holds the name; otherwise true, and
+    /// <paramref name="older"/> lists the live calls that hold it (for replace). One lock, so two sessions of a
+    /// user coming up at once cannot both pass a deny.
+    /// </summary>
+    public bool TryClaimUser(GatewayCall call, string user, bool deny, out GatewayCall[] older)
+    {
+        lock (_users)
+        {
+            older = [.. _calls.Values.Where(c => !ReferenceEquals(c, call) && !c.IsCleared && string.Equals(c.ClaimedUser, user, StringComparison.Ordinal))];
+            if (deny && older.Length > 0)
+                return false;
+            call.ClaimedUser = user;
+            return true;
+        }
+    }
+
     /// <summary>Every live call.</summary>
     public ICollection<GatewayCall> All => _calls.Values;
 
