@@ -6,6 +6,8 @@
 #                      (--dataplane dpdk: the same on the DPDK dataplane, net_af_packet on the veths)
 #   ./build.sh bench   BenchmarkDotNet micro-benchmarks (args after 'bench' go to BenchmarkDotNet)
 #   ./build.sh fuzz [--seconds N] [TARGET...]   AFL++/SharpFuzz on every peer-facing parser (tests/Fuzz/run-fuzz.sh)
+#   ./build.sh package  the .deb (self-contained single-file pptpgw, systemd unit, sample config, man page):
+#                      artifacts/package/pptpgw_VERSION_amd64.deb (scripts/package-deb.sh; docs/DEPLOY.md)
 #   ./build.sh loadtest [--radius] [LOAD ARGS]  pptpgw load against a gateway in network namespaces (scripts/loadtest.sh);
 #                      JSON + PNG under artifacts/load/ (default: --sessions 200 --hold 5)
 # With no argument: build + test.
@@ -97,6 +99,13 @@ cmd_demo() {
   log "the demo arrives with the control-plane issue (issue 4); built artifacts/bin/pptpgw"
 }
 
+cmd_package() {
+  need_dotnet
+  build_native
+  dotnet restore Dataplane.sln >/dev/null
+  scripts/package-deb.sh "$ROOT/artifacts/package"
+}
+
 # ./build.sh loadtest [--radius] [pptpgw load args]: e.g. --sessions 10000 --hold 30 --rate 2000/s (docs in scripts/loadtest.sh).
 cmd_loadtest() {
   cmd_build
@@ -112,6 +121,7 @@ case "$sub" in
   fuzz) cmd_fuzz "$@" ;;
   demo) cmd_demo "$@" ;;
   loadtest) cmd_loadtest "$@" ;;
+  package) cmd_package ;;
   all) cmd_test ;;
-  *) echo "usage: $0 [build|test|demo|bench|fuzz|loadtest]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|demo|bench|fuzz|loadtest|package]" >&2; exit 2 ;;
 esac

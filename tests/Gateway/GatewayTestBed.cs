@@ -76,7 +76,7 @@ internal sealed class GatewayTestBed : IAsyncDisposable
     public LoopbackDataplane Dataplane => _dataplane;
     public IPEndPoint EndPoint => Host.PptpEndPoint!;
 
-    public static GatewayTestBed Start(string configText, string? adminSocket = null, IPEndPoint? metrics = null)
+    public static GatewayTestBed Start(string configText, string? adminSocket = null, IPEndPoint? metrics = null, string? configPath = null)
     {
         ConfigParseResult parsed = PixConfigParser.Parse(configText, "test.cfg");
         Assert.True(parsed.Config is not null, string.Join("\n", parsed.Errors));
@@ -91,6 +91,7 @@ internal sealed class GatewayTestBed : IAsyncDisposable
             Dataplane = context => dataplane = new LoopbackDataplane(context.FrameSink),
             ShutdownReplyTimeout = TimeSpan.FromSeconds(5),
             MetricsEndPoint = metrics,
+            ConfigPath = configPath,
         });
         var bed = new GatewayTestBed(host, capture, dataplane!);
         host.Start();

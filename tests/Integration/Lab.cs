@@ -68,6 +68,9 @@ internal sealed class Lab : IAsyncDisposable
     public string ConfigPath { get; }
     public LabProcess? Gateway { get; private set; }
 
+    /// <summary>The lab's directory (configuration, admin socket).</summary>
+    public string LabDirectory => _dir;
+
     /// <summary>The gateway executable: the published artifacts/bin/pptpgw unless the test build's copy is newer (a stale publish).</summary>
     public static string? GatewayBinary { get; } = LocateBinary();
 
@@ -132,10 +135,11 @@ internal sealed class Lab : IAsyncDisposable
     /// Starts <c>pptpgw run</c> in the gateway namespace and waits for its "PPTP on" line; <paramref name="openFiles"/>
     /// sets its RLIMIT_NOFILE (soft and hard) with <c>prlimit</c>.
     /// </summary>
-    public async Task<LabProcess> StartGatewayAsync(int? openFiles = null)
+    /// <paramref name="wrapper"/> goes before the binary (e.g. <c>setpriv --reuid=...</c> for a non-root run).
+    public async Task<LabProcess> StartGatewayAsync(int? openFiles = null, string[]? wrapper = null)
     {
         string[] limit = openFiles is { } n ? ["prlimit", $"--nofile={n}:{n}", "--"] : [];
-        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace.Name, .. limit, GatewayBinary!, "run", "--config", ConfigPath]);
+        LabProcess gateway = Start("gateway", ["ip", "netns", "exec", GatewayNamespace.Name, .. limit, .. wrapper ?? [], GatewayBinary!, "run", "--config", ConfigPath]);
         Gateway = gateway;
         await gateway.WaitForLineAsync("PPTP on ", TimeSpan.FromSeconds(20));
         return gateway;

@@ -13,18 +13,21 @@ public sealed class AdminDispatcher
     private readonly IAdminHandler _handler;
     private readonly GatewayLog _log;
     private readonly IOperatorViews? _views;
+    private readonly IGatewayControl? _control;
 
     /// <summary>
     /// A dispatcher over <paramref name="handler"/>, toggling debug classes on <paramref name="log"/>; the operator views
-    /// and per-session clears (<see cref="OperatorCommandParser"/>) act on <paramref name="views"/> when given.
+    /// and per-session clears (<see cref="OperatorCommandParser"/>) act on <paramref name="views"/> when given, and
+    /// <c>reload</c> / <c>shutdown</c> on <paramref name="control"/> (without it they answer that they are not offered).
     /// </summary>
-    public AdminDispatcher(IAdminHandler handler, GatewayLog log, IOperatorViews? views = null)
+    public AdminDispatcher(IAdminHandler handler, GatewayLog log, IOperatorViews? views = null, IGatewayControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(log);
         _handler = handler;
         _log = log;
         _views = views;
+        _control = control;
     }
 
     /// <summary>The log whose debug classes the commands toggle.</summary>
@@ -58,7 +61,8 @@ public sealed class AdminDispatcher
                 AdminCommandKind.ShowDebug => DebugCommands.Show(_log),
                 AdminCommandKind.DebugOn => DebugCommands.On(_log, command.Debug),
                 AdminCommandKind.DebugOff => DebugCommands.Off(_log, command.Debug),
-                AdminCommandKind.ShowVersion => AdminReply.Ok(EndLine(_handler.GetVersion())),
+                AdminCommandKind.ShowVersion => AdminReply.Ok(EndLine(_handler.GetVersion())
+                    + (_control is null ? "" : GatewayControlCommands.StateLine(_control) + "\n")),
                 AdminCommandKind.Help => AdminReply.Ok(AdminCommandParser.HelpText + OperatorCommandParser.HelpText),
                 AdminCommandKind.TerminalMonitor => AdminReply.Ok("% terminal monitor needs a connection that stays open\n"),
                 _ => new AdminReply(AdminStatus.InvalidInput, "% Invalid input\n"),
@@ -80,7 +84,7 @@ public sealed class AdminDispatcher
     {
         try
         {
-            return await OperatorCommands.ExecuteAsync(command, _handler, _views, _log, cancellationToken).ConfigureAwait(false);
+            return await OperatorCommands.ExecuteAsync(command, _handler, _views, _log, cancellationToken, _control).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

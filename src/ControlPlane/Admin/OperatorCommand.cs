@@ -32,6 +32,12 @@ public sealed record OperatorCommand(OperatorCommandKind Kind)
     /// <summary>Soft clear (LCP Terminate-Request first; the default), or hard.</summary>
     public bool Soft { get; init; } = true;
 
+    /// <summary>For <see cref="OperatorCommandKind.Shutdown"/>: soft or hard.</summary>
+    public ShutdownMode ShutdownMode { get; init; } = ShutdownMode.Hard;
+
+    /// <summary>For a soft <see cref="OperatorCommandKind.Shutdown"/>: seconds until it turns hard; null: no deadline.</summary>
+    public int? DeadlineSeconds { get; init; }
+
     /// <summary>For <see cref="OperatorCommandKind.PixShowJson"/>: the PIX command.</summary>
     public AdminCommand Pix { get; init; }
 }

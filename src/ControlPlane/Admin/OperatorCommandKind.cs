@@ -19,4 +19,8 @@ public enum OperatorCommandKind
     ClearSessions,
     /// <summary>A PIX show command ("show vpdn [tunnel|session]", "show version", "show debug") answered in JSON.</summary>
     PixShowJson,
+    /// <summary>"reload": re-read the configuration file and apply what can change live.</summary>
+    Reload,
+    /// <summary>"shutdown [hard]" or "shutdown soft [SECONDS]".</summary>
+    Shutdown,
 }

@@ -23,7 +23,9 @@ public static class OperatorCommandParser
         "clear vpdn username NAME [soft|hard]\n" +
         "clear vpdn session ip A.B.C.D [soft|hard]\n" +
         "clear vpdn session id N [soft|hard]\n" +
-        "show ... --json   (every show command)\n";
+        "show ... --json   (every show command)\n" +
+        "reload [--json]   (re-read the configuration file; sessions stay up)\n" +
+        "shutdown [hard] | shutdown soft [SECONDS]\n";
 
     /// <summary>How long a <c>match</c> pattern may run on one cell (the admin socket is root's, but a pattern still gets a bound).</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
@@ -43,6 +45,12 @@ public static class OperatorCommandParser
             return OperatorParseResult.NotOurs;
         List<string> words = [.. line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)];
         bool json = words.RemoveAll(w => w == "--json") > 0;
+        // Whole words only: "sh" stays the PIX's abbreviation of show, and nobody reloads or stops a gateway by a typo.
+        if (words.Count > 0 && string.Equals(words[0], "reload", StringComparison.OrdinalIgnoreCase))
+            return words.Count == 1 ? OperatorParseResult.Ok(new OperatorCommand(OperatorCommandKind.Reload) { Json = json })
+                : OperatorParseResult.Invalid($"% unexpected '{words[1]}'");
+        if (words.Count > 0 && string.Equals(words[0], "shutdown", StringComparison.OrdinalIgnoreCase))
+            return json ? OperatorParseResult.Invalid("% --json applies to show commands and reload") : ParseShutdown(new Cursor(words.GetRange(1, words.Count - 1)));
         var cursor = new Cursor(words);
         if (cursor.Keyword(TopLevel) is not { } top)
             return cursor.Error ?? OperatorParseResult.NotOurs;
@@ -226,6 +234,25 @@ public static class OperatorCommandParser
             soft = mode == "soft";
         }
         return cursor.End(new OperatorCommand(OperatorCommandKind.ClearSessions) { Selector = selector, Soft = soft });
+    }
+
+    private static OperatorParseResult ParseShutdown(Cursor cursor)
+    {
+        if (cursor.AtEnd)
+            return OperatorParseResult.Ok(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Hard });
+        string? mode = cursor.Keyword(Modes);
+        if (mode is null)
+            return cursor.Error ?? OperatorParseResult.Invalid("% expected 'shutdown [hard]' or 'shutdown soft [SECONDS]'");
+        if (mode == "hard")
+            return cursor.End(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Hard });
+        int? deadline = null;
+        if (!cursor.AtEnd)
+        {
+            if (cursor.Number() is not { } seconds || seconds < 1)
+                return OperatorParseResult.Invalid("% expected a deadline in seconds (1 or more) after 'shutdown soft'");
+            deadline = seconds;
+        }
+        return cursor.End(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Soft, DeadlineSeconds = deadline });
     }
 
     private static string ColumnNames() => string.Join(',', SessionBriefColumns.All.Select(c => c.Name));

@@ -7,15 +7,26 @@ namespace PptpGw.ControlPlane.Admin;
 internal static class OperatorCommands
 {
     public static async Task<AdminReply> ExecuteAsync(OperatorCommand command, IAdminHandler handler, IOperatorViews? views, GatewayLog log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IGatewayControl? control = null)
     {
         switch (command.Kind)
         {
+            case OperatorCommandKind.Reload or OperatorCommandKind.Shutdown when control is null:
+                return new AdminReply(AdminStatus.Error, "% Error: this gateway does not offer reload or shutdown\n");
+            case OperatorCommandKind.Reload:
+                return await GatewayControlCommands.ReloadAsync(control!, command.Json, cancellationToken).ConfigureAwait(false);
+            case OperatorCommandKind.Shutdown:
+                return GatewayControlCommands.Shutdown(control!, command.ShutdownMode, command.DeadlineSeconds);
             case OperatorCommandKind.PixShowJson:
                 return command.Pix.Kind switch
                 {
                     AdminCommandKind.ShowVpdn => Json(AdminJson.Vpdn(handler.GetSnapshot(), command.Pix.View)),
-                    AdminCommandKind.ShowVersion => Json(new System.Text.Json.Nodes.JsonObject { ["version"] = handler.GetVersion() }),
+                    AdminCommandKind.ShowVersion => Json(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["version"] = handler.GetVersion(),
+                        ["state"] = control is null ? null : GatewayControlCommands.StateText(control.State),
+                        ["sessions"] = control?.LiveSessions,
+                    }),
                     AdminCommandKind.ShowDebug => Json(AdminJson.Debug(log.Debugging)),
                     _ => new AdminReply(AdminStatus.InvalidInput, "% --json applies to show commands\n"),
                 };

@@ -28,4 +28,6 @@ public enum CallEndReason
     SessionTimeout,
     /// <summary>An internal failure of the gateway (dataplane refused the session's address or keys, PAC-Error).</summary>
     GatewayError,
+    /// <summary><c>single-session deny|replace</c>: the user's second session was refused, or an older one replaced.</summary>
+    SingleSession,
 }

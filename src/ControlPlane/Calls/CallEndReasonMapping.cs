@@ -11,7 +11,8 @@ public static class CallEndReasonMapping
     public static AcctTerminateCause ToAcctTerminateCause(this CallEndReason reason) => reason switch
     {
         CallEndReason.PeerTerminatedPpp or CallEndReason.PeerClearedCall or CallEndReason.PeerDisconnectedCall => AcctTerminateCause.UserRequest,
-        CallEndReason.AdminClear or CallEndReason.AaaDisconnect => AcctTerminateCause.AdminReset,
+        // single-session: the gateway's policy reset the session, as an administrator would (accel-ppp's TERM_ADMIN_RESET).
+        CallEndReason.AdminClear or CallEndReason.AaaDisconnect or CallEndReason.SingleSession => AcctTerminateCause.AdminReset,
         CallEndReason.AdminShutdown => AcctTerminateCause.AdminReboot,
         CallEndReason.SessionTimeout => AcctTerminateCause.SessionTimeout,
         CallEndReason.GatewayError => AcctTerminateCause.NasError,

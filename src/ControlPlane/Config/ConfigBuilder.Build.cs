@@ -143,6 +143,7 @@ internal sealed partial class ConfigBuilder
             {
                 MaxCallsPerTunnel = g.MaxCallsPerTunnel,
                 UnansweredStart = g.UnansweredStart,
+                SingleSession = g.SingleSession,
             });
         }
         if (dialinGroup is null)

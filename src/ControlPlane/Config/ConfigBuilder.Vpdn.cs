@@ -105,6 +105,22 @@ internal sealed partial class ConfigBuilder
         }
         else if (command == "strip-domain" && t.Length == 4)
             g.StripDomain = true;
+        else if (Is(t, 3, "single-session") && t.Length == 5)
+        {
+            // Extension (accel-ppp's single-session): one established session per user name.
+            switch (Lower(t[4]))
+            {
+                case "deny":
+                    g.SingleSession = SingleSessionPolicy.Deny;
+                    break;
+                case "replace":
+                    g.SingleSession = SingleSessionPolicy.Replace;
+                    break;
+                default:
+                    Error(line, $"{Head(t, 4)}: '{t[4]}' is not deny or replace");
+                    break;
+            }
+        }
         else if (command.StartsWith("accounting unanswered-start", StringComparison.Ordinal))
             UnansweredStart(line, t, g);
         else if (command.StartsWith("accounting interim", StringComparison.Ordinal) && t.Length == 6)

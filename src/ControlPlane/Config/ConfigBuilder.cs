@@ -77,6 +77,7 @@ internal sealed partial class ConfigBuilder(string fileName)
         public int Echo = VpdnGroupConfig.DefaultEchoIntervalSeconds;
         public int MaxCallsPerTunnel = VpdnGroupConfig.DefaultMaxCallsPerTunnel;
         public bool StripDomain;
+        public SingleSessionPolicy SingleSession;
         public int? Interim;
         public int InterimLine;
         public AccountingStartPolicy UnansweredStart = AccountingStartPolicy.CarryOn;

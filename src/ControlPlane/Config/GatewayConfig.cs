@@ -223,6 +223,9 @@ public sealed record VpdnGroupConfig(
     /// </summary>
     public int MaxCallsPerTunnel { get; init; } = DefaultMaxCallsPerTunnel;
 
+    /// <summary>Extension <c>single-session deny|replace</c>: one established session per user; <see cref="SingleSessionPolicy.Allow"/> without the line.</summary>
+    public SingleSessionPolicy SingleSession { get; init; } = SingleSessionPolicy.Allow;
+
     /// <summary>Extension <c>accounting unanswered-start</c>: what happens to a session whose Start nobody acknowledged.</summary>
     public AccountingStartPolicy UnansweredStart { get; init; } = AccountingStartPolicy.CarryOn;
 }

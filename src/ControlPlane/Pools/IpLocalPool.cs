@@ -52,10 +52,13 @@ public sealed class IpLocalPool
     public const int MaxCapacity = 1 << 24;
 
     private readonly Lock _gate = new();
-    private readonly uint[] _rangeFirst;     // sorted range starts
-    private readonly int[] _rangeIndex;      // index of each range's first address in the bitmap
-    private readonly ulong[] _used;          // 1 = address in use (and the padding bits past Capacity)
-    private readonly ulong[] _hasFree;       // bit w = _used[w] has a zero bit
+    // The layout (ranges and bitmaps) changes only in TryResize (a configuration reload), under _gate like every use.
+    private uint[] _rangeFirst;     // sorted range starts
+    private int[] _rangeIndex;      // index of each range's first address in the bitmap
+    private ulong[] _used;          // 1 = address in use (and the padding bits past Capacity)
+    private ulong[] _hasFree;       // bit w = _used[w] has a zero bit
+    private ImmutableArray<Ipv4Range> _ranges;
+    private int _capacity;
     private readonly HashSet<uint> _outside = [];
     private int _cursor;
     private int _usedCount;
@@ -69,6 +72,12 @@ public sealed class IpLocalPool
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(ranges);
+        Name = name;
+        (_ranges, _capacity, _rangeFirst, _rangeIndex, _used, _hasFree) = Layout(name, ranges);
+    }
+
+    private static (ImmutableArray<Ipv4Range>, int, uint[], int[], ulong[], ulong[]) Layout(string name, IEnumerable<Ipv4Range> ranges)
+    {
         var sorted = ranges.OrderBy(r => r.First).ToImmutableArray();
         if (sorted.IsEmpty)
             throw new ArgumentException($"pool '{name}' has no ranges", nameof(ranges));
@@ -82,29 +91,76 @@ public sealed class IpLocalPool
         if (total > MaxCapacity)
             throw new ArgumentException($"pool '{name}' holds {total} addresses, more than {MaxCapacity}", nameof(ranges));
 
-        Name = name;
-        Ranges = sorted;
-        Capacity = (int)total;
-        _rangeFirst = new uint[sorted.Length];
-        _rangeIndex = new int[sorted.Length];
+        int capacity = (int)total;
+        var rangeFirst = new uint[sorted.Length];
+        var rangeIndex = new int[sorted.Length];
         int index = 0;
         for (int i = 0; i < sorted.Length; i++)
         {
-            _rangeFirst[i] = sorted[i].First;
-            _rangeIndex[i] = index;
+            rangeFirst[i] = sorted[i].First;
+            rangeIndex[i] = index;
             index += (int)sorted[i].Count;
         }
 
-        int words = (Capacity + 63) >> 6;
-        _used = new ulong[words];
-        _hasFree = new ulong[(words + 63) >> 6];
+        int words = (capacity + 63) >> 6;
+        var used = new ulong[words];
+        var hasFree = new ulong[(words + 63) >> 6];
         for (int w = 0; w < words; w++)
-            _hasFree[w >> 6] |= 1UL << w;
-        int tail = Capacity & 63;
+            hasFree[w >> 6] |= 1UL << w;
+        int tail = capacity & 63;
         if (tail != 0)
         {
             // Mark the bits past Capacity as used so the scan never returns them.
-            _used[words - 1] = ulong.MaxValue << tail;
+            used[words - 1] = ulong.MaxValue << tail;
+        }
+        return (sorted, capacity, rangeFirst, rangeIndex, used, hasFree);
+    }
+
+    /// <summary>
+    /// A configuration reload: the pool takes <paramref name="ranges"/> (growing, shrinking or moving) while every held
+    /// address stays held, so live sessions keep theirs and release them into this same pool later. Refused, changing
+    /// nothing, when an address held now would fall outside the new ranges (<see cref="PoolResizeResult.HeldAddresses"/>
+    /// lists them): shrinking is only for unused addresses. Throws <see cref="ArgumentException"/> for ranges the config
+    /// validator refuses (none, overlapping, too many).
+    /// </summary>
+    public PoolResizeResult TryResize(IEnumerable<Ipv4Range> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        var (sorted, capacity, rangeFirst, rangeIndex, used, hasFree) = Layout(Name, ranges);
+        lock (_gate)
+        {
+            int before = _capacity;
+            var held = new List<uint>();
+            var carried = new List<int>();
+            for (int i = 0; i < _capacity; i++)
+            {
+                if (!IsSet(i))
+                    continue;
+                uint address = AddressAt(i);
+                int target = IndexIn(sorted, rangeFirst, rangeIndex, address);
+                if (target < 0)
+                    held.Add(address);
+                else
+                    carried.Add(target);
+            }
+            if (held.Count > 0)
+                return new PoolResizeResult(false, before, before, [.. held]);
+            (_ranges, _capacity, _rangeFirst, _rangeIndex, _used, _hasFree) = (sorted, capacity, rangeFirst, rangeIndex, used, hasFree);
+            _usedCount = 0;
+            foreach (int index in carried)
+                Set(index);
+            // An address held outside the old ranges (a Framed-IP-Address) that the new ranges cover stays held, now inside.
+            foreach (uint address in _outside.ToArray())
+            {
+                int index = IndexOf(address);
+                if (index >= 0)
+                {
+                    Set(index);
+                    _outside.Remove(address);
+                }
+            }
+            _cursor = 0;
+            return new PoolResizeResult(true, before, capacity, []);
         }
     }
 
@@ -112,10 +168,16 @@ public sealed class IpLocalPool
     public string Name { get; }
 
     /// <summary>The ranges, sorted by first address, disjoint.</summary>
-    public ImmutableArray<Ipv4Range> Ranges { get; }
+    public ImmutableArray<Ipv4Range> Ranges
+    {
+        get { lock (_gate) return _ranges; }
+    }
 
     /// <summary>Number of addresses in the ranges.</summary>
-    public int Capacity { get; }
+    public int Capacity
+    {
+        get { lock (_gate) return _capacity; }
+    }
 
     /// <summary>Addresses of the ranges currently held.</summary>
     public int UsedCount
@@ -126,7 +188,7 @@ public sealed class IpLocalPool
     /// <summary>Addresses of the ranges currently free.</summary>
     public int FreeCount
     {
-        get { lock (_gate) return Capacity - _usedCount; }
+        get { lock (_gate) return _capacity - _usedCount; }
     }
 
     /// <summary>Addresses outside the ranges currently held through <see cref="TryAllocateSpecific"/>.</summary>
@@ -136,14 +198,20 @@ public sealed class IpLocalPool
     }
 
     /// <summary>True when <paramref name="address"/> lies in one of the ranges.</summary>
-    public bool Contains(uint address) => IndexOf(address) >= 0;
+    public bool Contains(uint address)
+    {
+        lock (_gate)
+            return IndexOf(address) >= 0;
+    }
 
     /// <summary>True when <paramref name="address"/> is currently held (inside the ranges or recorded outside them).</summary>
     public bool IsAllocated(uint address)
     {
-        int index = IndexOf(address);
         lock (_gate)
+        {
+            int index = IndexOf(address);
             return index >= 0 ? IsSet(index) : _outside.Contains(address);
+        }
     }
 
     /// <summary>
@@ -161,7 +229,7 @@ public sealed class IpLocalPool
                 return false;
             }
             Set(index);
-            _cursor = index + 1 == Capacity ? 0 : index + 1;
+            _cursor = index + 1 == _capacity ? 0 : index + 1;
             address = AddressAt(index);
             return true;
         }
@@ -175,9 +243,9 @@ public sealed class IpLocalPool
     /// </summary>
     public PoolAllocateResult TryAllocateSpecific(uint address, bool allowOutsidePool = false)
     {
-        int index = IndexOf(address);
         lock (_gate)
         {
+            int index = IndexOf(address);
             if (index < 0)
             {
                 if (!allowOutsidePool)
@@ -194,9 +262,9 @@ public sealed class IpLocalPool
     /// <summary>Gives an address back. Releasing an address that is not held changes nothing and says so.</summary>
     public PoolReleaseResult Release(uint address)
     {
-        int index = IndexOf(address);
         lock (_gate)
         {
+            int index = IndexOf(address);
             if (index < 0)
                 return _outside.Remove(address) ? PoolReleaseResult.Released : PoolReleaseResult.NotAllocated;
             if (!IsSet(index))
@@ -209,15 +277,17 @@ public sealed class IpLocalPool
         }
     }
 
-    /// <summary>Bitmap index of <paramref name="address"/>, or -1 when it lies in no range. Reads immutable state only.</summary>
-    private int IndexOf(uint address)
+    /// <summary>Bitmap index of <paramref name="address"/>, or -1 when it lies in no range (under <c>_gate</c>).</summary>
+    private int IndexOf(uint address) => IndexIn(_ranges, _rangeFirst, _rangeIndex, address);
+
+    private static int IndexIn(ImmutableArray<Ipv4Range> ranges, uint[] rangeFirst, int[] rangeIndex, uint address)
     {
-        int r = Array.BinarySearch(_rangeFirst, address);
+        int r = Array.BinarySearch(rangeFirst, address);
         if (r < 0)
             r = ~r - 1;   // the range starting below the address, if any
-        if (r < 0 || address > Ranges[r].Last)
+        if (r < 0 || address > ranges[r].Last)
             return -1;
-        return _rangeIndex[r] + (int)(address - _rangeFirst[r]);
+        return rangeIndex[r] + (int)(address - rangeFirst[r]);
     }
 
     private uint AddressAt(int index)

@@ -29,9 +29,10 @@ public sealed class GatewayAaa : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<IDisposable> _ownedSync = [];
-    private readonly IPppAuthenticator? _localAuthenticator;
-    private readonly RadiusPppAuthenticator? _radiusAuthenticator;
-    private readonly TacacsPlusAuthenticator? _tacacsAuthenticator;
+    private readonly AaaAuthenticatorFactory? _factory;
+    private readonly List<object> _retired = [];
+    private readonly Lock _retiredLock = new();
+    private AuthenticationBackends _backends;
     private readonly AccountingService? _accounting;
     private DynamicAuthorizationServer? _dynamicAuthorization;
 
@@ -40,7 +41,8 @@ public sealed class GatewayAaa : IAsyncDisposable
         _group = group;
         _log = log;
         _time = time;
-        AuthenticationGroup = Authenticators.Validate(config, group);
+        _factory = factory;
+        AaaServerGroup? authenticationGroup = Authenticators.Validate(config, group);
         AccountingGroup = group.AccountingServerGroup is { } acct
             ? config.Aaa.FindGroup(acct) ?? throw new GatewayStartupException($"vpdn group {group.Name} client accounting {acct}: no such aaa-server group")
             : null;
@@ -68,22 +70,15 @@ public sealed class GatewayAaa : IAsyncDisposable
 
         try
         {
-            IPppAuthenticator? custom = AuthenticationGroup is { } authGroup ? factory?.Invoke(config, authGroup, log) : null;
-            switch (AuthenticationGroup)
+            IPppAuthenticator? custom = authenticationGroup is { } authGroup ? factory?.Invoke(config, authGroup, log) : null;
+            _backends = authenticationGroup switch
             {
-                case not null when custom is not null:
-                    _localAuthenticator = custom;
-                    break;
-                case { Protocol: AaaProtocol.Radius } g:
-                    _radiusAuthenticator = new RadiusPppAuthenticator(Radius(g), log);
-                    break;
-                case { Protocol: AaaProtocol.TacacsPlus } g:
-                    _tacacsAuthenticator = new TacacsPlusAuthenticator(Tacacs(g), log, new TacacsPlusAuthenticatorOptions { Mppe = group.Mppe });
-                    break;
-                default:
-                    _localAuthenticator = new LocalPppAuthenticator(new VpdnUserCredentialStore(config.Users), group.StripDomain);
-                    break;
-            }
+                not null when custom is not null => new AuthenticationBackends(authenticationGroup, custom, null, null, null, null),
+                { Protocol: AaaProtocol.Radius } g => new AuthenticationBackends(g, null, new RadiusPppAuthenticator(Radius(g), log), null, null, null),
+                { Protocol: AaaProtocol.TacacsPlus } g => new AuthenticationBackends(g, null, null,
+                    new TacacsPlusAuthenticator(Tacacs(g), log, new TacacsPlusAuthenticatorOptions { Mppe = group.Mppe }), null, null),
+                _ => new AuthenticationBackends(null, new LocalPppAuthenticator(new VpdnUserCredentialStore(config.Users), group.StripDomain), null, null, null, null),
+            };
             TimeSpan? interim = group.AccountingInterimSeconds is int s and > 0 ? TimeSpan.FromSeconds(s) : null;
             AccountingQueueOptions queueOptions = QueueOptions(config.Accounting);
             switch (AccountingGroup)
@@ -108,8 +103,8 @@ public sealed class GatewayAaa : IAsyncDisposable
         }
     }
 
-    /// <summary>The <c>client authentication aaa</c> group, or null for local users.</summary>
-    public AaaServerGroup? AuthenticationGroup { get; }
+    /// <summary>The <c>client authentication aaa</c> group, or null for local users (the current one: a reload may change it).</summary>
+    public AaaServerGroup? AuthenticationGroup => Volatile.Read(ref _backends).Group;
 
     /// <summary>The <c>client accounting</c> group, or null.</summary>
     public AaaServerGroup? AccountingGroup { get; }
@@ -121,7 +116,7 @@ public sealed class GatewayAaa : IAsyncDisposable
     public DynamicAuthorizationServer? DynamicAuthorization => _dynamicAuthorization;
 
     /// <summary>The authenticator that serves every call the same way (local users, or the AAA group without per-call data).</summary>
-    public IPppAuthenticator Authenticator => (IPppAuthenticator?)_radiusAuthenticator ?? (IPppAuthenticator?)_tacacsAuthenticator ?? _localAuthenticator!;
+    public IPppAuthenticator Authenticator => Volatile.Read(ref _backends).Authenticator;
 
     /// <summary>Builds the AAA of <paramref name="group"/>; throws <see cref="GatewayStartupException"/> for an unusable group.</summary>
     /// <param name="factory">Replaces the built-in RADIUS/TACACS+ authenticator (tests); null or a null result: built in.</param>
@@ -170,13 +165,104 @@ public sealed class GatewayAaa : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(disconnect);
         string peerText = peer.ToString();
         string port = string.Create(CultureInfo.InvariantCulture, $"pptp/{callId}");
-        RadiusPppAuthenticator? radius = _radiusAuthenticator?.ForCall(callId, peerText, local?.ToString());
-        IPppAuthenticator authenticator = radius ?? (IPppAuthenticator?)_tacacsAuthenticator?.ForCall(port, peerText) ?? Authenticator;
+        AuthenticationBackends backends = Volatile.Read(ref _backends);
+        RadiusPppAuthenticator? radius = backends.Radius?.ForCall(callId, peerText, local?.ToString());
+        IPppAuthenticator authenticator = radius ?? (IPppAuthenticator?)backends.Tacacs?.ForCall(port, peerText) ?? backends.Authenticator;
         return new AaaCall(this, callId, peer, local, port, authenticator, radius, disconnect);
     }
 
     /// <summary>The session options of a call: TACACS+ cannot return MPPE keys (<see cref="TacacsPlusMppePolicy.Apply"/>).</summary>
     public PppSessionOptions AdjustSessionOptions(PppSessionOptions options) => TacacsPlusMppePolicy.Apply(options, AuthenticationGroup);
+
+    /// <summary>
+    /// A reload: new calls authenticate against <paramref name="config"/>'s users (local) or its <c>client
+    /// authentication aaa</c> group, with <paramref name="group"/>'s strip-domain and MPPE. Calls that already
+    /// authenticated keep going; an old RADIUS/TACACS+ client is closed after <see cref="RetireDelay"/>, by when any
+    /// request it still had in flight has timed out. Returns null when applied, else why not (nothing changed).
+    /// </summary>
+    public string? ReconfigureAuthentication(GatewayConfig config, VpdnGroupConfig group)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(group);
+        AaaServerGroup? authenticationGroup;
+        try
+        {
+            authenticationGroup = Authenticators.Validate(config, group);
+        }
+        catch (GatewayStartupException ex)
+        {
+            return ex.Message;
+        }
+        AuthenticationBackends next;
+        try
+        {
+            IPppAuthenticator? custom = authenticationGroup is { } authGroup ? _factory?.Invoke(config, authGroup, _log) : null;
+            next = authenticationGroup switch
+            {
+                not null when custom is not null => new AuthenticationBackends(authenticationGroup, custom, null, null, null, null),
+                { Protocol: AaaProtocol.Radius } g => RadiusBackends(config, g),
+                { Protocol: AaaProtocol.TacacsPlus } g => TacacsBackends(g, group),
+                _ => new AuthenticationBackends(null, new LocalPppAuthenticator(new VpdnUserCredentialStore(config.Users), group.StripDomain), null, null, null, null),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            return $"vpdn group {group.Name}: {ex.Message}";
+        }
+        AuthenticationBackends previous = Interlocked.Exchange(ref _backends, next);
+        Retire(previous);
+        return null;
+    }
+
+    /// <summary>How long a replaced RADIUS/TACACS+ client stays open for the requests it still has in flight.</summary>
+    public static TimeSpan RetireDelay { get; } = TimeSpan.FromMinutes(2);
+
+    private AuthenticationBackends RadiusBackends(GatewayConfig config, AaaServerGroup g)
+    {
+        var client = new RadiusClient(g, new RadiusClientOptions { Nas = NasIdentity(config, g) }, _log, _time);
+        return new AuthenticationBackends(g, null, new RadiusPppAuthenticator(client, _log), null, client, null);
+    }
+
+    private AuthenticationBackends TacacsBackends(AaaServerGroup g, VpdnGroupConfig group)
+    {
+        var client = new TacacsPlusClient(g, _log, timeProvider: _time);
+        return new AuthenticationBackends(g, null, null, new TacacsPlusAuthenticator(client, _log, new TacacsPlusAuthenticatorOptions { Mppe = group.Mppe }), null, client);
+    }
+
+    /// <summary>Closes the clients a replaced set owns after <see cref="RetireDelay"/> (the first set's clients are owned by this object).</summary>
+    private void Retire(AuthenticationBackends previous)
+    {
+        object[] clients = [.. new object?[] { previous.RadiusClient, previous.TacacsClient }.OfType<object>()];
+        if (clients.Length == 0)
+            return;
+        lock (_retiredLock)
+            _retired.AddRange(clients);
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
+        {
+            foreach (object client in clients)
+                _ = CloseRetiredAsync(client);
+            timer?.Dispose();
+        }, null, RetireDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task CloseRetiredAsync(object client)
+    {
+        lock (_retiredLock)
+        {
+            if (!_retired.Remove(client))
+                return;
+        }
+        switch (client)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
 
     /// <summary>The accounting of <c>client accounting NAME</c> (RADIUS or TACACS+), or null.</summary>
     public AccountingService? Accounting => _accounting;
@@ -247,6 +333,15 @@ public sealed class GatewayAaa : IAsyncDisposable
         foreach (IAsyncDisposable owned in _owned)
             await owned.DisposeAsync().ConfigureAwait(false);
         DisposeOwnedSynchronously();
+        object[] retired;
+        lock (_retiredLock)
+            retired = [.. _retired];
+        foreach (object client in retired)
+            await CloseRetiredAsync(client).ConfigureAwait(false);
+        AuthenticationBackends current = Volatile.Read(ref _backends);
+        if (current.RadiusClient is not null)
+            await current.RadiusClient.DisposeAsync().ConfigureAwait(false);
+        current.TacacsClient?.Dispose();
     }
 
     private void DisposeOwnedSynchronously()

@@ -7,14 +7,18 @@ using PptpGw.ControlPlane.Config;
 namespace PptpGw.Gateway.Cli;
 
 /// <summary>
-/// The PIX admin commands (<c>show</c>, <c>clear</c>, <c>debug</c>, <c>no</c>, <c>undebug</c>, <c>terminal</c>): their
+/// The PIX admin commands (<c>show</c>, <c>clear</c>, <c>debug</c>, <c>no</c>, <c>undebug</c>, <c>terminal</c>) and the
+/// gateway's own <c>reload</c> and <c>shutdown</c>: their
 /// words are checked here with the gateway's own <see cref="AdminCommandParser"/> (PIX abbreviations and its
 /// "% Invalid input" text) and sent as one line to the running gateway's admin socket; its answer is printed.
 /// </summary>
 internal static class AdminCommands
 {
     /// <summary>The first words of the admin commands (for the PIX-style abbreviation of the first word).</summary>
-    public static readonly string[] Names = ["show", "clear", "debug", "no", "undebug", "terminal"];
+    public static readonly string[] Names = ["show", "clear", "debug", "no", "undebug", "terminal", "reload", "shutdown"];
+
+    /// <summary>The PIX's own first words, the ones that may be abbreviated ("sh" stays show; reload and shutdown are typed whole).</summary>
+    public static readonly string[] Abbreviable = ["show", "clear", "debug", "no", "undebug", "terminal"];
 
     private static readonly Dictionary<string, (string Syntax, string Description, string[] Completions)> Descriptions = new(StringComparer.Ordinal)
     {
@@ -29,6 +33,11 @@ internal static class AdminCommands
         ["no"] = ("debug vpdn|ppp CLASS | debug all", "Turn debug classes off.", ["debug", "vpdn", "ppp", "all"]),
         ["undebug"] = ("all | vpdn|ppp CLASS", "Turn debug classes off.", ["all", "vpdn", "ppp"]),
         ["terminal"] = ("monitor", "Stream the gateway's log and debug lines until Ctrl-C.", ["monitor"]),
+        ["reload"] = ("", "Re-read the configuration file (as SIGHUP and 'systemctl reload' do): a file with errors changes nothing; otherwise " +
+            "users, AAA servers, pool growth, group settings, logging and limits apply to new calls, sessions stay up, and each change is listed " +
+            "as applied, needs restart or refused. Exit 1 when the file has errors.", []),
+        ["shutdown"] = ("[hard] | soft [SECONDS]", "Stop the gateway: now (hard, the default), or soft: no new tunnels or calls, stop when the " +
+            "last session ends (or after SECONDS, then hard).", ["soft", "hard"]),
     };
 
     public static IEnumerable<Command> Create()
@@ -48,7 +57,7 @@ internal static class AdminCommands
             config.Description = "take the admin socket from this configuration's 'gateway admin-socket'";
             var command = new Command(name, description) { words, admin, config };
             var json = new Option<bool>("--json") { Description = "answer in JSON (show commands)" };
-            if (name == "show")
+            if (name is "show" or "reload")
                 command.Options.Add(json);
             command.SetAction((result, token) => SendAsync(name, [.. result.GetValue(words) ?? [], .. result.GetValue(json) ? ["--json"] : Array.Empty<string>()],
                 result.GetValue(admin), result.GetValue(config), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, token));

@@ -89,7 +89,9 @@ public static class GatewayCommandLine
             return args;
         string word = args[0];
         string? found = null;
-        foreach (string name in AdminCommands.Names)
+        if (AdminCommands.Names.Contains(word, StringComparer.Ordinal))
+            return args;
+        foreach (string name in AdminCommands.Abbreviable)
         {
             if (name == word)
                 return args;

@@ -15,7 +15,7 @@ internal static class RunCommand
         Option<string> admin = CliOptions.AdminSocket();
         Option<IPEndPoint> listen = CliOptions.Listen();
         var command = new Command("run", "Run the gateway in the foreground, logging to stdout; SIGTERM/SIGINT stop it cleanly " +
-            "(Stop-Control-Connection-Request to every peer, sessions closed, exit 0).")
+            "(Stop-Control-Connection-Request to every peer, sessions closed, exit 0); SIGHUP re-reads the configuration (like 'pptpgw reload').")
         {
             config, syslog, admin, listen,
         };
@@ -52,6 +52,7 @@ internal static class RunCommand
                 Syslog = args.Syslog,
                 AdminSocketPath = args.AdminSocket,
                 ListenEndPoint = args.Listen,
+                ConfigPath = Path.GetFullPath(args.Config),
             });
         }
         catch (GatewayStartupException ex)

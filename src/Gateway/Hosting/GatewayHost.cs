@@ -28,41 +28,40 @@ namespace PptpGw.Gateway.Hosting;
 /// sends Stop-Control-Connection-Request to every peer (RFC 2637 §2.3, reason Stop-Local-Shutdown), ends every PPP
 /// session (their pool addresses go back), closes the admin socket and the dataplane.
 /// </remarks>
-public sealed class GatewayHost : IAsyncDisposable
+public sealed partial class GatewayHost : IAsyncDisposable, IGatewayControl
 {
     private readonly GatewayHostOptions _options;
-    private readonly List<IDisposable> _ownedSinks = [];
-    private readonly AdminServer? _admin;
+    private ConfiguredLogSinks? _sinks;
+    private AdminServer? _admin;
     private readonly Lock _stateLock = new();
     private Task? _stopping;
     private bool _started;
     private InstanceLock? _instanceLock;
     private int _hangups;
 
-    private GatewayHost(GatewayConfig config, GatewayHostOptions options, GatewayLog log, VpdnGroupConfig group, IpLocalPool? pool,
-        CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, AdminServer? admin, string? adminPath, GatewayAaa aaa)
+    private GatewayHost(GatewayConfig config, GatewayHostOptions options, GatewayLog log, IpLocalPool? pool,
+        CallOrchestrator orchestrator, IDataplaneControl dataplane, PptpListener listener, string? adminPath, GatewayAaa aaa, TimeProvider time)
     {
         Aaa = aaa;
-        Config = config;
+        _config = config;
         _options = options;
+        _time = time;
         Log = log;
-        Group = group;
         Pool = pool;
         Orchestrator = orchestrator;
         Dataplane = dataplane;
         Listener = listener;
-        _admin = admin;
         AdminSocketPath = adminPath;
     }
 
-    /// <summary>The configuration the gateway runs.</summary>
-    public GatewayConfig Config { get; }
+    /// <summary>The configuration the gateway runs (a reload replaces it with what it applied, <see cref="ReloadAsync"/>).</summary>
+    public GatewayConfig Config => Volatile.Read(ref _config);
 
     /// <summary>The log every component writes to; the debug classes live here.</summary>
     public GatewayLog Log { get; }
 
     /// <summary>The vpdn group that accepts PPTP dial-in.</summary>
-    public VpdnGroupConfig Group { get; }
+    public VpdnGroupConfig Group => Config.DialinGroup!;
 
     /// <summary>Authentication backends, accounting, Session-Timeout and dynamic authorization of the group.</summary>
     public GatewayAaa Aaa { get; }
@@ -131,35 +130,9 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         var log = new GatewayLog(time);
-        var owned = new List<IDisposable>();
-        LoggingConfig logging = config.Gateway.Logging;
-        log.SetMessageLevels(logging.MessageLevels);
-        if (options.Console is { } console)
-            log.AddSink(logging.Json ? new JsonLogSink(console) : new ConsoleLogSink(console));
         foreach (ILogSink sink in options.LogSinks)
             log.AddSink(sink);
-        if (options.Syslog || config.Gateway.Syslog)
-        {
-            var syslog = new SyslogSink(new SyslogSinkOptions { Facility = logging.Facility }, time);
-            owned.Add(syslog);
-            log.AddSink(syslog);
-        }
-        // "logging on" + "logging host": remote syslog over UDP at the "logging trap" level, as the PIX sends it.
-        if (logging.Enabled)
-        {
-            foreach (LoggingHostConfig target in logging.Hosts)
-            {
-                var remote = new RemoteSyslogSink(new RemoteSyslogSinkOptions
-                {
-                    EndPoint = target.EndPoint,
-                    Format = target.Format,
-                    Facility = logging.Facility,
-                    Level = logging.TrapLevel,
-                });
-                owned.Add(remote);
-                log.AddSink(remote);
-            }
-        }
+        ConfiguredLogSinks sinks = ConfiguredLogSinks.Add(log, config, options, time);
 
         VpdnGroupConfig group = config.DialinGroup
             ?? throw new GatewayStartupException("no 'vpdn group NAME accept dialin pptp' line: nothing to serve");
@@ -186,20 +159,7 @@ public sealed class GatewayHost : IAsyncDisposable
         }
 
         IPEndPoint listen = options.ListenEndPoint ?? DefaultListenEndPoint(config, log);
-        PptpConnectionOptions connection = new()
-        {
-            HostName = "pptpgw",
-            VendorString = "pptpgw",
-            EchoInterval = TimeSpan.FromSeconds(group.EchoIntervalSeconds),
-            // The PIX's "pptp echo S" is a keep-alive timeout: a peer silent for S seconds gets an Echo-Request, and one
-            // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
-            EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
-            MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
-            MaxCallsPerConnection = group.MaxCallsPerTunnel,
-            StartRequestTimeout = TimeSpan.FromSeconds(config.Gateway.StartRequestTimeoutSeconds),
-        };
-        if (options.ConnectionOptions is { } adjust)
-            connection = adjust(connection);
+        PptpConnectionOptions connection = ConnectionOptions(config, group, options);
 
         var orchestrator = new CallOrchestrator(new CallOrchestratorOptions
         {
@@ -237,16 +197,16 @@ public sealed class GatewayHost : IAsyncDisposable
         metricSources.Aaa = aaa;
         metricSources.Dataplane = dataplane as Dataplane.Workers.DataplaneHost;
 
-        AdminServer? admin = null;
-        string? adminPath = null;
-        if (options.EnableAdminSocket)
+        string? adminPath = options.EnableAdminSocket ? options.AdminSocketPath ?? config.Gateway.AdminSocketPath : null;
+        var host = new GatewayHost(config, options, log, pool, orchestrator, dataplane, listener, adminPath, aaa, time);
+        host._sinks = sinks;
+        metricSources.State = () => host.State;
+        if (adminPath is not null)
         {
-            adminPath = options.AdminSocketPath ?? config.Gateway.AdminSocketPath;
-            admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log, orchestrator.Operator), new AdminServerOptions { SocketPath = adminPath });
+            // The host answers reload and shutdown itself (IGatewayControl).
+            host._admin = new AdminServer(new AdminDispatcher(orchestrator.Administration, log, orchestrator.Operator, host),
+                new AdminServerOptions { SocketPath = adminPath });
         }
-
-        var host = new GatewayHost(config, options, log, group, pool, orchestrator, dataplane, listener, admin, adminPath, aaa);
-        host._ownedSinks.AddRange(owned);
         host.Metrics = metrics;
         host._metricsEndPoint = metricsEndPoint;
         host.FileDescriptors = descriptors;
@@ -312,9 +272,13 @@ public sealed class GatewayHost : IAsyncDisposable
             $"{FileDescriptors?.ToString() ?? "open files: no limit known"}; control connections at most {Listener.MaxControlConnections} " +
             $"(max-control-connections {Config.Gateway.MaxControlConnections}); per source {(perSource is null ? "unlimited" : $"{perSource.Burst} at once, then one per {perSource.Interval.TotalMilliseconds:0.###} ms")}; " +
             $"SCCRQ within {Config.Gateway.StartRequestTimeoutSeconds} s"));
+        SetState(GatewayRunState.Running);
     }
 
-    /// <summary>Starts, runs until <paramref name="cancellationToken"/> is cancelled, then stops cleanly.</summary>
+    /// <summary>
+    /// Starts, runs until <paramref name="cancellationToken"/> is cancelled or a <c>shutdown</c> (hard, or soft once
+    /// the last session ended) asks to stop, then stops cleanly.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Start();
@@ -322,7 +286,7 @@ public sealed class GatewayHost : IAsyncDisposable
         SystemdNotifier.Notify("READY=1\nSTATUS=PPTP on " + PptpEndPoint);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await _stopRequested.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -344,6 +308,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
+        SetState(GatewayRunState.Stopping);
+        _drainTimer?.Dispose();
         Orchestrator.BeginStop();
         int tunnels = Listener.ConnectionCount;
         await Listener.StopAsync().ConfigureAwait(false);
@@ -364,15 +330,17 @@ public sealed class GatewayHost : IAsyncDisposable
                 break;
         }
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture, $"pptpgw stopped ({tunnels} tunnels closed)"));
-        foreach (IDisposable sink in _ownedSinks)
-            sink.Dispose();
+        _sinks?.Dispose();
         // Last: a successor may start only once the socket file, the TUN device and its routes are gone.
         _instanceLock?.Dispose();
+        SetState(GatewayRunState.Stopped);
+        _stopRequested.TrySetResult();
     }
 
     /// <summary>
-    /// SIGHUP (logrotate's postrotate, <c>systemctl reload</c>, a closed terminal): the gateway runs on, every session
-    /// stays up, and one line says so. Returns the number of hang-ups seen so far.
+    /// SIGHUP (logrotate's postrotate, <c>systemctl reload</c>, a closed terminal): the configuration is re-read and what
+    /// can change live is applied (<see cref="ReloadAsync"/>, logged line by line); every session stays up. Returns the
+    /// number of hang-ups seen so far; the reload runs in the background (a signal handler must not block).
     /// </summary>
     public int HandleHangup()
     {
@@ -382,14 +350,32 @@ public sealed class GatewayHost : IAsyncDisposable
             if (_stopping is not null)
                 return count;
         }
-        // The reload seam (issue 14): re-read the configuration here and apply what can change without a restart.
         Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
-            $"SIGHUP received: configuration reload is not implemented yet; running on unchanged ({Listener.ConnectionCount} tunnels kept)"));
+            $"SIGHUP received: reloading {_options.ConfigPath ?? "(no configuration file)"} ({Listener.ConnectionCount} tunnels kept)"));
+        _ = Task.Run(() => ReloadAsync(CancellationToken.None));
         return count;
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>The settings of every new control connection, from the configuration (and the tests' adjustments).</summary>
+    private static PptpConnectionOptions ConnectionOptions(GatewayConfig config, VpdnGroupConfig group, GatewayHostOptions options)
+    {
+        PptpConnectionOptions connection = new()
+        {
+            HostName = "pptpgw",
+            VendorString = "pptpgw",
+            EchoInterval = TimeSpan.FromSeconds(group.EchoIntervalSeconds),
+            // The PIX's "pptp echo S" is a keep-alive timeout: a peer silent for S seconds gets an Echo-Request, and one
+            // that stays silent as long again is gone. RFC 2637 §2.6/§3.1.4 suggest 60 s, the upper bound here.
+            EchoReplyTimeout = TimeSpan.FromSeconds(Math.Clamp(group.EchoIntervalSeconds, 1, 60)),
+            MaximumChannels = (ushort)Math.Min(ushort.MaxValue, config.Gateway.MaxSessions),
+            MaxCallsPerConnection = group.MaxCallsPerTunnel,
+            StartRequestTimeout = TimeSpan.FromSeconds(config.Gateway.StartRequestTimeoutSeconds),
+        };
+        return options.ConnectionOptions is { } adjust ? adjust(connection) : connection;
+    }
 
     /// <summary>
     /// The <c>vpdn enable</c> interface's address when this host has it, else every address (a PIX configuration names

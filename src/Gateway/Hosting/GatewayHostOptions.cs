@@ -55,6 +55,9 @@ public sealed record GatewayHostOptions
     /// <summary>Serve Prometheus metrics here (tests); null: the configuration's <c>gateway metrics</c>, off without one.</summary>
     public IPEndPoint? MetricsEndPoint { get; init; }
 
+    /// <summary>The file the configuration came from: SIGHUP and the admin <c>reload</c> re-read it; null: no reload.</summary>
+    public string? ConfigPath { get; init; }
+
     /// <summary>The clock of every timer; <see cref="TimeProvider.System"/> when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PptpGw.ControlPlane.Aaa.Accounting;
+using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
 using PptpGw.Dataplane.Workers;
@@ -51,6 +52,8 @@ public sealed class GatewayMetrics : IDisposable
 
         _meter.CreateObservableGauge("pptpgw.sessions", () => ObserveSessions(sources), "{session}",
             "PPP sessions by state (negotiating, authenticating, established, closing)");
+        _meter.CreateObservableGauge("pptpgw.gateway.state", () => ObserveState(sources), "{state}",
+            "1 for the gateway's current state (starting, running, draining after 'shutdown soft', stopping, stopped), 0 for the others");
         _meter.CreateObservableGauge("pptpgw.tunnels", () => (long)sources.Tunnels(), "{tunnel}", "PPTP control connections");
         _meter.CreateObservableGauge("pptpgw.pool.addresses", () => ObservePools(sources), "{address}",
             "Addresses of each pool by state (used, free)");
@@ -179,6 +182,13 @@ public sealed class GatewayMetrics : IDisposable
             yield return new(s.Retried, new KeyValuePair<string, object?>("group", q.Group), new KeyValuePair<string, object?>("server", s.Name));
     }
 
+    private static IEnumerable<Measurement<long>> ObserveState(GatewayMetricSources sources)
+    {
+        GatewayRunState current = sources.State();
+        foreach (GatewayRunState state in Enum.GetValues<GatewayRunState>())
+            yield return new Measurement<long>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+    }
+
     private static IEnumerable<Measurement<long>> ObserveSessions(GatewayMetricSources sources)
     {
         SessionStateCounts counts = sources.Sessions();
@@ -293,6 +303,9 @@ public sealed record GatewayMetricSources
 
     /// <summary>Sessions by state.</summary>
     public Func<SessionStateCounts> Sessions { get; init; } = () => default;
+
+    /// <summary>The gateway's state (<c>pptpgw_gateway_state</c>).</summary>
+    public Func<GatewayRunState> State { get; init; } = () => GatewayRunState.Running;
 
     /// <summary>Live PPTP control connections.</summary>
     public Func<int> Tunnels { get; init; } = () => 0;

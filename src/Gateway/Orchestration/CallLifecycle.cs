@@ -132,7 +132,10 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
         AaaCall? aaa = _options.Aaa?.BeginCall(call.CallId, gatewayCall.PeerAddress, Unmapped(call.Local.Address),
             (cause, reason) => DisconnectForAaa(gatewayCall, cause, reason));
         gatewayCall.Aaa = aaa;
-        PppSessionOptions options = PppSessionOptions.ForServer(_table.Config, _table.Group, Metrics.Measured(aaa?.Authenticator ?? _options.Authenticator), _options.Pool);
+        // One snapshot of the configuration for the whole call: a reload in the middle changes nothing of it.
+        CallOrchestratorOptions current = _table.Options;
+        gatewayCall.Group = current.Group;
+        PppSessionOptions options = PppSessionOptions.ForServer(current.Config, current.Group, Metrics.Measured(aaa?.Authenticator ?? _options.Authenticator), _options.Pool);
         if (_options.Aaa is { } aaaOptions)
             options = aaaOptions.AdjustSessionOptions(options);
         IDataplaneControl dataplane = _table.Dataplane;

@@ -1,5 +1,6 @@
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Calls;
+using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pptp.Connection;
 using PptpGw.Dataplane.Control;
@@ -80,6 +81,16 @@ public sealed class CallOrchestrator
 
     /// <summary>Gives the orchestrator the listener whose tunnels <c>show vpdn</c> and <c>clear vpdn</c> act on (once).</summary>
     public void AttachListener(PptpListener listener) => _table.AttachListener(listener);
+
+    /// <summary>A reload: new calls use <paramref name="config"/> and its dial-in group; live calls keep what they negotiated.</summary>
+    public void Reconfigure(GatewayConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _table.Reconfigure(config, config.DialinGroup ?? throw new ArgumentException("no dial-in group", nameof(config)));
+    }
+
+    /// <summary><c>shutdown soft</c>: every Outgoing-Call-Request from now on is refused; live calls run on until they end.</summary>
+    public void BeginDrain() => _table.BeginDrain();
 
     /// <summary>From now on every Outgoing-Call-Request is refused (shutdown in progress).</summary>
     public void BeginStop()

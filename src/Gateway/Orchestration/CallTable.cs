@@ -21,12 +21,19 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
     private int _nextInterface = 1;
     private int _live;
     private bool _stopping;
+    private bool _draining;
     private IDataplaneControl? _dataplane;
     private PptpListener? _listener;
 
-    public CallOrchestratorOptions Options { get; } = options;
-    public GatewayConfig Config => Options.Config;
-    public VpdnGroupConfig Group => Options.Group;
+    private volatile CallOrchestratorOptions _options = options;
+
+    /// <summary>The options; a reload replaces the configuration and group in them (<see cref="Reconfigure"/>).</summary>
+    public CallOrchestratorOptions Options => _options;
+    public GatewayConfig Config => _options.Config;
+    public VpdnGroupConfig Group => _options.Group;
+
+    /// <summary>A reload: new calls are admitted and negotiated under <paramref name="config"/> and its dial-in <paramref name="group"/>.</summary>
+    public void Reconfigure(GatewayConfig config, VpdnGroupConfig group) => _options = _options with { Config = config, Group = group };
     public GatewayLog Log { get; } = log;
     public TimeProvider Time { get; } = time;
 
@@ -73,11 +80,38 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
         get { lock (_gate) return _stopping; }
     }
 
+    /// <summary><c>shutdown soft</c>: from now on <see cref="TryAdmit"/> refuses new calls; the live ones run on.</summary>
+    public void BeginDrain()
+    {
+        lock (_gate)
+            _draining = true;
+    }
+
     /// <summary>From now on <see cref="TryAdmit"/> refuses; returns nothing, the caller marks the calls.</summary>
     public void BeginStop()
     {
         lock (_gate)
             _stopping = true;
+    }
+
+    private readonly Lock _users = new();
+
+    /// <summary>
+    /// <c>single-session</c>: claims <paramref name="user"/> for <paramref name="call"/> at its link-up. With
+    /// <paramref name="deny"/>, false when another live call holds the name; otherwise true, and
+    /// <paramref name="older"/> lists the live calls that hold it (for replace). One lock, so two sessions of a
+    /// user coming up at once cannot both pass a deny.
+    /// </summary>
+    public bool TryClaimUser(GatewayCall call, string user, bool deny, out GatewayCall[] older)
+    {
+        lock (_users)
+        {
+            older = [.. _calls.Values.Where(c => !ReferenceEquals(c, call) && !c.IsCleared && string.Equals(c.ClaimedUser, user, StringComparison.Ordinal))];
+            if (deny && older.Length > 0)
+                return false;
+            call.ClaimedUser = user;
+            return true;
+        }
     }
 
     /// <summary>Every live call.</summary>
@@ -112,7 +146,7 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
         lock (_gate)
         {
             virtualInterface = 0;
-            if (_stopping)
+            if (_stopping || _draining)
                 return AdmissionVerdict.Stopping;
             if (_live >= Config.Gateway.MaxSessions)
                 return AdmissionVerdict.MaxSessions;

@@ -90,6 +90,12 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     /// <summary>The call's AAA (per-call authenticator, accounting, Session-Timeout), or null.</summary>
     public AaaCall? Aaa { get; set; }
 
+    /// <summary>With <c>single-session</c>: the user name this call holds its one session under (set under the table's user lock).</summary>
+    public string? ClaimedUser { get; set; }
+
+    /// <summary>The dial-in group the call was negotiated under (a reload changes the group for new calls only).</summary>
+    public ControlPlane.Config.VpdnGroupConfig? Group { get; set; }
+
     private int _endReason;
 
     /// <summary>Why the call ended: the first reason set wins; <see cref="CallEndReason.Unknown"/> until then.</summary>

@@ -1,5 +1,6 @@
 using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Admin;
+using PptpGw.ControlPlane.Config;
 using PptpGw.ControlPlane.Logging;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp.Auth;
@@ -53,6 +54,17 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
 
     public void OnLinkUp(GatewayCall call, PppLinkResult result)
     {
+        SingleSessionPolicy policy = (call.Group ?? table.Group).SingleSession;
+        GatewayCall[] replaced = [];
+        if (policy != SingleSessionPolicy.Allow && result.UserName is { Length: > 0 } user
+            && !table.TryClaimUser(call, user, policy == SingleSessionPolicy.Deny, out replaced))
+        {
+            // deny: the new session ends before the dataplane knows its address (no traffic, no accounting Start).
+            call.SetEndReason(CallEndReason.SingleSession);
+            _log.Write(PixSeverity.Notification, $"single-session deny: user {user} already has a session; PPP virtual interface {call.VirtualInterface} ended");
+            call.Session?.Close(PppDownCause.LocalClose, "single-session: the user already has a session");
+            return;
+        }
         if (!InstallNetwork(call, result, out MppeKeyStrength? strength))
             return;
         call.IsLinkUp = true;
@@ -61,6 +73,14 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             result.UserName, strength);
         table.AnnouncedTunnels[call.TunnelId] = 0;
         ((ICallAccounting?)call.Aaa)?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        // replace: the user's older sessions end with LCP Terminate-Request. Off this session's lock: closing another
+        // session takes that session's lock, and two link-ups replacing each other must not wait on each other.
+        foreach (GatewayCall old in replaced)
+        {
+            _log.Write(PixSeverity.Notification, $"single-session replace: user {result.UserName}: PPP virtual interface {old.VirtualInterface} ended for {call.VirtualInterface}");
+            old.SetEndReason(CallEndReason.SingleSession);
+            ThreadPool.QueueUserWorkItem(static o => o.Session?.Close(PppDownCause.LocalClose, "single-session: replaced by a new session of the user"), old, preferLocal: false);
+        }
         // A RADIUS Framed-IP-Address outside the pool has no route into the tunnel yet: give it a host route for the call.
         if (table.HostRoute is { } route && table.Options.Pool?.Contains(result.PeerAddress) != true && call.TrySetHostRoute(result.PeerAddress))
         {
@@ -93,7 +113,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     private bool InstallNetwork(GatewayCall call, PppLinkResult result, out MppeKeyStrength? strength)
     {
         IDataplaneControl dataplane = table.Dataplane;
-        bool required = table.Group.Mppe is { Required: true };
+        bool required = (call.Group ?? table.Group).Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
                 result.TransmitProtocolFieldCompression, required))
         {

@@ -56,7 +56,8 @@ public sealed record PptpListenerOptions
 /// </remarks>
 public sealed class PptpListener : IAsyncDisposable
 {
-    private readonly PptpListenerOptions _options;
+    // Replaced whole by Reconfigure (a configuration reload); read once per use.
+    private volatile PptpListenerOptions _options;
     private readonly IPptpCallHandler _handler;
     private readonly ICallIdSource _callIds;
     private readonly IPptpEventSink _events;
@@ -69,7 +70,7 @@ public sealed class PptpListener : IAsyncDisposable
     private readonly ConcurrentDictionary<PptpControlConnection, byte> _shedding = new();
     // Connections that had not sent SCCRQ when accepted, oldest first; trimmed lazily (accept loop only).
     private readonly Queue<PptpControlConnection> _waitingForStart = new();
-    private readonly SourceRateLimiter? _perSource;
+    private volatile SourceRateLimiter? _perSource;
     private readonly FloodReporter _flood;
     private readonly PptpAdmissionCounters _admission = new();
     private Socket? _socket;
@@ -96,6 +97,36 @@ public sealed class PptpListener : IAsyncDisposable
         if (options.PerSourceLimit is { } limit)
             _perSource = new SourceRateLimiter(limit.Burst, limit.Interval, _time);
         _flood = new FloodReporter(_events, _time, options.FloodReportInterval);
+    }
+
+    /// <summary>
+    /// A configuration reload: new control connections get <paramref name="connection"/>'s settings and the new
+    /// <paramref name="maxControlConnections"/> and <paramref name="perSourceLimit"/>; connections already served keep
+    /// what they started with. The per-source limiter keeps its state unless the limit itself changed.
+    /// </summary>
+    public void Reconfigure(int maxControlConnections, (int Burst, TimeSpan Interval)? perSourceLimit, PptpConnectionOptions connection)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxControlConnections, 1);
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Validate();
+        PptpListenerOptions current = _options;
+        if (current.PerSourceLimit != perSourceLimit)
+            _perSource = perSourceLimit is { } limit ? new SourceRateLimiter(limit.Burst, limit.Interval, _time) : null;
+        _options = current with { MaxControlConnections = maxControlConnections, PerSourceLimit = perSourceLimit, Connection = connection };
+    }
+
+    /// <summary>
+    /// <c>shutdown soft</c>: closes the listening socket (new clients are refused by the kernel) while every served
+    /// control connection runs on. <see cref="StopAsync"/> still stops those later.
+    /// </summary>
+    public async ValueTask StopAcceptingAsync()
+    {
+        if (Volatile.Read(ref _stopping) != 0)
+            return;
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
+        if (_acceptLoop is { } loop)
+            await loop.ConfigureAwait(false);
     }
 
     /// <summary>What admission did so far (accepted, refused, rate-limited, shed, accept errors).</summary>

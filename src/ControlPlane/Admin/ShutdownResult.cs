@@ -1,0 +1,8 @@
+namespace PptpGw.ControlPlane.Admin;
+
+/// <summary>What a <c>shutdown</c> command did.</summary>
+/// <param name="State">The gateway's state after the command (Draining or Stopping).</param>
+/// <param name="Sessions">Sessions still up when the command was taken.</param>
+/// <param name="Deadline">With a soft shutdown and a deadline: when it turns hard; null otherwise.</param>
+/// <param name="AlreadyStopping">True when a shutdown of the same or a harder kind was already under way (nothing new happened).</param>
+public sealed record ShutdownResult(GatewayRunState State, int Sessions, DateTimeOffset? Deadline, bool AlreadyStopping);
