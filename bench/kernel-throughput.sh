@@ -19,6 +19,8 @@
 #
 # usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--keep-going]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
+#   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
+#                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -27,13 +29,15 @@ SECS=10
 ONLY=""
 LABEL=""
 STRACE=0
+BASE_BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --label) LABEL=$2; shift 2 ;;
     --strace) STRACE=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace]" >&2; exit 2 ;;
+    --base-bin) BASE_BIN=$2; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--base-bin PATH]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -148,7 +152,9 @@ if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then
   ip -n "$NC" route del 198.18.120.0/24 via 198.18.110.1
 fi
 
-if [ -z "$ONLY" ] || [ "$ONLY" = pptp ]; then
+# run_pptp BIN TAG: the gateway and the client from BIN; every scenario name gets the TAG prefix (empty for the build under test).
+run_pptp() {
+  local BIN=$1 TAG=$2
   PASSWORD="kp-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   CONFIG="$RUN/gw.cfg"
   cat >"$CONFIG" <<EOF
@@ -184,31 +190,40 @@ EOF
 
   echo "-- pptpgw dial -> pptpgw run (gateway dataplane kernel), MPPE-128 stateless"
   dial 128
-  measure mppe128-tcp1-up "$GW_PID" "$DIAL_PID" $TCP
-  measure mppe128-tcp1-down "$GW_PID" "$DIAL_PID" $TCP -R
-  measure mppe128-tcp8-up "$GW_PID" "$DIAL_PID" $TCP -P 8
-  measure mppe128-tcp8-down "$GW_PID" "$DIAL_PID" $TCP -P 8 -R
-  UDP_RX="$NI eth0" measure mppe128-udp64-up "$GW_PID" "$DIAL_PID" -u -l 64 -b 0
-  UDP_RX="$NC pptp0" measure mppe128-udp64-down "$GW_PID" "$DIAL_PID" -u -l 64 -b 0 -R
-  if [ "$STRACE" -eq 1 ] && command -v strace >/dev/null; then
+  measure "${TAG}mppe128-tcp1-up" "$GW_PID" "$DIAL_PID" $TCP
+  measure "${TAG}mppe128-tcp1-down" "$GW_PID" "$DIAL_PID" $TCP -R
+  measure "${TAG}mppe128-tcp8-up" "$GW_PID" "$DIAL_PID" $TCP -P 8
+  measure "${TAG}mppe128-tcp8-down" "$GW_PID" "$DIAL_PID" $TCP -P 8 -R
+  UDP_RX="$NI eth0" measure "${TAG}mppe128-udp64-up" "$GW_PID" "$DIAL_PID" -u -l 64 -b 0
+  UDP_RX="$NC pptp0" measure "${TAG}mppe128-udp64-down" "$GW_PID" "$DIAL_PID" -u -l 64 -b 0 -R
+  if [ "$STRACE" -eq 1 ] && [ -z "$TAG" ] && command -v strace >/dev/null; then
     echo "-- strace -c -f on the gateway during one MPPE-128 upload (slows it down: counts only)"
-    p0=$(tun_packets)
-    strace -c -f -p "$GW_PID" -o "$OUT/strace-up.txt" & ST=$!
+    PORT=$((PORT + 1))
+    ip netns exec "$NI" iperf3 -s -1 -B 198.18.120.2 -p "$PORT" >/dev/null 2>&1 & IPERF_PID=$!
     sleep 1
-    ip netns exec "$NC" iperf3 -c 198.18.120.2 -t "$SECS" $TCP >/dev/null 2>&1 || true
-    kill -INT "$ST"; wait "$ST" 2>/dev/null || true
+    p0=$(tun_packets); r0=$(awk '{ print $14 + $15 }' "/proc/$GW_PID/stat")
+    strace -c -f -p "$GW_PID" -o "$OUT/strace-up.txt" 2>/dev/null & ST=$!
+    sleep 1
+    ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" $TCP 2>&1 | grep -E 'receiver' | sed 's/^/   traced: /' || true
+    kill -INT "$ST" 2>/dev/null || true; wait "$ST" 2>/dev/null || true
+    kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
     echo "   tun packets during the traced run: $(( $(tun_packets) - p0 ))"
-    head -n 14 "$OUT/strace-up.txt" | sed 's/^/   /'
+    sed -n '1,16p' "$OUT/strace-up.txt" | sed 's/^/   /'
   fi
   "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/show-dataplane.txt" 2>&1 || true
   hangup
 
   echo "-- the same without MPPE"
   dial none
-  measure none-tcp1-up "$GW_PID" "$DIAL_PID" $TCP
-  measure none-tcp1-down "$GW_PID" "$DIAL_PID" $TCP -R
+  measure "${TAG}none-tcp1-up" "$GW_PID" "$DIAL_PID" $TCP
+  measure "${TAG}none-tcp1-down" "$GW_PID" "$DIAL_PID" $TCP -R
   hangup
   kill -TERM "$GW_PID" 2>/dev/null || true; wait_gone "$GW_PID"; GW_PID=""
+}
+
+if [ -z "$ONLY" ] || [ "$ONLY" = pptp ]; then
+  [ -n "$BASE_BIN" ] && run_pptp "$BASE_BIN" "base:"
+  run_pptp "$BIN" ""
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = wg ]; then
