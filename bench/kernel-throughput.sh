@@ -15,10 +15,12 @@
 #
 # Per scenario it prints one line: Gbit/s (receiver side), and the CPU of the gateway and of the client over the
 # run (process utime+stime from /proc/PID/stat, in % of one core), and the gateway's CPU per packet: CPU time over
-# the packets its TUN device carried (rx + tx, ip -s link: each tunnelled packet crosses the TUN exactly once).
+# the packets its worker handled (show dataplane: outside_in + inside_in; each tunnelled packet is counted once).
 #
 # usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--keep-going]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
+#   --perf     also samples the gateway (perf record -e cpu-clock: software event, no hardware counters needed; .NET
+#              frames named through DOTNET_PerfMapEnabled=1) during one MPPE-128 upload and one download.
 #   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
 set -euo pipefail
@@ -30,6 +32,7 @@ ONLY=""
 LABEL=""
 STRACE=0
 BASE_BIN=""
+PERF=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --label) LABEL=$2; shift 2 ;;
     --strace) STRACE=1; shift ;;
     --base-bin) BASE_BIN=$2; shift 2 ;;
+    --perf) PERF=1; shift ;;
     *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--base-bin PATH]" >&2; exit 2 ;;
   esac
 done
@@ -77,7 +81,9 @@ drops() {
   echo "$(rawdrops "$NG") $(rawdrops "$NC") $(tundrops "$NG" pptpgw0) $(tundrops "$NC" pptp0)"
 }
 ticks() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" || echo 0; }
-tun_packets() { { ip netns exec "$NG" cat /sys/class/net/pptpgw0/statistics/rx_packets /sys/class/net/pptpgw0/statistics/tx_packets 2>/dev/null || true; } | awk '{ s += $1 } END { print s + 0 }'; }
+# Packets the gateway's worker took in (GRE from the outside + IPv4 from the TUN: show dataplane outside_in + inside_in),
+# each one tunnelled packet; not the TUN's kernel counters, which count a coalesced super-packet once.
+tun_packets() { { "$BIN" show dataplane --admin-socket "$RUN/admin.sock" 2>/dev/null || true; } | awk '/packets:/ { for (i = 1; i < NF; i++) if ($i == "outside_in" || $i == "inside_in") s += $(i + 1) } END { print s + 0 }'; }
 
 echo "== kernel-throughput $(date -u +%FT%TZ) ${LABEL}"
 echo "   host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
@@ -97,6 +103,14 @@ ip netns exec "$NG" sysctl -qw net.ipv4.ip_forward=1
 
 PORT=5300
 
+# start_server NAME: a one-shot iperf3 server on a fresh port (PORT) in the inside namespace, listening when this returns.
+start_server() {
+  PORT=$((PORT + 1))
+  ip netns exec "$NI" iperf3 -s -1 -B 198.18.120.2 -p "$PORT" >"$RUN/$1.server.log" 2>&1 &
+  IPERF_PID=$!
+  local t=100; while ! ip netns exec "$NI" ss -ltn "sport = :$PORT" | grep -q LISTEN && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+}
+
 rxpkts() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 
 # measure NAME GW_PID CLIENT_PID IPERF3-ARGS...: one iperf3 client run in the client namespace; prints one result line.
@@ -107,10 +121,7 @@ measure() {
   local u0=0 u1=0
   [ -n "${UDP_RX:-}" ] && u0=$(rxpkts $UDP_RX)
   local g0 c0 p0 g1 c1 p1 json="$RUN/$name.json"
-  PORT=$((PORT + 1))
-  ip netns exec "$NI" iperf3 -s -1 -B 198.18.120.2 -p "$PORT" >"$RUN/$name.server.log" 2>&1 &
-  IPERF_PID=$!
-  local t=50; while ! ip netns exec "$NI" ss -ltn "sport = :$PORT" | grep -q LISTEN && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+  start_server "$name"
   g0=$(ticks "$gw"); c0=$(ticks "$cl"); p0=$(tun_packets); read -r rg0 rc0 tg0 tc0 < <(drops)
   if ! ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" -J "$@" >"$json" 2>"$RUN/$name.err" && [ -z "${UDP_RX:-}" ]; then
     printf '   %-22s FAILED (%s)\n' "$name" "$(jq -r '.error // empty' "$json" 2>/dev/null | head -c 120)"
@@ -174,10 +185,10 @@ vpdn enable outside
 gateway admin-socket $RUN/admin.sock
 gateway dataplane kernel
 EOF
-  ip netns exec "$NG" "$BIN" run --config "$CONFIG" >"$OUT/gateway.log" 2>&1 &
+  ip netns exec "$NG" env DOTNET_PerfMapEnabled=$([ "$PERF" -eq 1 ] && [ -z "$TAG" ] && echo 1 || echo 0) "$BIN" run --config "$CONFIG" >"$OUT/gateway.log" 2>&1 &
   GW_PID=$!
   wait_for "$OUT/gateway.log" 'PPTP on' 20 || { tail "$OUT/gateway.log"; exit 1; }
-  grep -E 'dataplane (kernel|rc4)' "$OUT/gateway.log" | sed 's/^/   gateway: /'
+  grep -E 'dataplane (kernel|rc4)' "$OUT/gateway.log" | sed 's/^/   gateway: /' || true
 
   dial() { # dial MPPE: brings the tunnel up (DIAL_PID)
     ip netns exec "$NC" "$BIN" dial 198.18.110.1 --user bench --password "$PASSWORD" --auth mschapv2 --mppe "$1" \
@@ -198,9 +209,7 @@ EOF
   UDP_RX="$NC pptp0" measure "${TAG}mppe128-udp64-down" "$GW_PID" "$DIAL_PID" -u -l 64 -b 0 -R
   if [ "$STRACE" -eq 1 ] && [ -z "$TAG" ] && command -v strace >/dev/null; then
     echo "-- strace -c -f on the gateway during one MPPE-128 upload (slows it down: counts only)"
-    PORT=$((PORT + 1))
-    ip netns exec "$NI" iperf3 -s -1 -B 198.18.120.2 -p "$PORT" >/dev/null 2>&1 & IPERF_PID=$!
-    sleep 1
+    start_server strace
     p0=$(tun_packets); r0=$(awk '{ print $14 + $15 }' "/proc/$GW_PID/stat")
     strace -c -f -p "$GW_PID" -o "$OUT/strace-up.txt" 2>/dev/null & ST=$!
     sleep 1
@@ -209,6 +218,20 @@ EOF
     kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
     echo "   tun packets during the traced run: $(( $(tun_packets) - p0 ))"
     sed -n '1,16p' "$OUT/strace-up.txt" | sed 's/^/   /'
+  fi
+  if [ "$PERF" -eq 1 ] && [ -z "$TAG" ]; then
+    for dir in up down; do
+      start_server "perf-$dir"
+      local rflag=""; [ "$dir" = down ] && rflag=-R
+      perf record -q -e cpu-clock -F 2999 -p "$GW_PID" -o "$OUT/perf-$dir.data" -- sleep "$SECS" >/dev/null 2>&1 & PR=$!
+      ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" $TCP $rflag 2>&1 | grep -E 'receiver' | sed "s/^/   perf $dir: /" || true
+      wait "$PR" 2>/dev/null || true
+      kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
+      echo "   perf $dir: share by thread and object (cpu-clock samples of the gateway process)"
+      perf report -i "$OUT/perf-$dir.data" --stdio --no-children --sort comm,dso 2>/dev/null | grep -E '^ +[0-9]' | head -n 12 | sed 's/^/     /' || true
+      echo "   perf $dir: hottest symbols"
+      perf report -i "$OUT/perf-$dir.data" --stdio --no-children --sort sym 2>/dev/null | grep -E '^ +[0-9]' | head -n 30 | cut -c1-150 | sed 's/^/     /' || true
+    done
   fi
   "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/show-dataplane.txt" 2>&1 || true
   hangup

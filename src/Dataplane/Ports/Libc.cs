@@ -56,6 +56,7 @@ internal static unsafe partial class Libc
     internal const nuint TUNSETIFF = 0x400454CA;
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_NO_PI = 0x1000;
+    internal const short IFF_VNET_HDR = 0x4000;
 
     // <linux/sockios.h>, <net/if.h>.
     internal const nuint SIOCGIFFLAGS = 0x8913;
@@ -144,6 +145,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
+    internal static partial nint Writev(int fd, IoVec* iov, int count);
 
     [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
