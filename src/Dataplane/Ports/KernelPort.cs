@@ -21,8 +21,17 @@ public sealed record KernelPortOptions
     /// <summary>TUN MTU: 1400 leaves room for IPv4 + GRE + PPP + MPPE inside a 1500-byte outside MTU.</summary>
     public int InsideMtu { get; init; } = 1400;
 
-    /// <summary>Raw socket buffer size to request (0 = kernel default).</summary>
-    public int SocketBufferBytes { get; init; }
+    /// <summary>Raw socket buffer size to request (0 = kernel default); see <see cref="RawGreSocket.DefaultSocketBufferBytes"/>.</summary>
+    public int SocketBufferBytes { get; init; } = RawGreSocket.DefaultSocketBufferBytes;
+
+    /// <summary>TUN transmit queue length (packets the kernel holds for the gateway to read); see <see cref="TunDevice.DefaultTxQueueLength"/>.</summary>
+    public int InsideTxQueueLength { get; init; } = TunDevice.DefaultTxQueueLength;
+
+    /// <summary>
+    /// Write consecutive TCP segments of a flow to the TUN as one super-packet (IFF_VNET_HDR, GSO TCPV4; issue 12):
+    /// the kernel's receive path then runs once per super-packet instead of once per segment.
+    /// </summary>
+    public bool InsideCoalesceTcp { get; init; } = true;
 
     /// <summary>Port id of the outside port.</summary>
     public ushort OutsidePortId { get; init; }
@@ -59,7 +68,7 @@ public sealed class KernelPort : IDisposable
         TunDevice? inside = null;
         try
         {
-            inside = new TunDevice(pool, options.InsideInterfaceName, options.InsidePortId);
+            inside = new TunDevice(pool, options.InsideInterfaceName, options.InsidePortId, options.InsideTxQueueLength, options.InsideCoalesceTcp);
             if (options.InsideAddress is not null)
             {
                 inside.SetAddress(options.InsideAddress, options.InsidePrefixLength);

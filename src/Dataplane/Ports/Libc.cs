@@ -21,6 +21,11 @@ internal static unsafe partial class Libc
     internal const int SOL_SOCKET = 1;
     internal const int SO_SNDBUF = 7;
     internal const int SO_RCVBUF = 8;
+    internal const int SO_SNDBUFFORCE = 32; // socket(7): as SO_SNDBUF, above net.core.wmem_max, with CAP_NET_ADMIN
+    internal const int SO_RCVBUFFORCE = 33; // socket(7): as SO_RCVBUF, above net.core.rmem_max, with CAP_NET_ADMIN
+    internal const int SO_MEMINFO = 55;     // <linux/sock_diag.h>: u32[SK_MEMINFO_VARS]
+    internal const int SK_MEMINFO_VARS = 9;
+    internal const int SK_MEMINFO_DROPS = 8; // sk->sk_drops: datagrams dropped on arrival (receive buffer full)
 
     internal const int MSG_TRUNC = 0x20;
     internal const int MSG_DONTWAIT = 0x40;
@@ -51,6 +56,7 @@ internal static unsafe partial class Libc
     internal const nuint TUNSETIFF = 0x400454CA;
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_NO_PI = 0x1000;
+    internal const short IFF_VNET_HDR = 0x4000;
 
     // <linux/sockios.h>, <net/if.h>.
     internal const nuint SIOCGIFFLAGS = 0x8913;
@@ -58,6 +64,7 @@ internal static unsafe partial class Libc
     internal const nuint SIOCSIFADDR = 0x8916;
     internal const nuint SIOCSIFNETMASK = 0x891C;
     internal const nuint SIOCSIFMTU = 0x8922;
+    internal const nuint SIOCSIFTXQLEN = 0x8943;
     internal const short IFF_UP = 0x1;
 
     internal const int IFNAMSIZ = 16;
@@ -124,6 +131,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "setsockopt", SetLastError = true)]
     internal static partial int SetSockOpt(int fd, int level, int name, void* value, uint valueLength);
 
+    [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
+    internal static partial int GetSockOpt(int fd, int level, int name, void* value, uint* valueLength);
+
     [LibraryImport(Library, EntryPoint = "recvmmsg", SetLastError = true)]
     internal static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
@@ -135,6 +145,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
+    internal static partial nint Writev(int fd, IoVec* iov, int count);
 
     [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);

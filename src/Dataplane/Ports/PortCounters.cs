@@ -36,6 +36,12 @@ public record struct PortCounters
     /// <summary>Packets dropped on a hard send error (see LastTxErrno).</summary>
     public long TxErrors;
 
+    /// <summary>TUN with TCP coalescing: writes that carried a super-packet of several segments (GSO TCPV4).</summary>
+    public long TxSuperPackets;
+
+    /// <summary>TUN with TCP coalescing: segments carried in those super-packets (also counted in TxPackets).</summary>
+    public long TxCoalescedSegments;
+
     /// <summary>errno of the last receive error.</summary>
     public int LastRxErrno;
 

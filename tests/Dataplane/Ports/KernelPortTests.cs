@@ -93,6 +93,64 @@ public class KernelPortTests
     }
 
     [KernelFact]
+    public void DatagramsTheKernelDropsOnAFullReceiveBufferAreCounted()
+    {
+        using var pool = new PacketPool(512);
+        using var a = NetworkNamespace.Create();
+        using var b = NetworkNamespace.Create();
+        string vethA = "va" + a.Name[^8..];
+        string vethB = "vb" + b.Name[^8..];
+        _ = a.Ip($"link add {vethA} type veth peer name {vethB} netns {b.Name}");
+        _ = a.Ip($"addr add {AddressA}/24 dev {vethA}");
+        _ = b.Ip($"addr add {AddressB}/24 dev {vethB}");
+        _ = a.Ip($"link set {vethA} up");
+        _ = b.Ip($"link set {vethB} up");
+
+        using RawGreSocket sender = a.Run(() => new RawGreSocket(pool, AddressA, portId: 0));
+        // The smallest buffer the kernel grants (SOCK_MIN_RCVBUF, ~2.3 KiB): a few datagrams fill it.
+        using RawGreSocket receiver = b.Run(() => new RawGreSocket(pool, AddressB, portId: 0, socketBufferBytes: 1));
+        Assert.Equal(0, receiver.KernelReceiveDrops);
+
+        const int Count = 64;
+        var burst = new PacketHandle[Count];
+        Assert.Equal(Count, pool.AllocateBurst(burst));
+        byte[] gre = EnhancedGre(callId: 7, sequence: 1, payloadLength: 1000);
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.True(burst[i].TryAppend(gre.Length, out Span<byte> data));
+            gre.CopyTo(data);
+            burst[i].PeerAddress = AddressConversion.ToHostOrder(AddressB);
+        }
+
+        int sent = 0;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(5);
+        while (sent < Count && DateTime.UtcNow < deadline)
+            sent += sender.TransmitBurst(burst.AsSpan(sent));
+        Assert.Equal(Count, sent);
+
+        // Nothing read yet: what did not fit was dropped by the kernel, and the port can say how many.
+        long drops = 0;
+        while (drops == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            drops = receiver.KernelReceiveDrops;
+        }
+
+        Span<PacketHandle> rx = stackalloc PacketHandle[PacketBurst.Size];
+        long received = 0;
+        int n;
+        while ((n = receiver.ReceiveBurst(rx)) > 0)
+        {
+            received += n;
+            pool.FreeBurst(rx[..n]);
+        }
+
+        Assert.True(drops > 0, "a 2 KiB receive buffer cannot hold 64 datagrams of 1 KB");
+        Assert.True(received > 0);
+        Assert.Equal(Count, received + drops);
+    }
+
+    [KernelFact]
     public void BindingToAnAddressNotOnTheHostIsAClearSetupError()
     {
         using var pool = new PacketPool(64);
@@ -193,6 +251,12 @@ public class KernelPortTests
         string details = ns.Ip($"-o link show dev {port.Inside.Name}");
         Assert.Contains("mtu 1400", details, StringComparison.Ordinal);
         Assert.Contains("UP", details, StringComparison.Ordinal);
+        Assert.Contains($"qlen {TunDevice.DefaultTxQueueLength}", details, StringComparison.Ordinal);
+
+        // Issue 12: the raw socket's buffer is the requested 4 MiB even past net.core.rmem_max (SO_RCVBUFFORCE; the
+        // kernel reports twice the request, socket(7)), and nothing has been dropped on arrival yet.
+        Assert.Equal(2 * RawGreSocket.DefaultSocketBufferBytes, port.Outside.ReceiveBufferBytes);
+        Assert.Equal(0, port.Outside.KernelReceiveDrops);
 
         // Whatever the kernel emits on the fresh interface: IPv4 reaches the caller, anything else
         // (IPv6 router solicitations, MLD reports) is dropped and counted by the port.
