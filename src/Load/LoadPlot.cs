@@ -27,13 +27,14 @@ public static class LoadPlot
             var rssLine = plot.Add.Scatter(t, rss);
             rssLine.LegendText = "gateway RSS (MiB, left axis)";
         }
-        if (result.Timeline.Any(p => p.TrafficRepliesPerSecond is not null))
+        bool traffic = result.Timeline.Any(p => p.TrafficRepliesPerSecond is not null);
+        if (traffic)
         {
             double[] replies = [0, .. result.Timeline.Select(p => p.TrafficRepliesPerSecond ?? 0)];
             var trafficLine = plot.Add.Scatter(t, replies);
             trafficLine.LegendText = "traffic: echo replies back per second (left axis)";
         }
-        plot.Axes.Left.Label.Text = "set-ups/s, MiB, replies/s";
+        plot.Axes.Left.Label.Text = traffic ? "set-ups/s, MiB, replies/s" : "set-ups/s, MiB";
         plot.Axes.Right.Label.Text = "sessions up";
         plot.Axes.Bottom.Label.Text = "seconds";
         plot.Title($"pptpgw load: {result.SessionsEstablished:N0}/{result.SessionsRequested:N0} sessions, {result.Tunnels:N0} tunnels x {result.CallsPerTunnel}, " +
