@@ -234,6 +234,7 @@ public sealed class GatewayHost : IAsyncDisposable
         metricSources.Orchestrator = orchestrator;
         metricSources.Listener = listener;
         metricSources.Pool = pool;
+        metricSources.Aaa = aaa;
         metricSources.Dataplane = dataplane as Dataplane.Workers.DataplaneHost;
 
         AdminServer? admin = null;

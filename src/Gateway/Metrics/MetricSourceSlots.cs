@@ -15,6 +15,7 @@ internal sealed class MetricSourceSlots
     public ControlPlane.Pptp.Connection.PptpListener? Listener { get; set; }
     public IpLocalPool? Pool { get; set; }
     public DataplaneHost? Dataplane { get; set; }
+    public Aaa.GatewayAaa? Aaa { get; set; }
 
     public GatewayMetricSources ToSources() => new()
     {
@@ -22,5 +23,6 @@ internal sealed class MetricSourceSlots
         Tunnels = () => Listener?.ConnectionCount ?? 0,
         Pools = () => Pool is { } pool ? [pool] : [],
         Workers = () => Dataplane?.Workers ?? [],
+        Accounting = () => Aaa?.AccountingSnapshot(),
     };
 }
