@@ -164,7 +164,7 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
     {
         string aaa = $"aaa-server RAD protocol radius\n"
             + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n"
-            + $"accounting spool {Directory.CreateTempSubdirectory("pgw-it-acct-").FullName}\n";
+            + $"accounting spool {TestTemp.Directory("pgw-it-acct-")}\n";
         await using Lab lab = Lab.Create(aaa + Lab.Configuration(Pool,
             "ppp authentication mschapv2", "ppp encryption mppe 128 required",
             "client authentication aaa RAD", "client accounting RAD"));
@@ -255,7 +255,7 @@ public sealed class RadiusIntegrationTests(ITestOutputHelper output)
     [RadiusIntegrationFact]
     public async Task Accounting_survives_SIGKILL_through_the_spool_and_a_clean_stop_ends_with_Accounting_Off()
     {
-        string spool = Directory.CreateTempSubdirectory("pgw-it-acct-kill-").FullName;
+        string spool = TestTemp.Directory("pgw-it-acct-kill-");
         string aaa = $"aaa-server RAD protocol radius\n"
             + $"aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 2 port {NamespaceFreeRadius.AuthPort} acct-port {NamespaceFreeRadius.AcctPort}\n"
             + $"accounting spool {spool}\naccounting shutdown-wait 5\nhostname it-acct-gw\n";

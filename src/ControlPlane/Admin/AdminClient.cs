@@ -32,7 +32,10 @@ public static class AdminClient
         return wire;
     }
 
-    /// <summary>Reads a reply; one without the trailer (an older server) is <see cref="AdminStatus.Ok"/>, an unknown status octet an error.</summary>
+    /// <summary>
+    /// Reads a reply; an unknown status octet is an error, and so is a reply without the trailer: the server closed the
+    /// connection before its answer was complete (it logs why), which must never pass for an empty answer.
+    /// </summary>
     public static AdminReply Decode(ReadOnlySpan<byte> wire)
     {
         if (wire.Length >= 2 && wire[^2] == 0)
@@ -41,7 +44,8 @@ public static class AdminClient
             string text = Encoding.UTF8.GetString(wire[..^2]);
             return new AdminReply(Enum.IsDefined((AdminStatus)status) ? (AdminStatus)status : AdminStatus.Error, text);
         }
-        return AdminReply.Ok(Encoding.UTF8.GetString(wire));
+        return new AdminReply(AdminStatus.Error, Encoding.UTF8.GetString(wire) + (wire.IsEmpty ? "" : "\n")
+            + "% Error: the gateway closed the connection without a complete answer (its log says why)\n");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Logging;
 
 namespace PptpGw.ControlPlane.Admin;
@@ -137,7 +138,7 @@ public static class AdminJson
     }
 
     /// <summary><c>show aaa-server --json</c>.</summary>
-    public static JsonObject AaaServers(IReadOnlyList<AaaServerView> servers)
+    public static JsonObject AaaServers(IReadOnlyList<AaaServerView> servers, AccountingQueueSnapshot? accounting = null)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var array = new JsonArray();
@@ -157,7 +158,44 @@ public static class AdminJson
                 ["rtt_p99_ms"] = s.P99Milliseconds,
             });
         }
-        return new JsonObject { ["servers"] = array };
+        var json = new JsonObject { ["servers"] = array };
+        if (accounting is { } q)
+        {
+            var queueServers = new JsonArray();
+            foreach (AccountingServerSnapshot s in q.Servers)
+            {
+                queueServers.Add(new JsonObject
+                {
+                    ["server"] = s.Name,
+                    ["dead"] = s.Dead,
+                    ["preferred"] = s.Preferred,
+                    ["in_flight"] = s.InFlight,
+                    ["waiting"] = s.QueueDepth,
+                    ["oldest_seconds"] = s.OldestAge?.TotalSeconds,
+                    ["delivered"] = s.Delivered,
+                    ["retransmissions"] = s.Retried,
+                });
+            }
+            json["accounting"] = new JsonObject
+            {
+                ["group"] = q.Group,
+                ["waiting"] = q.QueueDepth,
+                ["oldest_seconds"] = q.OldestAge?.TotalSeconds,
+                ["spool"] = q.SpoolPath,
+                ["spooled"] = q.Spooled,
+                ["spool_octets"] = q.SpoolBytes,
+                ["delivered"] = q.Delivered,
+                ["retransmissions"] = q.Retried,
+                ["replayed"] = q.Replayed,
+                ["dropped_interim"] = q.DroppedInterim,
+                ["dropped_start"] = q.DroppedStart,
+                ["dropped_stop"] = q.DroppedStop,
+                ["superseded"] = q.Superseded,
+                ["expired"] = q.Expired,
+                ["servers"] = queueServers,
+            };
+        }
+        return json;
     }
 
     /// <summary><c>show debug --json</c>.</summary>

@@ -29,6 +29,9 @@ public sealed record AdminServerOptions
 /// </summary>
 public sealed class AdminServer : IAsyncDisposable
 {
+    /// <summary>The pause after a failed accept (EMFILE leaves the connection queued: retrying at once would spin).</summary>
+    private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(50);
+
     private readonly AdminDispatcher _dispatcher;
     private readonly AdminServerOptions _options;
     private readonly CancellationTokenSource _stop = new();
@@ -114,20 +117,40 @@ public sealed class AdminServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener, CancellationToken ct)
     {
+        bool failing = false;
         while (!ct.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listener.AcceptAsync(ct).ConfigureAwait(false);
+                failing = false;
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-            catch (SocketException)
+            catch (SocketException ex)
             {
                 if (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                // EMFILE/ENFILE leave the connection in the backlog, so an immediate retry fails again: without a pause
+                // this loop would spin a core while the PPTP listener frees descriptors (it sheds, PptpListener).
+                // Said once per episode; the operator's command is answered as soon as a descriptor is free.
+                if (!failing)
+                {
+                    _dispatcher.Log.Write(PixSeverity.Warning, $"admin socket {_options.SocketPath}: accept failed ({ex.SocketErrorCode}: {ex.Message}); retrying every {AcceptRetry.TotalMilliseconds:0} ms");
+                    failing = true;
+                }
+
+                try
+                {
+                    await Task.Delay(AcceptRetry, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
                 {
                     break;
                 }
@@ -173,31 +196,45 @@ public sealed class AdminServer : IAsyncDisposable
                     line = await ReadLineAsync(stream, readTimeout.Token).ConfigureAwait(false);
                 }
 
-                var parsed = AdminCommandParser.Parse(line);
-                if (parsed.Success && parsed.Command.Kind == AdminCommandKind.TerminalMonitor)
+                AdminReply reply;
+                if (line is null)
                 {
-                    await MonitorAsync(client, stream, ct).ConfigureAwait(false);
-                    return;
+                    if (ct.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    reply = new AdminReply(AdminStatus.InvalidInput, $"% No command line within {_options.ReadTimeout.TotalSeconds:0.#} s\n");
+                }
+                else
+                {
+                    var parsed = AdminCommandParser.Parse(line);
+                    if (parsed.Success && parsed.Command.Kind == AdminCommandKind.TerminalMonitor)
+                    {
+                        await MonitorAsync(client, stream, ct).ConfigureAwait(false);
+                        return;
+                    }
+
+                    // The line, not the parsed PIX command: the dispatcher also knows the operator commands (OperatorCommandParser).
+                    reply = await _dispatcher.ExecuteAsync(line, ct).ConfigureAwait(false);
                 }
 
-                // The line, not the parsed PIX command: the dispatcher also knows the operator commands (OperatorCommandParser).
-                AdminReply reply = await _dispatcher.ExecuteAsync(line, ct).ConfigureAwait(false);
                 await stream.WriteAsync(AdminClient.Encode(reply), ct).ConfigureAwait(false);
                 client.Shutdown(SocketShutdown.Send);
             }
             catch (OperationCanceledException)
             {
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or SocketException)
             {
-            }
-            catch (SocketException)
-            {
+                // The client went away, or the socket failed under it: the client sees no status octet and says so
+                // (AdminClient.Decode); the log says why here.
+                _dispatcher.Log.Write(PixSeverity.Warning, $"admin socket {_options.SocketPath}: connection ended before its answer was written: {ex.GetType().Name}: {ex.Message}");
             }
         }
     }
 
-    /// <summary>Reads up to the first '\n' (at most MaxLineLength + 2 bytes); null on a premature end or timeout.</summary>
+    /// <summary>Reads up to the first '\n' (at most MaxLineLength + 2 bytes); null on a timeout.</summary>
     private static async Task<string?> ReadLineAsync(NetworkStream stream, CancellationToken ct)
     {
         var buffer = new byte[AdminCommandParser.MaxLineLength + 2];

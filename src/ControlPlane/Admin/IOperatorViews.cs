@@ -1,3 +1,5 @@
+using PptpGw.ControlPlane.Aaa.Accounting;
+
 namespace PptpGw.ControlPlane.Admin;
 
 /// <summary>
@@ -15,6 +17,9 @@ public interface IOperatorViews
 
     /// <summary>Every authentication backend that has answered (or failed) a request.</summary>
     IReadOnlyList<AaaServerView> GetAaaServers();
+
+    /// <summary>The accounting record queue (depth, oldest record, spool, delivered/retried/dropped); null without accounting.</summary>
+    AccountingQueueSnapshot? GetAccounting();
 
     /// <summary>Ends the sessions <paramref name="selector"/> picks, soft (LCP Terminate-Request first) or hard, and says which.</summary>
     ValueTask<SessionClearResult> ClearSessionsAsync(SessionSelector selector, bool soft, CancellationToken cancellationToken);

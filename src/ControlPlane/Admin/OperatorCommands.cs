@@ -65,7 +65,9 @@ internal static class OperatorCommands
             case OperatorCommandKind.ShowDataplane:
                 return command.Json ? Json(AdminJson.Dataplane(views.GetDataplane())) : AdminReply.Ok(OperatorRenderer.Dataplane(views.GetDataplane()));
             case OperatorCommandKind.ShowAaaServer:
-                return command.Json ? Json(AdminJson.AaaServers(views.GetAaaServers())) : AdminReply.Ok(OperatorRenderer.AaaServers(views.GetAaaServers()));
+                return command.Json
+                    ? Json(AdminJson.AaaServers(views.GetAaaServers(), views.GetAccounting()))
+                    : AdminReply.Ok(OperatorRenderer.AaaServers(views.GetAaaServers(), views.GetAccounting()));
             case OperatorCommandKind.ClearSessions:
                 {
                     SessionSelector selector = command.Selector!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PptpGw.ControlPlane.Aaa.Accounting;
 
 namespace PptpGw.ControlPlane.Admin;
 
@@ -137,12 +138,12 @@ public static class OperatorRenderer
     }
 
     /// <summary><c>show aaa-server</c>: one line per backend.</summary>
-    public static string AaaServers(IReadOnlyList<AaaServerView> servers)
+    public static string AaaServers(IReadOnlyList<AaaServerView> servers, AccountingQueueSnapshot? accounting = null)
     {
         ArgumentNullException.ThrowIfNull(servers);
-        if (servers.Count == 0)
-            return "% No authentication requests yet\n";
         var text = new StringBuilder();
+        if (servers.Count == 0)
+            text.Append("% No authentication requests yet\n");
         foreach (AaaServerView s in servers)
         {
             text.Append(CultureInfo.InvariantCulture,
@@ -151,7 +152,33 @@ public static class OperatorRenderer
                 text.Append(CultureInfo.InvariantCulture, $"; round trip p50 {p50:0.###} ms, p90 {s.P90Milliseconds:0.###} ms, p99 {s.P99Milliseconds:0.###} ms");
             text.Append('\n');
         }
+        if (accounting is not null)
+            AppendAccounting(text, accounting);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The accounting queue (docs/ACCOUNTING.md): what is owed to the server and for how long, then one line per server.
+    /// An operator billing from these records looks here first when the server was down: "0 waiting" means nothing is owed.
+    /// </summary>
+    private static void AppendAccounting(StringBuilder text, AccountingQueueSnapshot q)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"Accounting {q.Group}: {q.QueueDepth} records waiting");
+        if (q.OldestAge is { } age)
+            text.Append(CultureInfo.InvariantCulture, $", oldest {age.TotalSeconds:0.0} s");
+        text.Append(CultureInfo.InvariantCulture, $"; {q.Delivered} delivered, {q.Retried} retransmissions, {q.Replayed} replayed from the spool");
+        text.Append(CultureInfo.InvariantCulture,
+            $"; dropped (spool full): {q.DroppedInterim} interim, {q.DroppedStart} start, {q.DroppedStop} stop; {q.Superseded} interim superseded, {q.Expired} expired\n");
+        text.Append(q.SpoolPath is { } path
+            ? string.Create(CultureInfo.InvariantCulture, $"  spool {path}: {q.Spooled} records, {q.SpoolBytes} octets\n")
+            : "  spool: none (records held in memory only)\n");
+        foreach (AccountingServerSnapshot s in q.Servers)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {s.Name}: {(s.Dead ? "dead" : "alive")}{(s.Preferred ? ", preferred" : "")}, {s.InFlight} in flight, {s.QueueDepth} waiting");
+            if (s.OldestAge is { } oldest)
+                text.Append(CultureInfo.InvariantCulture, $", oldest {oldest.TotalSeconds:0.0} s");
+            text.Append(CultureInfo.InvariantCulture, $", {s.Delivered} delivered, {s.Retried} retransmissions\n");
+        }
     }
 
     /// <summary>What a clear ended, one line per session.</summary>

@@ -194,6 +194,7 @@ public sealed partial class GatewayHost : IAsyncDisposable, IGatewayControl
         metricSources.Orchestrator = orchestrator;
         metricSources.Listener = listener;
         metricSources.Pool = pool;
+        metricSources.Aaa = aaa;
         metricSources.Dataplane = dataplane as Dataplane.Workers.DataplaneHost;
 
         string? adminPath = options.EnableAdminSocket ? options.AdminSocketPath ?? config.Gateway.AdminSocketPath : null;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Pools;
 using PptpGw.ControlPlane.Ppp;
@@ -64,6 +65,20 @@ public sealed class GatewayMetrics : IDisposable
             "Dataplane drops by worker and reason");
         _meter.CreateObservableCounter("pptpgw.mppe.rekeys", () => ObserveRekeys(sources), "{rekey}",
             "MPPE key changes (RFC 3078 §7.3), both directions, by worker");
+        // Accounting (docs/ACCOUNTING.md): what is owed to the server and for how long is what an operator alerts on
+        // (a record waiting for minutes means billing is behind); one snapshot per scrape, under the queue's lock.
+        _meter.CreateObservableGauge("pptpgw.accounting.queue.depth", () => ObserveAccounting(sources, q => q.QueueDepth), "{record}",
+            "Accounting records not yet acknowledged (waiting, ready or in flight), by group");
+        _meter.CreateObservableGauge("pptpgw.accounting.queue.oldest", () => ObserveAccountingAge(sources), "s",
+            "Age of the oldest unacknowledged accounting record, from its event (0 when none), by group");
+        _meter.CreateObservableGauge("pptpgw.accounting.spool.records", () => ObserveAccounting(sources, q => q.Spooled), "{record}",
+            "Accounting records in the spool file, by group");
+        _meter.CreateObservableGauge("pptpgw.accounting.spool.size", () => ObserveAccounting(sources, q => q.SpoolBytes), "By",
+            "Octets of the live records in the spool file, by group");
+        _meter.CreateObservableCounter("pptpgw.accounting.records", () => ObserveAccountingOutcomes(sources), "{record}",
+            "Accounting records by outcome (delivered, replayed, dropped_interim, dropped_start, dropped_stop, superseded, expired), by group");
+        _meter.CreateObservableCounter("pptpgw.accounting.retransmissions", () => ObserveAccountingServers(sources), "{request}",
+            "Accounting retransmissions, by group and server");
         _meter.CreateObservableCounter("pptpgw.mppe.resets", () => ObserveResets(sources), "{reset}",
             "Stateful MPPE losses that asked the peer for a CCP Reset-Request (RFC 3078 §8), by worker");
     }
@@ -138,6 +153,40 @@ public sealed class GatewayMetrics : IDisposable
         GatewayRunState current = sources.State();
         foreach (GatewayRunState state in Enum.GetValues<GatewayRunState>())
             yield return new Measurement<long>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveAccounting(GatewayMetricSources sources, Func<AccountingQueueSnapshot, long> value)
+    {
+        if (sources.Accounting() is { } q)
+            yield return new(value(q), new KeyValuePair<string, object?>("group", q.Group));
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveAccountingAge(GatewayMetricSources sources)
+    {
+        if (sources.Accounting() is { } q)
+            yield return new(q.OldestAge?.TotalSeconds ?? 0, new KeyValuePair<string, object?>("group", q.Group));
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveAccountingOutcomes(GatewayMetricSources sources)
+    {
+        if (sources.Accounting() is not { } q)
+            yield break;
+        var group = new KeyValuePair<string, object?>("group", q.Group);
+        yield return new(q.Delivered, group, new KeyValuePair<string, object?>("outcome", "delivered"));
+        yield return new(q.Replayed, group, new KeyValuePair<string, object?>("outcome", "replayed"));
+        yield return new(q.DroppedInterim, group, new KeyValuePair<string, object?>("outcome", "dropped_interim"));
+        yield return new(q.DroppedStart, group, new KeyValuePair<string, object?>("outcome", "dropped_start"));
+        yield return new(q.DroppedStop, group, new KeyValuePair<string, object?>("outcome", "dropped_stop"));
+        yield return new(q.Superseded, group, new KeyValuePair<string, object?>("outcome", "superseded"));
+        yield return new(q.Expired, group, new KeyValuePair<string, object?>("outcome", "expired"));
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveAccountingServers(GatewayMetricSources sources)
+    {
+        if (sources.Accounting() is not { } q)
+            yield break;
+        foreach (AccountingServerSnapshot s in q.Servers)
+            yield return new(s.Retried, new KeyValuePair<string, object?>("group", q.Group), new KeyValuePair<string, object?>("server", s.Name));
     }
 
     private static IEnumerable<Measurement<long>> ObserveSessions(GatewayMetricSources sources)
@@ -266,4 +315,7 @@ public sealed record GatewayMetricSources
 
     /// <summary>The dataplane's workers (none for a dataplane that is not a <see cref="DataplaneHost"/>).</summary>
     public Func<IReadOnlyList<Worker>> Workers { get; init; } = () => [];
+
+    /// <summary>The accounting record queue; null without accounting.</summary>
+    public Func<AccountingQueueSnapshot?> Accounting { get; init; } = () => null;
 }

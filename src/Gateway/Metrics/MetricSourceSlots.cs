@@ -16,6 +16,7 @@ internal sealed class MetricSourceSlots
     public IpLocalPool? Pool { get; set; }
     public DataplaneHost? Dataplane { get; set; }
     public Func<ControlPlane.Admin.GatewayRunState>? State { get; set; }
+    public Aaa.GatewayAaa? Aaa { get; set; }
 
     public GatewayMetricSources ToSources() => new()
     {
@@ -24,5 +25,6 @@ internal sealed class MetricSourceSlots
         Pools = () => Pool is { } pool ? [pool] : [],
         Workers = () => Dataplane?.Workers ?? [],
         State = () => State?.Invoke() ?? ControlPlane.Admin.GatewayRunState.Starting,
+        Accounting = () => Aaa?.AccountingSnapshot(),
     };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PptpGw.ControlPlane.Aaa.Accounting;
 using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Calls;
 using PptpGw.ControlPlane.Config;
@@ -86,6 +87,9 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
 
     /// <inheritdoc/>
     public IReadOnlyList<AaaServerView> GetAaaServers() => aaaServers.Snapshot();
+
+    /// <inheritdoc/>
+    public AccountingQueueSnapshot? GetAccounting() => table.Options.Aaa?.AccountingSnapshot();
 
     /// <inheritdoc/>
     public async ValueTask<SessionClearResult> ClearSessionsAsync(SessionSelector selector, bool soft, CancellationToken cancellationToken)

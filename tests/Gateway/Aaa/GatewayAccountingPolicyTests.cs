@@ -1,6 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PptpGw.ControlPlane.Admin;
 using PptpGw.ControlPlane.Aaa.Radius;
 using PptpGw.Tests.ControlPlane.Aaa.Accounting;
+using PptpGw.Tests.Gateway.Metrics;
 
 namespace PptpGw.Tests.Gateway.Aaa;
 
@@ -13,15 +18,20 @@ public sealed class GatewayAccountingPolicyTests : IDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
     private readonly ScriptedRadiusAccountingServer _server = new();
+    private readonly DirectoryInfo _spool = Directory.CreateTempSubdirectory("pgw-acct-policy-");
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        _spool.Delete(recursive: true);
+    }
 
     private string Config(string policy) => GatewayTestBed.Config(extra: $"""
         aaa-server ACCT protocol radius
         aaa-server ACCT (inside) host 127.0.0.1 {ScriptedRadiusAccountingServer.Key} timeout 1 port 1 acct-port {_server.Port}
         vpdn group 1 client accounting ACCT
         vpdn group 1 accounting unanswered-start {policy}
-        accounting spool {Directory.CreateTempSubdirectory("pgw-acct-policy-").FullName}
+        accounting spool {_spool.FullName}
         accounting retransmit 1 2
         hostname policy-gw
         """);
@@ -58,7 +68,9 @@ public sealed class GatewayAccountingPolicyTests : IDisposable
     public async Task Carry_on_policy_keeps_the_session_up_while_the_Start_waits()
     {
         _server.Silent = true;
-        await using GatewayTestBed bed = GatewayTestBed.Start(Config("carry-on"));
+        IPEndPoint metrics = PrometheusScrape.FreeLoopbackEndPoint();
+        await using GatewayTestBed bed = GatewayTestBed.Start(Config("carry-on"), metrics: metrics);
+        var admin = new AdminDispatcher(bed.Host.Orchestrator.Administration, bed.Host.Log, bed.Host.Orchestrator.Operator);
         await using Dialled call = await bed.DialAsync(0x5200);
         await call.Events.Up.Task.WaitAsync(Guard);
         await _server.WaitForAsync(r => r.StatusType == AcctStatusType.Start, Guard, "the Start (dropped)");
@@ -68,7 +80,36 @@ public sealed class GatewayAccountingPolicyTests : IDisposable
         Assert.Equal(1, bed.Host.Orchestrator.LiveCalls);
         Assert.True(_server.Dropped.Count(r => r.StatusType == AcctStatusType.Start) >= 2,
             "retransmissions: " + _server.Dropped.Count(r => r.StatusType == AcctStatusType.Start).ToString(CultureInfo.InvariantCulture));
+
+        // What is owed shows in show aaa-server and the metrics (issue 17): the Start waits, retransmitted.
+        string owed = (await admin.ExecuteAsync("show aaa-server")).Text;
+        Match waiting = Regex.Match(owed, @"^Accounting ACCT: (\d+) records waiting, oldest ([0-9.]+) s; (\d+) delivered, (\d+) retransmissions", RegexOptions.Multiline);
+        Assert.True(waiting.Success, owed);
+        Assert.True(int.Parse(waiting.Groups[1].Value, CultureInfo.InvariantCulture) >= 1, owed);
+        Assert.True(double.Parse(waiting.Groups[2].Value, CultureInfo.InvariantCulture) >= 3, owed);
+        Assert.True(int.Parse(waiting.Groups[4].Value, CultureInfo.InvariantCulture) >= 2, owed);
+        Assert.Contains("  spool /", owed, StringComparison.Ordinal);
+        Assert.True(Regex.IsMatch(owed, @"^  127\.0\.0\.1:\d+: (alive|dead)(, preferred)?, \d+ in flight, \d+ waiting", RegexOptions.Multiline), owed);
+        using (JsonDocument json = JsonDocument.Parse((await admin.ExecuteAsync("show aaa-server --json")).Text))
+        {
+            JsonElement q = json.RootElement.GetProperty("accounting");
+            Assert.Equal("ACCT", q.GetProperty("group").GetString());
+            Assert.True(q.GetProperty("waiting").GetInt32() >= 1);
+            Assert.True(q.GetProperty("retransmissions").GetInt64() >= 2);
+            Assert.True(q.GetProperty("spooled").GetInt32() >= 1);
+        }
+        PrometheusScrape silent = await PrometheusScrape.GetAsync(metrics);
+        Assert.True(silent.Sum("pptpgw_accounting_queue_depth", "group=ACCT") >= 1, silent.Text);
+        Assert.True(silent.Sum("pptpgw_accounting_queue_oldest_seconds", "group=ACCT") >= 3, silent.Text);
+        Assert.True(silent.Sum("pptpgw_accounting_retransmissions_total", "group=ACCT") >= 2, silent.Text);
+
         _server.Silent = false;
         await _server.WaitForAsync(r => r.StatusType == AcctStatusType.Start && _server.Requests.Contains(r), Guard, "the Start, answered");
+        // Nothing owed once the server answered.
+        await GatewayTestBed.EventuallyAsync(() => bed.Host.Orchestrator.Operator.GetAccounting() is { QueueDepth: 0, Delivered: >= 1 }, "the queue to drain");
+        Assert.Matches(@"^Accounting ACCT: 0 records waiting; [1-9]\d* delivered", (await admin.ExecuteAsync("show aaa-server")).Text.Split('\n').First(l => l.StartsWith("Accounting", StringComparison.Ordinal)));
+        PrometheusScrape drained = await PrometheusScrape.GetAsync(metrics);
+        Assert.Equal(0, drained.Sum("pptpgw_accounting_queue_depth", "group=ACCT"));
+        Assert.True(drained.Sum("pptpgw_accounting_records_total", "group=ACCT", "outcome=delivered") >= 1, drained.Text);
     }
 }

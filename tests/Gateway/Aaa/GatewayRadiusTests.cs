@@ -36,7 +36,7 @@ public sealed class GatewayRadiusTests(FreeRadiusFixture radius)
         vpdn group 1 client configuration address local pptp-pool
         vpdn group 1 client authentication aaa AuthInbound
         vpdn group 1 client accounting AuthInbound
-        accounting spool {Directory.CreateTempSubdirectory("pgw-acct-").FullName}
+        accounting spool {TestTemp.Directory("pgw-acct-")}
         vpdn enable outside
         """;
 

@@ -36,7 +36,7 @@ public sealed class GatewayTacacsTests : IAsyncLifetime
         vpdn group 1 client configuration address local pptp-pool
         vpdn group 1 client authentication aaa TAC
         vpdn group 1 client accounting TAC
-        accounting spool {Directory.CreateTempSubdirectory("pgw-acct-").FullName}
+        accounting spool {TestTemp.Directory("pgw-acct-")}
         vpdn enable outside
         """;
 

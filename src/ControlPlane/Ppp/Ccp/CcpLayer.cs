@@ -295,9 +295,9 @@ public sealed class CcpLayer : IPppFsmLayer
         _events.LayerFinished(PppLayerKind.Ccp);
     }
 
-    public ExtendedCodeResult ReceiveExtendedCode(byte code, byte identifier, ReadOnlySpan<byte> data)
+    public ExtendedCodeResult ReceiveExtendedCode(PppControlPacket packet)
     {
-        switch ((CcpCode)code)
+        switch ((CcpCode)packet.Code)
         {
             case CcpCode.ResetRequest:
                 // RFC 1962 §2.1 / RFC 3078 §3.2: the peer lost sync; the dataplane sets the flushed bit on its next packet.
@@ -305,7 +305,7 @@ public sealed class CcpLayer : IPppFsmLayer
                     return ExtendedCodeResult.Handled;
                 ResetRequestsReceived++;
                 _events.CcpResetRequested();
-                Fsm.SendPacket((byte)CcpCode.ResetAck, identifier, data);
+                Fsm.SendPacket((byte)CcpCode.ResetAck, packet.Identifier, packet.Data);
                 return ExtendedCodeResult.Handled;
             case CcpCode.ResetAck:
                 return ExtendedCodeResult.Handled;

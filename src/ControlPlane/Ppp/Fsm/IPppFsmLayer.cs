@@ -83,7 +83,7 @@ public interface IPppFsmLayer
     /// Reset-Request/Reset-Ack). Not called in Initial or Starting. Replies the layer sends itself go through
     /// <see cref="PppFsm.SendPacket"/>. The default knows no extended code.
     /// </summary>
-    ExtendedCodeResult ReceiveExtendedCode(byte code, byte identifier, ReadOnlySpan<byte> data) => ExtendedCodeResult.Unknown;
+    ExtendedCodeResult ReceiveExtendedCode(PppControlPacket packet) => ExtendedCodeResult.Unknown;
 
     /// <summary>
     /// A Code-Reject rejected one of our extended codes (0 or 8-255): true for RXJ+ (stop using it), false

@@ -433,7 +433,7 @@ public sealed class PppFsm : IDisposable
                 return;
 
             default:
-                switch (_layer.ReceiveExtendedCode(packet.Code, packet.Identifier, packet.Data))
+                switch (_layer.ReceiveExtendedCode(packet))
                 {
                     case ExtendedCodeResult.Handled:
                         return;

@@ -403,15 +403,16 @@ public sealed class LcpLayer : IPppFsmLayer
 
     // ------------------------------------------------------------------ codes 8-13
 
-    public ExtendedCodeResult ReceiveExtendedCode(byte code, byte identifier, ReadOnlySpan<byte> data)
+    public ExtendedCodeResult ReceiveExtendedCode(PppControlPacket packet)
     {
-        switch ((LcpCode)code)
+        // Each code through its codec (LcpPackets.cs); a packet too short for its fixed fields is malformed and ignored.
+        switch ((LcpCode)packet.Code)
         {
             case LcpCode.ProtocolReject:
             {
-                if (data.Length < 2)
-                    return ExtendedCodeResult.Handled; // §5.7 needs the Rejected-Protocol: malformed, ignored
-                ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(data);
+                if (LcpProtocolReject.TryParse(packet, out LcpProtocolReject reject) != LcpPacketError.None)
+                    return ExtendedCodeResult.Handled; // §5.7 needs the Rejected-Protocol
+                ushort protocol = reject.RejectedProtocol;
                 _events.Log(PppLayerKind.Lcp, $"Protocol-Reject of 0x{protocol:x4}");
                 if (protocol == Dataplane.Packets.PppProtocol.Lcp)
                     return ExtendedCodeResult.RejectCatastrophic;
@@ -421,20 +422,19 @@ public sealed class LcpLayer : IPppFsmLayer
             case LcpCode.EchoRequest:
             case LcpCode.EchoReply:
             case LcpCode.DiscardRequest:
-                if (data.Length >= 4)
-                {
-                    uint magic = BinaryPrimitives.ReadUInt32BigEndian(data);
-                    if (magic != 0 && magic == _magic && !_magicRejected)
-                        _events.Log(PppLayerKind.Lcp, "loopback: received our own Magic-Number in an echo packet");
-                }
+                // §5.8: the automaton answers (or discards); a short packet is still the automaton's to count.
+                if (LcpEchoPacket.TryParse(packet, out LcpEchoPacket echo) == LcpPacketError.None
+                    && echo.MagicNumber != 0 && echo.MagicNumber == _magic && !_magicRejected)
+                    _events.Log(PppLayerKind.Lcp, "loopback: received our own Magic-Number in an echo packet");
                 return ExtendedCodeResult.EchoOrDiscard;
             case LcpCode.Identification:
                 // RFC 1570 §2.1: informational only ("MSRASV5.00", "MSRAS-1-<host>"); never answered.
-                _events.Log(PppLayerKind.Lcp, $"Identification: {Printable(data.Length > 4 ? data[4..] : default)}");
+                if (LcpIdentification.TryParse(packet, out LcpIdentification identification) == LcpPacketError.None)
+                    _events.Log(PppLayerKind.Lcp, $"Identification: {Printable(identification.Message)}");
                 return ExtendedCodeResult.Handled;
             case LcpCode.TimeRemaining:
-                if (data.Length >= 8)
-                    _events.Log(PppLayerKind.Lcp, $"Time-Remaining: {BinaryPrimitives.ReadUInt32BigEndian(data[4..])} s {Printable(data[8..])}");
+                if (LcpTimeRemaining.TryParse(packet, out LcpTimeRemaining remaining) == LcpPacketError.None)
+                    _events.Log(PppLayerKind.Lcp, $"Time-Remaining: {remaining.SecondsRemaining} s {Printable(remaining.Message)}");
                 return ExtendedCodeResult.Handled;
             default:
                 return ExtendedCodeResult.Unknown;

@@ -346,11 +346,12 @@ public sealed class PppSession : IDisposable
 
     private void NoteTerminateRequest(ReadOnlySpan<byte> packet)
     {
-        if (PppControlPacket.TryParse(packet, out PppControlPacket control) == PppPacketError.None
-            && control.Code == PppFsmCode.TerminateRequest && _down is null)
+        if (_down is null && PppControlPacket.TryParse(packet, out PppControlPacket control) == PppPacketError.None
+            && LcpTerminatePacket.TryParse(control, out LcpTerminatePacket terminate) == LcpPacketError.None
+            && terminate.Code == LcpCode.TerminateRequest)
         {
-            _down = NewDown(PppDownCause.PeerTerminated, control.Data.IsEmpty ? "peer terminated the link"
-                : $"peer terminated the link: {Encoding.UTF8.GetString(control.Data)}");
+            _down = NewDown(PppDownCause.PeerTerminated, terminate.Data.IsEmpty ? "peer terminated the link"
+                : $"peer terminated the link: {Encoding.UTF8.GetString(terminate.Data)}");
         }
     }
 

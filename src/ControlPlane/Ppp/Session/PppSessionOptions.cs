@@ -6,12 +6,8 @@ using PptpGw.ControlPlane.Ppp.Ccp;
 using PptpGw.ControlPlane.Ppp.Fsm;
 using PptpGw.ControlPlane.Ppp.Ipcp;
 using PptpGw.ControlPlane.Ppp.Lcp;
-using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Ppp.Session;
-
-/// <summary>Receives every PPP frame a session sends (framed: FF 03 unless ACFC, Protocol per PFC). Valid only during the call.</summary>
-public delegate void PppFrameSender(ReadOnlySpan<byte> frame);
 
 /// <summary>Everything a <see cref="PppSession"/> needs to know; <see cref="ForServer"/> builds it from the configuration.</summary>
 public sealed record PppSessionOptions
@@ -81,94 +77,4 @@ public sealed record PppSessionOptions
         PppAuthenticationMethod.MsChapV2 => PppAuthProtocol.MsChapV2,
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not an authentication method."),
     };
-}
-
-/// <summary>MPPE as the dataplane needs it: strength, mode and the start keys of each direction (RFC 3079).</summary>
-public sealed record MppeSessionKeys(MppeKeyStrength Strength, bool Stateless, byte[] SendStartKey, byte[] ReceiveStartKey)
-{
-    /// <summary>Keys are secret: never printed.</summary>
-    public override string ToString() => $"MppeSessionKeys {{ {(int)Strength}-bit, {(Stateless ? "stateless" : "stateful")} }}";
-}
-
-/// <summary>What a session agreed when its link came up (for the gateway: install the dataplane session, 603104).</summary>
-/// <param name="UserName">The authenticated name (server) or ours (client); empty without authentication.</param>
-/// <param name="AaaServer">Which backend accepted the user (server), or null.</param>
-/// <param name="LocalAddress">Our IPCP address.</param>
-/// <param name="PeerAddress">The peer's address: the client's (server role), the server's own (client role).</param>
-/// <param name="Mppe">Null: no encryption.</param>
-/// <param name="PeerMru">The largest PPP Information field the peer accepts.</param>
-/// <param name="TransmitAddressControlFieldCompression">The dataplane may omit FF 03 towards the peer (RFC 1661 §6.6).</param>
-/// <param name="TransmitProtocolFieldCompression">The dataplane may send 1-octet Protocol fields (RFC 1661 §6.5).</param>
-public sealed record PppLinkResult(
-    PppRole Role,
-    string UserName,
-    PppAuthProtocol? AuthenticationProtocol,
-    string? AaaServer,
-    uint LocalAddress,
-    uint PeerAddress,
-    uint PrimaryDns,
-    uint SecondaryDns,
-    uint PrimaryNbns,
-    uint SecondaryNbns,
-    MppeSessionKeys? Mppe,
-    TimeSpan? SessionTimeout,
-    ushort PeerMru,
-    bool TransmitAddressControlFieldCompression,
-    bool TransmitProtocolFieldCompression);
-
-/// <summary>A consistent view of a session for <c>show vpdn</c>.</summary>
-public sealed record PppSessionSnapshot(
-    PppRole Role,
-    PppPhase Phase,
-    PppFsmState Lcp,
-    PppFsmState Ipcp,
-    PppFsmState Ccp,
-    bool IsLinkUp,
-    string? UserName,
-    PppAuthProtocol? AuthenticationProtocol,
-    uint PeerAddress,
-    MppeKeyStrength? MppeStrength,
-    bool? MppeStateless,
-    long ControlFramesReceived,
-    long DataFramesReceived,
-    long FramesDiscarded,
-    long ProtocolRejectsSent,
-    long CcpResetRequestsReceived,
-    string? DownReason);
-
-/// <summary>
-/// What a session reports to the gateway. Called under the session lock, on whichever thread delivered the event (a
-/// receive, a timer, an AAA completion): no blocking. The defaults do nothing.
-/// </summary>
-public interface IPppSessionObserver
-{
-    /// <summary>The network phase completed: IPCP Opened and CCP settled (MPPE on, or off and allowed).</summary>
-    void LinkUp(PppSession session, PppLinkResult result) { }
-
-    /// <summary>
-    /// After <see cref="LinkUp"/>: LCP, IPCP or CCP renegotiates (RFC 1661 §4.1) and the call stays up. Data must stop until
-    /// <see cref="NetworkUp"/> (the dataplane's network-down command).
-    /// </summary>
-    void NetworkDown(PppSession session, PppRenegotiation renegotiation) { }
-
-    /// <summary>The renegotiation completed: the network phase is up again with <paramref name="result"/> (framing, MPPE keys).</summary>
-    void NetworkUp(PppSession session, PppLinkResult result) { }
-
-    /// <summary>The session ended (once per session, whether or not the link was ever up).</summary>
-    void LinkDown(PppSession session, PppLinkDown down) { }
-
-    /// <summary>A user name arrived and is being checked (PIX 603102 "aaa authentication started").</summary>
-    void AuthenticationStarted(PppSession session, string userName) { }
-
-    /// <summary>PIX 603103 "aaa authentication succeed".</summary>
-    void AuthenticationSucceeded(PppSession session, PppAuthOutcome outcome) { }
-
-    /// <summary>PIX 603103 "aaa authentication failed" (also for attempts the peer may retry: see <see cref="PppAuthOutcome.IsFinal"/>).</summary>
-    void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) { }
-
-    /// <summary>The peer sent a CCP Reset-Request: the dataplane must set the flushed bit on its next packet (RFC 3078 §3.2).</summary>
-    void CcpResetRequested(PppSession session) { }
-
-    /// <summary>"debug ppp negotiation" lines.</summary>
-    void Log(PppSession session, string message) { }
 }

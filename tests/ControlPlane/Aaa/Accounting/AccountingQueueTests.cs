@@ -18,7 +18,7 @@ public sealed class AccountingQueueTests : IDisposable
     private readonly ITestOutputHelper _output;
     private readonly ScriptedRadiusAccountingServer _server = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
-    private readonly string _spool = Directory.CreateTempSubdirectory("pgw-acct-test-").FullName;
+    private readonly string _spool = TestTemp.Directory("pgw-acct-test-");
     private readonly CaptureLogSink _capture = new();
     private readonly GatewayLog _log;
 

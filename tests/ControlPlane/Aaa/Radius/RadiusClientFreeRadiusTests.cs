@@ -273,7 +273,7 @@ public sealed class RadiusClientFreeRadiusTests(FreeRadiusFixture server)
     /// <summary>The durable accounting of the FreeRADIUS group, its spool in a fresh temporary directory.</summary>
     private static AccountingService OpenAccounting(TimeProvider? time = null, TimeSpan? interim = null, string? spool = null) =>
         AccountingService.Open("RadiusTest", new RadiusAccountingTransport(FreeRadiusFixture.Group(false, FreeRadiusFixture.Host())),
-            new RadiusAccountingFormat(Nas), new AccountingQueueOptions { SpoolDirectory = spool ?? Directory.CreateTempSubdirectory("pgw-acct-").FullName },
+            new RadiusAccountingFormat(Nas), new AccountingQueueOptions { SpoolDirectory = spool ?? TestTemp.Directory("pgw-acct-") },
             interim, timeProvider: time);
 
     [FreeRadiusFact]

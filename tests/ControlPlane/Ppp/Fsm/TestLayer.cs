@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PptpGw.ControlPlane.Ppp;
 using PptpGw.ControlPlane.Ppp.Fsm;
 
 namespace PptpGw.Tests.ControlPlane.Ppp.Fsm;
@@ -141,8 +142,10 @@ internal sealed class TestLayer : IPppFsmLayer
     public void ThisLayerStarted() => Calls.Add("tls");
     public void ThisLayerFinished() => Calls.Add("tlf");
 
-    public ExtendedCodeResult ReceiveExtendedCode(byte code, byte identifier, ReadOnlySpan<byte> data)
+    public ExtendedCodeResult ReceiveExtendedCode(PppControlPacket packet)
     {
+        byte code = packet.Code;
+        ReadOnlySpan<byte> data = packet.Data;
         switch (code)
         {
             case PppFsmCode.ProtocolReject:
