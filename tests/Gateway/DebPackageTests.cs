@@ -23,6 +23,7 @@ public sealed class DebPackageFactAttribute : FactAttribute
 /// postinst adds the pptpgw system user and makes the configuration readable by it and nobody else, and the installed
 /// binary (self-contained: no .NET on the target) answers <c>--version</c> and <c>check</c>, also as that user.
 /// </summary>
+[Collection(PptpGw.Tests.Integration.IntegrationCollection.Name)] // alone: its self-contained publish takes both cores for a minute
 public sealed class DebPackageTests
 {
     internal static string? RepositoryRoot { get; } = FindRoot();

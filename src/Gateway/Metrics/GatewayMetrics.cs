@@ -148,6 +148,13 @@ public sealed class GatewayMetrics : IDisposable
     /// <summary>The label value of a drop reason.</summary>
     public static string DropReasonName(DataplaneDropReason reason) => DropReasonNames[(int)reason];
 
+    private static IEnumerable<Measurement<long>> ObserveState(GatewayMetricSources sources)
+    {
+        GatewayRunState current = sources.State();
+        foreach (GatewayRunState state in Enum.GetValues<GatewayRunState>())
+            yield return new Measurement<long>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+    }
+
     private static IEnumerable<Measurement<long>> ObserveAccounting(GatewayMetricSources sources, Func<AccountingQueueSnapshot, long> value)
     {
         if (sources.Accounting() is { } q)
@@ -180,13 +187,6 @@ public sealed class GatewayMetrics : IDisposable
             yield break;
         foreach (AccountingServerSnapshot s in q.Servers)
             yield return new(s.Retried, new KeyValuePair<string, object?>("group", q.Group), new KeyValuePair<string, object?>("server", s.Name));
-    }
-
-    private static IEnumerable<Measurement<long>> ObserveState(GatewayMetricSources sources)
-    {
-        GatewayRunState current = sources.State();
-        foreach (GatewayRunState state in Enum.GetValues<GatewayRunState>())
-            yield return new Measurement<long>(state == current ? 1 : 0, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
     }
 
     private static IEnumerable<Measurement<long>> ObserveSessions(GatewayMetricSources sources)

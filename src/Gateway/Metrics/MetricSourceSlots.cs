@@ -15,8 +15,8 @@ internal sealed class MetricSourceSlots
     public ControlPlane.Pptp.Connection.PptpListener? Listener { get; set; }
     public IpLocalPool? Pool { get; set; }
     public DataplaneHost? Dataplane { get; set; }
-    public Aaa.GatewayAaa? Aaa { get; set; }
     public Func<ControlPlane.Admin.GatewayRunState>? State { get; set; }
+    public Aaa.GatewayAaa? Aaa { get; set; }
 
     public GatewayMetricSources ToSources() => new()
     {
@@ -24,7 +24,7 @@ internal sealed class MetricSourceSlots
         Tunnels = () => Listener?.ConnectionCount ?? 0,
         Pools = () => Pool is { } pool ? [pool] : [],
         Workers = () => Dataplane?.Workers ?? [],
-        Accounting = () => Aaa?.AccountingSnapshot(),
         State = () => State?.Invoke() ?? ControlPlane.Admin.GatewayRunState.Starting,
+        Accounting = () => Aaa?.AccountingSnapshot(),
     };
 }
