@@ -18,20 +18,16 @@ public sealed class GatewayAccountingPolicyTests : IDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
     private readonly ScriptedRadiusAccountingServer _server = new();
-    private readonly DirectoryInfo _spool = Directory.CreateTempSubdirectory("pgw-acct-policy-");
+    private readonly string _spool = TestTemp.Directory("pgw-acct-policy-");
 
-    public void Dispose()
-    {
-        _server.Dispose();
-        _spool.Delete(recursive: true);
-    }
+    public void Dispose() => _server.Dispose();
 
     private string Config(string policy) => GatewayTestBed.Config(extra: $"""
         aaa-server ACCT protocol radius
         aaa-server ACCT (inside) host 127.0.0.1 {ScriptedRadiusAccountingServer.Key} timeout 1 port 1 acct-port {_server.Port}
         vpdn group 1 client accounting ACCT
         vpdn group 1 accounting unanswered-start {policy}
-        accounting spool {_spool.FullName}
+        accounting spool {_spool}
         accounting retransmit 1 2
         hostname policy-gw
         """);
