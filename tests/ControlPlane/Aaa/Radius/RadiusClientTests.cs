@@ -37,8 +37,8 @@ public sealed class RadiusClientTests
         public void Dispose() => Socket.Dispose();
     }
 
-    private static AaaServerGroup Group(int port, bool requireMa = false) =>
-        new("Fake", AaaProtocol.Radius, [new AaaServerHost("inside", IPAddress.Loopback, Key, 1, port, port)], requireMa);
+    private static AaaServerGroup Group(int port, bool requireMa = false, int timeoutSeconds = 1) =>
+        new("Fake", AaaProtocol.Radius, [new AaaServerHost("inside", IPAddress.Loopback, Key, timeoutSeconds, port, port)], requireMa);
 
     private static byte[] Reply(byte[] request, RadiusCode code, byte[] secret, bool messageAuthenticator = false, bool corruptMessageAuthenticator = false)
     {
@@ -63,7 +63,10 @@ public sealed class RadiusClientTests
     public async Task Ignores_forged_and_misdirected_replies_and_takes_the_genuine_one()
     {
         using var server = new FakeServer();
-        await using var client = new RadiusClient(Group(server.Port), new RadiusClientOptions { Transmissions = 1 });
+        // One transmission, so the genuine reply must come within the server timeout: 5 s, not 1, because the six
+        // replies below are sent from the test's thread pool, which a parallel CPU-heavy test class can hold for a
+        // second (seen: Timeout instead of Reject when run beside RenegotiationGatewayTests).
+        await using var client = new RadiusClient(Group(server.Port, timeoutSeconds: 5), new RadiusClientOptions { Transmissions = 1 });
         var pending = client.AuthenticateAsync(Pap());
         var (request, from) = (await server.ReceiveAsync(TimeSpan.FromSeconds(5)))!.Value;
 
