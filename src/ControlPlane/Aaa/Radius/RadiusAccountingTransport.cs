@@ -97,6 +97,10 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
     public RadiusAccountingStatistics Statistics { get; } = new();
 
     /// <inheritdoc/>
+    public AccountingIgnoredReplies IgnoredReplies => new(Statistics.DroppedMalformed, Statistics.DroppedWrongSource,
+        Statistics.DroppedUnknownIdentifier, Statistics.DroppedUnexpectedCode, Statistics.DroppedBadAuthenticator);
+
+    /// <inheritdoc/>
     public int ServerCount => _servers.Length;
 
     /// <summary>Source ports per server.</summary>
@@ -243,7 +247,7 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
         if (late)
             Interlocked.Increment(ref stats.lateResponses);
         _log?.Debug(DebugClasses.PppUauth, $"radius: rcvd Accounting-Response id {packet.Identifier} from {from} for {record}{(late ? " (to an earlier transmission)" : "")}");
-        _sink?.Acknowledged(record, server.Index);
+        _sink?.Acknowledged(record, server.Index, late);
     }
 
     private sealed class Transmission(AccountingRecord record, Port port, byte identifier, byte[] requestAuthenticator)
