@@ -108,7 +108,6 @@ public sealed unsafe class Worker
     private readonly RxStaged[] _rxStage = new RxStaged[MppeBurst.MaxPackets];
     private readonly BurstSession[] _burstSessions = new BurstSession[MppeBurst.MaxPackets];
     private readonly MppeReceiver[] _snapshots = new MppeReceiver[MppeBurst.MaxPackets];
-    private readonly int[] _snapshotSlots = CreateSnapshotSlots(); // whose receiver _snapshots[n] last copied (-1: none)
     private int _rxCount;
     private int _burstSessionCount;
     private uint _burstEpoch;
@@ -517,7 +516,6 @@ public sealed unsafe class Worker
             if (!session.HasSnapshot)
             {
                 _snapshots[session.Index] = _receivers[st.Slot];
-                _snapshotSlots[session.Index] = st.Slot;
                 session.HasSnapshot = true;
             }
 
@@ -598,10 +596,12 @@ public sealed unsafe class Worker
             }
         }
 
-        // The snapshots are not wiped here: a snapshot is an earlier state of a receiver that lives on in _receivers
-        // (same process, same lifetime), so wiping protects nothing, and it cost as much as taking them (two 1.5 KB
-        // writes per session per burst: +35 % per packet at 64 B with 32 sessions, bench/RESULTS.md "Verification
-        // cost"). A snapshot is overwritten when next taken and wiped when its session's keys are forgotten (WipeSnapshots).
+        for (int n = 0; n < _burstSessionCount; n++)
+        {
+            if (_burstSessions[n].HasSnapshot)
+                _snapshots[n] = default; // key material
+        }
+
         _burstSessionCount = 0;
         stage.Clear(); // no stale handles in the scratch
     }
@@ -1224,7 +1224,6 @@ public sealed unsafe class Worker
                 state.Flags &= ~(SlotFlags.NetworkUp | SlotFlags.Mppe);
                 _senders[slot].Clear();
                 _receivers[slot].Clear();
-                WipeSnapshots(slot);
                 break;
             case WorkerCommandKind.SendControlFrame:
                 _controlDown++;
@@ -1310,26 +1309,6 @@ public sealed unsafe class Worker
         Volatile.Write(ref state.Generation, generation);
     }
 
-    private static int[] CreateSnapshotSlots()
-    {
-        var slots = new int[MppeBurst.MaxPackets];
-        Array.Fill(slots, -1);
-        return slots;
-    }
-
-    /// <summary>Forgets the burst snapshots of <paramref name="slot"/>'s receiver (its keys are being forgotten).</summary>
-    private void WipeSnapshots(int slot)
-    {
-        for (int n = 0; n < _snapshotSlots.Length; n++)
-        {
-            if (_snapshotSlots[n] == slot)
-            {
-                _snapshots[n].Clear();
-                _snapshotSlots[n] = -1;
-            }
-        }
-    }
-
     /// <summary>Ends our state for the slot's current generation: frees held packets, forgets keys; counters stay.</summary>
     private void CloseState(int slot)
     {
@@ -1340,7 +1319,6 @@ public sealed unsafe class Worker
         ulong keyChanges = _senders[slot].KeyChanges + _receivers[slot].KeyChanges;
         _senders[slot].Clear();
         _receivers[slot].Clear();
-        WipeSnapshots(slot);
         Volatile.Write(ref _retiredKeyChanges, _retiredKeyChanges + keyChanges); // after the clear: see MppeKeyChanges
         state.Flags = SlotFlags.Closed;
     }
