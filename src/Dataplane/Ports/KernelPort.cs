@@ -39,6 +39,12 @@ public sealed record KernelPortOptions
     /// </summary>
     public bool InsideSegmentTcp { get; init; } = true;
 
+    /// <summary>
+    /// Dataplane workers (<c>gateway dataplane workers N</c>, issue 12): with more than one, worker 0 does the I/O of both
+    /// descriptors and steers packets to their session's worker (<see cref="KernelDispatchPort"/>). 1 by default.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Port id of the outside port.</summary>
     public ushort OutsidePortId { get; init; }
 
