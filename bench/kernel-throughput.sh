@@ -17,7 +17,7 @@
 # run (process utime+stime from /proc/PID/stat, in % of one core), and the gateway's CPU per packet: CPU time over
 # the packets its worker handled (show dataplane: outside_in + inside_in; each tunnelled packet is counted once).
 #
-# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port]
+# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
 #   --perf     also samples the gateway (perf record -e cpu-clock: software event, no hardware counters needed; .NET
 #              frames named through DOTNET_PerfMapEnabled=1) during one MPPE-128 upload and one download.
@@ -26,6 +26,7 @@
 #   --memory-port     also runs the memory-port full path (bench worker-probe: the worker's MPPE-128 stateless loop
 #                     over in-memory ports) for CPU per packet against the kernel port's in the same run; needs
 #                     `dotnet build bench/Bench.csproj -c Release` first.
+#   --workers N       `gateway dataplane workers N` for the build under test (not for --base-bin, which may predate it).
 #   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
 set -euo pipefail
@@ -40,6 +41,7 @@ BASE_BIN=""
 PERF=0
 UDP_PPS=20000
 MEMORY_PORT=0
+WORKERS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -50,7 +52,8 @@ while [ $# -gt 0 ]; do
     --perf) PERF=1; shift ;;
     --udp-pps) UDP_PPS=$2; shift 2 ;;
     --memory-port) MEMORY_PORT=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port]" >&2; exit 2 ;;
+    --workers) WORKERS=$2; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -196,6 +199,7 @@ vpdn enable outside
 gateway admin-socket $RUN/admin.sock
 gateway dataplane kernel
 EOF
+  if [ -n "$WORKERS" ] && [ -z "$TAG" ]; then echo "gateway dataplane workers $WORKERS" >>"$CONFIG"; fi
   # Truncated here, not by the child's redirection: on a loaded host the child may open it after wait_for has read
   # the previous gateway's "PPTP on".
   : >"$OUT/gateway.log"
