@@ -34,6 +34,18 @@ public class DataplaneWorkersConfigTests
         Assert.Equal(DataplaneBackend.Kernel, result.Config.Gateway.Dataplane);
     }
 
+    [Fact]
+    public void A_reload_that_changes_the_count_needs_a_restart_and_keeps_the_running_count()
+    {
+        GatewayConfig running = PixConfigParser.Parse(Base + "gateway dataplane workers 2\n", "w.cfg").Config!;
+        GatewayConfig candidate = PixConfigParser.Parse(Base + "gateway dataplane workers 4\n", "w.cfg").Config!;
+        ConfigReloadPlan plan = ConfigReloadPlanner.Plan(running, candidate);
+        ConfigChange change = plan.Changes.Single(c => c.Kind == ConfigChangeKind.Dataplane);
+        Assert.Equal(ReloadDisposition.NeedsRestart, change.Disposition);
+        Assert.Contains("gateway dataplane workers 2 -> 4", change.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, plan.Effective.Gateway.DataplaneWorkers);
+    }
+
     [Theory]
     [InlineData("gateway dataplane workers 0")]
     [InlineData("gateway dataplane workers 65")]
