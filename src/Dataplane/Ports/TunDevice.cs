@@ -21,9 +21,9 @@ namespace PptpGw.Dataplane.Ports;
 /// <para>With TCP coalescing (issue 12) the device is opened with IFF_VNET_HDR: every read and write starts with a
 /// <see cref="VirtioNetHeader"/>. A transmit burst's consecutive segments of one TCP flow are written as one
 /// super-packet (<see cref="TcpCoalescer"/>: GSO TCPV4, checksum partial), which the kernel routes and delivers once
-/// instead of once per segment — the kernel's per-packet receive path is most of what a TUN write costs. No
-/// TUNSETOFFLOAD is set, so the device offers no offloads and the kernel hands the port complete, checksummed packets
-/// (a header asking for a checksum is honoured all the same; a GSO packet, which it cannot send, is dropped).</para>
+/// instead of once per segment — the kernel's per-packet receive path is most of what a TUN write costs. Coalescing
+/// alone sets no TUNSETOFFLOAD, so the kernel hands the port complete, checksummed packets (a header asking for a
+/// checksum is honoured all the same).</para>
 /// <para>Packets read that are not IPv4 (e.g. IPv6 the kernel may emit) or whose IPv4 total length
 /// disagrees with the read are dropped and counted: the inside of a PPTP gateway is IPv4 only
 /// (IPCP, RFC 1332).</para>
