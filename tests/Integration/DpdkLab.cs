@@ -40,6 +40,9 @@ public sealed class DpdkFactAttribute : FactAttribute
 internal sealed partial class DpdkLab : IAsyncDisposable
 {
     public const string InsideHost = "198.18.20.2";
+
+    /// <summary>The lab's pool (198.19.10.10-198.19.10.50) begins with this prefix among the routes the gateway installs into its inside exception TAP.</summary>
+    public const string PoolPrefix = "198.19.10.10/31";
     private const string RuntimeRoot = "/var/run/dpdk";
 
     private readonly List<LabProcess> _processes = [];
@@ -201,6 +204,13 @@ internal sealed partial class DpdkLab : IAsyncDisposable
     {
         (int code, _, _) = Lab.RunRaw("ip", "netns", "exec", Client.Name, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-i", "0.2", "-W", "2", address);
+        return code == 0;
+    }
+
+    /// <summary>One ICMP echo from the inside host's namespace; true when it is answered.</summary>
+    public bool PingFromInside(string address)
+    {
+        (int code, _, _) = Lab.RunRaw("ip", "netns", "exec", Inside.Name, "ping", "-c", "1", "-W", "2", address);
         return code == 0;
     }
 
