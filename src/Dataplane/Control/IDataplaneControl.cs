@@ -28,6 +28,8 @@ public readonly record struct MppeParameters(
     ReadOnlyMemory<byte> ReceiveStartKey);
 
 /// <summary>Per-session counters that <c>show vpdn</c> prints and accounting reports.</summary>
+/// <param name="ControlPacketsIn">Of <paramref name="PacketsIn"/>, the PPP control frames (LCP, CCP, ...) handed up: the
+/// rest is the client's data, which is what Idle-Timeout (RFC 2865 §5.28) watches.</param>
 public readonly record struct SessionCounters(
     ulong PacketsIn,
     ulong BytesIn,
@@ -39,7 +41,12 @@ public readonly record struct SessionCounters(
     uint LastAcknowledgmentSent,
     ushort PeerReceiveWindow,
     ulong OutOfOrder,
-    ulong Dropped);
+    ulong Dropped,
+    ulong ControlPacketsIn = 0)
+{
+    /// <summary>Packets of the client's data received (IPv4 and anything not a control frame): <see cref="PacketsIn"/> minus the control frames.</summary>
+    public ulong DataPacketsIn => PacketsIn - ControlPacketsIn;
+}
 
 /// <summary>
 /// Receives what the dataplane hands up: PPP control frames arriving in GRE (LCP, PAP, CHAP, IPCP, CCP …) and
