@@ -73,8 +73,9 @@ public interface IDataplaneControl
     /// <summary>
     /// IPCP opened: the session's tunnel address (host order) and the header compression agreed by LCP for what we send
     /// (ACFC, PFC). From now on IPv4 is forwarded both ways, encrypted when <paramref name="requireEncryption"/> or MPPE is set.
+    /// <paramref name="tcpMss"/> (0: off) is the MSS the session's TCP SYNs are clamped to, both ways.
     /// </summary>
-    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption);
+    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0);
 
     /// <summary>CCP opened with MPPE: start encrypting and decrypting with these keys.</summary>
     bool SetMppe(SessionHandle session, in MppeParameters mppe);

@@ -887,6 +887,8 @@ public sealed unsafe class Worker
         }
 
         _ = packet.TryTrim(ip.Length - totalLength);
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(packet.Data, state.TcpMss); // the server's reply to the client's SYN comes the other way
         if (_insideTxCount == _insideTx.Length)
             FlushInside();
         _insideTx[_insideTxCount++] = packet;
@@ -945,6 +947,9 @@ public sealed unsafe class Worker
             Drop(packet, slot, DataplaneDropReason.NetworkProtocolNotOpen);
             return;
         }
+
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(ip, state.TcpMss); // before MPPE: the clamp reads the plaintext headers
 
         if ((flags & SlotFlags.Mppe) != 0)
         {
@@ -1200,6 +1205,7 @@ public sealed unsafe class Worker
         {
             case WorkerCommandKind.SetNetwork:
                 state.TunnelAddress = command.TunnelAddress;
+                state.TcpMss = command.TcpMss;
                 state.Flags = (state.Flags & ~(SlotFlags.Acfc | SlotFlags.Pfc | SlotFlags.EncryptionRequired))
                     | SlotFlags.NetworkUp
                     | (command.TransmitAcfc ? SlotFlags.Acfc : 0)
@@ -1468,6 +1474,7 @@ public sealed unsafe class Worker
         public ulong PacketsOut;
         public ulong BytesOut;
         public ulong ControlIn;     // of PacketsIn, control frames handed up (counted off the data path)
+        public ushort TcpMss;       // SYNs through the session are clamped to it (TcpMssClamp); 0: off
         public RekeyTokenBucket RekeyTokens;  // this session's share of tentative rekeying (RekeyBudget)
         public long LastResetSignalTicks;     // stateful MPPE: when a Reset-Request was last asked for
         public uint BurstEpoch;               // receive stage in which BurstIndex is valid

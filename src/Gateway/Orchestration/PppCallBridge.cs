@@ -107,6 +107,21 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             call.IdleMonitor.Dispose(); // released meanwhile: Release may have missed the monitor
     }
 
+    /// <summary>
+    /// The MSS TCP SYNs through the call are clamped to: <c>sysopt connection tcpmss N</c> when configured (0: off), else
+    /// what the tunnel's MTU holds — the smallest of the group's <c>ppp mtu</c>, the client's MRU and ours (RFC 1661 §6.1),
+    /// less 40 (IPv4 and TCP headers).
+    /// </summary>
+    internal static ushort TcpMssFor(GatewayConfig config, VpdnGroupConfig group, PppLinkResult result)
+    {
+        if (config.TcpMss is { } configured)
+            return (ushort)configured;
+        int mtu = Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru);
+        if (result.LocalMru != 0)
+            mtu = Math.Min(mtu, result.LocalMru);
+        return TcpMssClamp.ForMtu(mtu);
+    }
+
     /// <summary>LCP, IPCP or CCP renegotiates on a live call (RFC 1661 §4.1): the dataplane stops its data until <see cref="OnNetworkUp"/>.</summary>
     public void OnNetworkDown(GatewayCall call, PppRenegotiation renegotiation)
     {
@@ -131,9 +146,10 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     private bool InstallNetwork(GatewayCall call, PppLinkResult result, out MppeKeyStrength? strength)
     {
         IDataplaneControl dataplane = table.Dataplane;
-        bool required = (call.Group ?? table.Group).Mppe is { Required: true };
+        VpdnGroupConfig group = call.Group ?? table.Group;
+        bool required = group.Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
-                result.TransmitProtocolFieldCompression, required))
+                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result)))
         {
             lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
             call.SetEndReason(CallEndReason.GatewayError);

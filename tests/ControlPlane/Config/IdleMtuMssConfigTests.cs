@@ -83,6 +83,20 @@ public sealed class IdleMtuMssConfigTests
     public void A_bad_value_is_an_error_on_its_line(string line, string message) =>
         Assert.Contains(message, SingleError(line, line).Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("", 1500, 1400, 1360)]                                 // our MRU 1400 bounds it
+    [InlineData("", 1300, 1400, 1260)]                                 // the client's smaller MRU
+    [InlineData("vpdn group 1 ppp mtu 1200", 1500, 1400, 1160)]        // the group's MTU
+    [InlineData("sysopt connection tcpmss 1380", 1500, 1400, 1380)]    // the PIX line wins (as on the PIX)
+    [InlineData("sysopt connection tcpmss 0", 1500, 1400, 0)]          // off
+    public void The_clamp_is_the_tcpmss_line_or_the_tunnel_mtu_less_40(string extra, int peerMru, int localMru, int expected)
+    {
+        GatewayConfig config = Parse(extra);
+        var link = new PptpGw.ControlPlane.Ppp.Session.PppLinkResult(PptpGw.ControlPlane.Ppp.Session.PppRole.Server, "u", null, null,
+            0, 0, 0, 0, 0, 0, null, null, (ushort)peerMru, false, false, null, (ushort)localMru);
+        Assert.Equal(expected, PptpGw.Gateway.Orchestration.PppCallBridge.TcpMssFor(config, config.DialinGroup!, link));
+    }
+
     [Fact]
     public void Idle_timeout_ends_are_acct_terminate_cause_4()
     {
