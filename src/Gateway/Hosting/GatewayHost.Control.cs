@@ -44,6 +44,8 @@ public sealed partial class GatewayHost
     /// <inheritdoc/>
     public ShutdownResult Shutdown(ShutdownMode mode, TimeSpan? deadline)
     {
+        if (mode == ShutdownMode.Cancel)
+            return CancelSoftShutdown();
         int sessions = Orchestrator.LiveCalls;
         lock (_stateLock)
         {
@@ -80,6 +82,44 @@ public sealed partial class GatewayHost
         return new ShutdownResult(GatewayRunState.Draining, sessions, at, AlreadyStopping: false);
     }
 
+    /// <summary>
+    /// <c>shutdown cancel</c>: the drain ends before the gateway stops. The drain timer goes, new calls are admitted and the
+    /// listening socket is opened again on the address it had (clients refused meanwhile simply retry).
+    /// </summary>
+    private ShutdownResult CancelSoftShutdown()
+    {
+        int sessions = Orchestrator.LiveCalls;
+        lock (_stateLock)
+        {
+            if (_stopping is not null || State is GatewayRunState.Stopping or GatewayRunState.Stopped)
+                return new ShutdownResult(GatewayRunState.Stopping, sessions, null, AlreadyStopping: true);
+            if (State != GatewayRunState.Draining)
+                return new ShutdownResult(State, sessions, null, AlreadyStopping: true);
+            _drainTimer?.Dispose();
+            _drainTimer = null;
+            _drainDeadline = null;
+            Orchestrator.EndDrain();
+            SetState(GatewayRunState.Running);
+        }
+        _ = ResumeListeningAsync();
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"shutdown cancel: the soft shutdown is cancelled; accepting new tunnels and calls again ({sessions} sessions up)"));
+        return new ShutdownResult(GatewayRunState.Running, sessions, null, AlreadyStopping: false);
+    }
+
+    private async Task ResumeListeningAsync()
+    {
+        try
+        {
+            if (!await Listener.ResumeAcceptingAsync().ConfigureAwait(false))
+                Log.Write(PixSeverity.Warning, "shutdown cancel: the listener is stopping; not listening again");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Log.Write(PixSeverity.Error, $"shutdown cancel: cannot listen again on {Listener.LocalEndPoint}: {e.Message}");
+        }
+    }
+
     private void CheckDrained()
     {
         int live = Orchestrator.LiveCalls;
@@ -89,8 +129,8 @@ public sealed partial class GatewayHost
             return;
         lock (_stateLock)
         {
-            if (_stopping is not null)
-                return;
+            if (_stopping is not null || State != GatewayRunState.Draining)
+                return; // stopping already, or the drain was cancelled (shutdown cancel) after this tick began
         }
         Log.Write(PixSeverity.Notification, live == 0
             ? "shutdown soft: the last session ended; stopping"
