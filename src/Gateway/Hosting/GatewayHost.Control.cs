@@ -20,6 +20,7 @@ public sealed partial class GatewayHost
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private GatewayConfig _config;
+    private readonly GatewayConfig _startedConfig;
     private int _state = (int)GatewayRunState.Starting;
     private ITimer? _drainTimer;
     private DateTimeOffset? _drainDeadline;
@@ -168,7 +169,7 @@ public sealed partial class GatewayHost
                 return Finish(new ConfigReloadReport(ConfigReloadOutcome.Invalid, path, [], [.. diagnostics, .. refusals]));
 
             GatewayConfig running = Config;
-            ConfigReloadPlan plan = ConfigReloadPlanner.Plan(running, candidate);
+            ConfigReloadPlan plan = ConfigReloadPlanner.Plan(running, candidate, _startedConfig);
             if (plan.Changes.IsEmpty)
                 return Finish(new ConfigReloadReport(ConfigReloadOutcome.Unchanged, path, [], diagnostics));
             (GatewayConfig effective, ImmutableArray<ConfigChange> changes) = Apply(running, plan);
@@ -212,10 +213,13 @@ public sealed partial class GatewayHost
                             });
                             continue;
                         }
-                        // Growth: the new prefixes are routed into the inside device like those of the start.
+                        // The new prefixes are routed into the inside device like those of the start; a shrink's prefixes
+                        // that no longer belong to the pool go (after, so a held address is never without a route).
                         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
                         {
                             foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(target.Ranges)))
+                                Log.Write(PixSeverity.Warning, failure);
+                            foreach (string failure in InsideRoutes.Remove(device, InsideRoutes.Stale(running.FindPool(name)!.Ranges, target.Ranges)))
                                 Log.Write(PixSeverity.Warning, failure);
                         }
                         changes.Add(change);
@@ -237,9 +241,16 @@ public sealed partial class GatewayHost
         }
         ImmutableArray<ConfigChange> applied = changes.ToImmutable();
         bool authRebuilt = applied.Any(c => c is { Kind: ConfigChangeKind.AuthenticationServers, Disposition: ReloadDisposition.Applied });
-        // Users and strip-domain live in the local authenticator: rebuilt (cheap) unless the step above already did.
-        if (!authRebuilt && applied.Any(c => c.Kind is ConfigChangeKind.Users or ConfigChangeKind.GroupSettings && c.Disposition == ReloadDisposition.Applied))
-            Aaa.ReconfigureAuthentication(effective, effective.DialinGroup!);
+        // Users and strip-domain live in the local authenticator: rebuilt (cheap) unless the step above already did. A
+        // RADIUS or TACACS+ client is not recreated for them (users are local only; only TACACS+ reads a group setting,
+        // its MPPE policy), so its request ids, server states and statistics go on.
+        VpdnGroupConfig dialin = effective.DialinGroup!;
+        bool local = dialin.AuthenticationSource == ClientAuthenticationSource.Local;
+        bool tacacs = !local && dialin.AuthenticationServerGroup is { } authName && effective.Aaa.FindGroup(authName)?.Protocol == AaaProtocol.TacacsPlus;
+        bool usersChanged = applied.Any(c => c is { Kind: ConfigChangeKind.Users, Disposition: ReloadDisposition.Applied });
+        bool settingsChanged = applied.Any(c => c is { Kind: ConfigChangeKind.GroupSettings, Disposition: ReloadDisposition.Applied });
+        if (!authRebuilt && ((local && (usersChanged || settingsChanged)) || (tacacs && settingsChanged)))
+            Aaa.ReconfigureAuthentication(effective, dialin);
         if (applied.Any(c => c is { Kind: ConfigChangeKind.Logging, Disposition: ReloadDisposition.Applied }))
             _sinks = _sinks?.Replace(effective, _options, _time);
         if (applied.Any(c => c.Kind is ConfigChangeKind.Limits or ConfigChangeKind.GroupSettings && c.Disposition == ReloadDisposition.Applied))
