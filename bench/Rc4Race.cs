@@ -128,6 +128,14 @@ public static unsafe class Rc4Race
             rows.Add(new Row($"stateless {size}", $"plain re-key, pre-issue-16 RC4 (LegacyRc4), {size} B", 32, "pkt", () => stateless.PlainLegacy()));
         }
 
+        // --only G1,G2: time only those groups (quick experiments; the rc4: line needs them all).
+        int onlyAt = Array.IndexOf(args, "--only");
+        if (onlyAt >= 0 && onlyAt + 1 < args.Length)
+        {
+            string[] groups = args[onlyAt + 1].Split(',');
+            rows.RemoveAll(r => !groups.Any(g => r.Group.StartsWith(g, StringComparison.Ordinal)));
+        }
+
         // Warm up: every row for ~2 ms, three times, then a pause, so that the tiered JIT has promoted the harness and
         // the burst paths (the RC4 kernels themselves are compiled fully optimised at once) before anything is timed.
         for (int pass = 0; pass < 3; pass++)
@@ -192,6 +200,8 @@ public static unsafe class Rc4Race
 
         // The rc4: line takes medians (openssl speed, its reference, is an average over seconds, not a best slice);
         // the best-of-rounds line beside it shows how far load on the machine moved them.
+        if (onlyAt >= 0)
+            return 0;
         double Rate(string name, bool best) => 1000 / (best ? rows.First(r => r.Name == name).Best : rows.First(r => r.Name == name).Median);
         double Time(string name, bool best) => best ? rows.First(r => r.Name == name).Best : rows.First(r => r.Name == name).Median;
         string activeRow = $"Rc4 {Rc4Schedules.Name(Rc4Schedules.Active)}";
