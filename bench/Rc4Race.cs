@@ -11,7 +11,10 @@ namespace PptpGw.Bench;
 /// key schedules timed round-robin in one process, ~2 ms per slice, best and median over the rounds. On a shared
 /// machine a load burst then hits all rows alike, so the ratios of one run hold better than separate
 /// BenchmarkDotNet jobs' would; the rows are the same code the dataplane runs (no allocation: checked at the end).
-/// Used by <c>bench/rc4-vs-openssl.sh</c>, which adds <c>openssl speed</c> and prints the <c>rc4:</c> line.
+/// Used by <c>bench/rc4-vs-openssl.sh</c>, which adds <c>openssl speed</c> and prints the <c>rc4:</c> line. Also: key
+/// schedules with a fresh key every call (a repeated key flatters them), the parts of a stateless burst packet
+/// ("breakdown": key change, keystream in pairs and alone per size) and a bench-only multi-buffer SHA-1
+/// (<see cref="MppeSha1x8"/>). <c>--only GROUP[,GROUP]</c> times only those groups (quick experiments; no <c>rc4:</c> line then).
 /// </summary>
 public static unsafe class Rc4Race
 {
