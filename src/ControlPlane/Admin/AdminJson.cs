@@ -186,6 +186,7 @@ public static class AdminJson
                     ["oldest_seconds"] = s.OldestAge?.TotalSeconds,
                     ["delivered"] = s.Delivered,
                     ["retransmissions"] = s.Retried,
+                    ["late_answers"] = s.LateAnswers,
                 });
             }
             json["accounting"] = new JsonObject
@@ -204,6 +205,14 @@ public static class AdminJson
                 ["dropped_stop"] = q.DroppedStop,
                 ["superseded"] = q.Superseded,
                 ["expired"] = q.Expired,
+                ["ignored_replies"] = new JsonObject
+                {
+                    ["bad_authenticator"] = q.IgnoredReplies.BadAuthenticator,
+                    ["unknown_identifier"] = q.IgnoredReplies.UnknownIdentifier,
+                    ["wrong_source"] = q.IgnoredReplies.WrongSource,
+                    ["unexpected_code"] = q.IgnoredReplies.UnexpectedCode,
+                    ["malformed"] = q.IgnoredReplies.Malformed,
+                },
                 ["servers"] = queueServers,
             };
         }

@@ -5,22 +5,6 @@ using PptpGw.ControlPlane.Logging;
 
 namespace PptpGw.ControlPlane.Admin;
 
-/// <summary>Settings of an <see cref="AdminServer"/>.</summary>
-public sealed record AdminServerOptions
-{
-    /// <summary>The default socket path.</summary>
-    public const string DefaultSocketPath = "/run/pptpgw/admin.sock";
-
-    /// <summary>Where the Unix stream socket is bound.</summary>
-    public string SocketPath { get; init; } = DefaultSocketPath;
-    /// <summary>Permissions of the socket file: who may run admin commands (owner and group by default).</summary>
-    public UnixFileMode SocketMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
-    /// <summary>How long a client may take to send its command line.</summary>
-    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>Lines buffered per "terminal monitor" client before new ones are dropped (a slow reader never blocks logging).</summary>
-    public int MonitorQueueLength { get; init; } = 4096;
-}
-
 /// <summary>
 /// The admin socket: a Unix stream socket speaking a one-line protocol. A client sends one command line ending in
 /// '\n'; the server writes the answer text, then a NUL and the <see cref="AdminStatus"/> octet (as FRR's vtysh

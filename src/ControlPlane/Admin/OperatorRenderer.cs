@@ -192,8 +192,15 @@ public static class OperatorRenderer
             text.Append(CultureInfo.InvariantCulture, $"  {s.Name}: {(s.Dead ? "dead" : "alive")}{(s.Preferred ? ", preferred" : "")}, {s.InFlight} in flight, {s.QueueDepth} waiting");
             if (s.OldestAge is { } oldest)
                 text.Append(CultureInfo.InvariantCulture, $", oldest {oldest.TotalSeconds:0.0} s");
-            text.Append(CultureInfo.InvariantCulture, $", {s.Delivered} delivered, {s.Retried} retransmissions\n");
+            text.Append(CultureInfo.InvariantCulture, $", {s.Delivered} delivered, {s.Retried} retransmissions");
+            if (s.LateAnswers != 0) // a server slower than its timeout: every record costs it duplicates
+                text.Append(CultureInfo.InvariantCulture, $", {s.LateAnswers} late answers (server slower than its timeout)");
+            text.Append('\n');
         }
+        AccountingIgnoredReplies ignored = q.IgnoredReplies;
+        if (ignored.Total != 0)
+            text.Append(CultureInfo.InvariantCulture,
+                $"  replies ignored: {ignored.BadAuthenticator} bad authenticator (shared key?), {ignored.UnknownIdentifier} unknown identifier, {ignored.WrongSource} wrong source, {ignored.UnexpectedCode} unexpected code, {ignored.Malformed} malformed\n");
     }
 
     /// <summary>What a clear ended, one line per session.</summary>

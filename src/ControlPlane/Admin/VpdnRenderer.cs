@@ -3,17 +3,6 @@ using System.Text;
 
 namespace PptpGw.ControlPlane.Admin;
 
-/// <summary>Which part of the VPDN state a "show vpdn" command prints.</summary>
-public enum VpdnView
-{
-    /// <summary>"show vpdn": every tunnel, each followed by its sessions.</summary>
-    All,
-    /// <summary>"show vpdn tunnel": the tunnel blocks only.</summary>
-    Tunnel,
-    /// <summary>"show vpdn session": the session blocks only.</summary>
-    Session,
-}
-
 /// <summary>
 /// Renders "show vpdn [tunnel|session]" in the PIX 6.3 layout (wording, indentation and line order of the
 /// reference's output). With <c>extended</c> set, each block ends with the lines the PIX does not have (drops,

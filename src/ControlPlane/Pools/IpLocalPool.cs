@@ -3,26 +3,6 @@ using System.Numerics;
 
 namespace PptpGw.ControlPlane.Pools;
 
-/// <summary>Outcome of <see cref="IpLocalPool.TryAllocateSpecific"/>.</summary>
-public enum PoolAllocateResult
-{
-    /// <summary>The address is now held by the caller.</summary>
-    Allocated = 0,
-    /// <summary>Another session already holds the address.</summary>
-    InUse,
-    /// <summary>The address lies outside every range of the pool and outside addresses were not allowed.</summary>
-    OutsidePool,
-}
-
-/// <summary>Outcome of <see cref="IpLocalPool.Release"/>.</summary>
-public enum PoolReleaseResult
-{
-    /// <summary>The address was held and is free again.</summary>
-    Released = 0,
-    /// <summary>The address was not held (a double release, or never allocated); nothing changed.</summary>
-    NotAllocated,
-}
-
 /// <summary>
 /// The addresses of one <c>ip local pool</c>, over one or more disjoint ranges, handed out to PPP clients in IPCP.
 /// <para>

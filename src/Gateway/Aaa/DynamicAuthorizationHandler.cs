@@ -4,13 +4,6 @@ using PptpGw.ControlPlane.Logging;
 
 namespace PptpGw.Gateway.Aaa;
 
-/// <summary>The calls the gateway carries, as AAA sees them (the call orchestrator provides it).</summary>
-public interface IAaaSessionDirectory
-{
-    /// <summary>Every call with AAA state (whether or not its link is up).</summary>
-    IEnumerable<AaaCall> AaaCalls { get; }
-}
-
 /// <summary>
 /// Acts on RFC 5176 requests: finds the sessions a Disconnect-Request or CoA-Request identifies (RFC 5176 §3:
 /// Acct-Session-Id, User-Name, Framed-IP-Address, NAS-Port, Calling-Station-Id — every attribute given must match) among

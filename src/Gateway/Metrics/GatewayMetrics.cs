@@ -77,8 +77,12 @@ public sealed class GatewayMetrics : IDisposable
             "Octets of the live records in the spool file, by group");
         _meter.CreateObservableCounter("pptpgw.accounting.records", () => ObserveAccountingOutcomes(sources), "{record}",
             "Accounting records by outcome (delivered, replayed, dropped_interim, dropped_start, dropped_stop, superseded, expired), by group");
-        _meter.CreateObservableCounter("pptpgw.accounting.retransmissions", () => ObserveAccountingServers(sources), "{request}",
+        _meter.CreateObservableCounter("pptpgw.accounting.retransmissions", () => ObserveAccountingServers(sources, s => s.Retried), "{request}",
             "Accounting retransmissions, by group and server");
+        _meter.CreateObservableCounter("pptpgw.accounting.late_answers", () => ObserveAccountingServers(sources, s => s.LateAnswers), "{response}",
+            "Accounting-Responses to an earlier transmission than the record's latest (the server is slower than its timeout), by group and server");
+        _meter.CreateObservableCounter("pptpgw.accounting.ignored_replies", () => ObserveIgnoredReplies(sources), "{response}",
+            "Accounting replies discarded (bad_authenticator, unknown_identifier, wrong_source, unexpected_code, malformed), by group");
         _meter.CreateObservableCounter("pptpgw.mppe.resets", () => ObserveResets(sources), "{reset}",
             "Stateful MPPE losses that asked the peer for a CCP Reset-Request (RFC 3078 §8), by worker");
     }
@@ -181,12 +185,25 @@ public sealed class GatewayMetrics : IDisposable
         yield return new(q.Expired, group, new KeyValuePair<string, object?>("outcome", "expired"));
     }
 
-    private static IEnumerable<Measurement<long>> ObserveAccountingServers(GatewayMetricSources sources)
+    private static IEnumerable<Measurement<long>> ObserveAccountingServers(GatewayMetricSources sources, Func<AccountingServerSnapshot, long> value)
     {
         if (sources.Accounting() is not { } q)
             yield break;
         foreach (AccountingServerSnapshot s in q.Servers)
-            yield return new(s.Retried, new KeyValuePair<string, object?>("group", q.Group), new KeyValuePair<string, object?>("server", s.Name));
+            yield return new(value(s), new KeyValuePair<string, object?>("group", q.Group), new KeyValuePair<string, object?>("server", s.Name));
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveIgnoredReplies(GatewayMetricSources sources)
+    {
+        if (sources.Accounting() is not { } q)
+            yield break;
+        var group = new KeyValuePair<string, object?>("group", q.Group);
+        AccountingIgnoredReplies r = q.IgnoredReplies;
+        yield return new(r.BadAuthenticator, group, new KeyValuePair<string, object?>("reason", "bad_authenticator"));
+        yield return new(r.UnknownIdentifier, group, new KeyValuePair<string, object?>("reason", "unknown_identifier"));
+        yield return new(r.WrongSource, group, new KeyValuePair<string, object?>("reason", "wrong_source"));
+        yield return new(r.UnexpectedCode, group, new KeyValuePair<string, object?>("reason", "unexpected_code"));
+        yield return new(r.Malformed, group, new KeyValuePair<string, object?>("reason", "malformed"));
     }
 
     private static IEnumerable<Measurement<long>> ObserveSessions(GatewayMetricSources sources)

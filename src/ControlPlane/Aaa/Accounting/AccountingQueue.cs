@@ -53,6 +53,7 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
         public int InFlight;
         public long Delivered;
         public long Retried;
+        public long LateAnswers;
         public long DeadUntilTicks;
         public long LastAnswerTicks;
         public bool Silent;
@@ -223,14 +224,17 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
             int spooled = _spool.LiveRecords;
             var servers = _servers.Select((s, i) => new AccountingServerSnapshot(
                 _transport.ServerName(i), depth[i], s.InFlight, oldest[i] is { } t ? Max0(now - t) : null,
-                s.Delivered, s.Retried, spooled, s.DeadUntilTicks > now.UtcTicks, i == preferred)).ToImmutableArray();
+                s.Delivered, s.Retried, spooled, s.DeadUntilTicks > now.UtcTicks, i == preferred) { LateAnswers = s.LateAnswers }).ToImmutableArray();
             return new AccountingQueueSnapshot(_group, _spool.Path, _pending.Count, oldestAll is { } x ? Max0(now - x) : null,
-                spooled, _spool.LiveBytes, _delivered, _retried, _replayed, _droppedInterim, _droppedStart, _droppedStop, _superseded, _expired, servers);
+                spooled, _spool.LiveBytes, _delivered, _retried, _replayed, _droppedInterim, _droppedStart, _droppedStop, _superseded, _expired, servers)
+            {
+                IgnoredReplies = _transport.IgnoredReplies,
+            };
         }
     }
 
     /// <inheritdoc/>
-    void IAccountingAcknowledgementSink.Acknowledged(AccountingRecord record, int server)
+    void IAccountingAcknowledgementSink.Acknowledged(AccountingRecord record, int server, bool toEarlierTransmission)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
@@ -240,6 +244,8 @@ public sealed class AccountingQueue : IAccountingAcknowledgementSink, IDisposabl
             long now = _time.GetUtcNow().UtcTicks;
             ServerState s = _servers[server];
             s.Delivered++;
+            if (toEarlierTransmission)
+                s.LateAnswers++;
             _delivered++;
             bool recovered = s.Silent || s.DeadUntilTicks > now;
             if (s.DeadUntilTicks != 0 && _log is not null)

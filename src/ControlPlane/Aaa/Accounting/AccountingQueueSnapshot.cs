@@ -32,4 +32,8 @@ public sealed record AccountingQueueSnapshot(
     long DroppedStop,
     long Superseded,
     long Expired,
-    ImmutableArray<AccountingServerSnapshot> Servers);
+    ImmutableArray<AccountingServerSnapshot> Servers)
+{
+    /// <summary>Replies the group's transport discarded, by reason.</summary>
+    public AccountingIgnoredReplies IgnoredReplies { get; init; }
+}

@@ -12,4 +12,9 @@ namespace PptpGw.ControlPlane.Aaa.Accounting;
 /// <param name="Dead">Marked dead after a fail-over; skipped for new records while another is alive.</param>
 /// <param name="Preferred">Where new records go now.</param>
 public sealed record AccountingServerSnapshot(string Name, int QueueDepth, int InFlight, TimeSpan? OldestAge, long Delivered, long Retried,
-    int Spooled, bool Dead, bool Preferred);
+    int Spooled, bool Dead, bool Preferred)
+{
+    /// <summary>Of <see cref="Delivered"/>, answers to an earlier transmission than the record's latest: the server is
+    /// slower than its timeout (raise <c>timeout</c> in its <c>aaa-server</c> line).</summary>
+    public long LateAnswers { get; init; }
+}

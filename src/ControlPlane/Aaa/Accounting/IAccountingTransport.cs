@@ -27,11 +27,8 @@ public interface IAccountingTransport : IAsyncDisposable
 
     /// <summary>The record is done: forget its transmissions (late answers to them are then ignored).</summary>
     void Forget(AccountingRecord record);
-}
 
-/// <summary>Receives a transport's acknowledgements.</summary>
-public interface IAccountingAcknowledgementSink
-{
-    /// <summary><paramref name="server"/> acknowledged <paramref name="record"/> (an answer to any of its transmissions).</summary>
-    void Acknowledged(AccountingRecord record, int server);
+    /// <summary>Replies the transport received and did not believe, by reason (monotonic; for the operator's views:
+    /// a wrong shared secret shows here as bad authenticators while the records wait).</summary>
+    AccountingIgnoredReplies IgnoredReplies { get; }
 }

@@ -8,45 +8,6 @@ using PptpGw.ControlPlane.Logging;
 namespace PptpGw.ControlPlane.Aaa.Radius;
 
 /// <summary>
-/// Which session a Disconnect-Request or CoA-Request names (RFC 5176 §3: the session identification attributes).
-/// Every non-null field must match; at least one is set.
-/// </summary>
-public sealed record SessionMatch(string? AcctSessionId, string? UserName, IPAddress? FramedIpAddress, uint? NasPort, string? CallingStationId);
-
-/// <summary>What the gateway does when a RADIUS server asks it to (RFC 5176).</summary>
-public interface IDynamicAuthorizationHandler
-{
-    /// <summary>Tears down the matching session(s) (Acct-Terminate-Cause Admin-Reset); false when none matches.</summary>
-    ValueTask<bool> DisconnectAsync(SessionMatch match, CancellationToken cancellationToken);
-
-    /// <summary>Sets the matching session's Session-Timeout to <paramref name="seconds"/> from now; false when none matches.</summary>
-    ValueTask<bool> ApplySessionTimeoutAsync(SessionMatch match, uint seconds, CancellationToken cancellationToken);
-}
-
-/// <summary>Counters of a <see cref="DynamicAuthorizationServer"/>.</summary>
-public sealed class DynamicAuthorizationStatistics
-{
-    internal long received, acks, naks, duplicates, unknownClient, badAuthenticator, malformed, unsupportedCode;
-
-    /// <summary>Datagrams received.</summary>
-    public long Received => Interlocked.Read(ref received);
-    /// <summary>Disconnect-ACK and CoA-ACK sent.</summary>
-    public long Acks => Interlocked.Read(ref acks);
-    /// <summary>Disconnect-NAK and CoA-NAK sent.</summary>
-    public long Naks => Interlocked.Read(ref naks);
-    /// <summary>Retransmitted requests answered from the cache without acting again.</summary>
-    public long Duplicates => Interlocked.Read(ref duplicates);
-    /// <summary>Silently dropped: the source address is not a configured client (RFC 5176 §5).</summary>
-    public long DroppedUnknownClient => Interlocked.Read(ref unknownClient);
-    /// <summary>Silently dropped: wrong Request Authenticator or Message-Authenticator (RFC 5176 §3.1, §3.3).</summary>
-    public long DroppedBadAuthenticator => Interlocked.Read(ref badAuthenticator);
-    /// <summary>Silently dropped: not a well-formed RADIUS packet.</summary>
-    public long DroppedMalformed => Interlocked.Read(ref malformed);
-    /// <summary>Silently dropped: neither Disconnect-Request nor CoA-Request.</summary>
-    public long DroppedUnsupportedCode => Interlocked.Read(ref unsupportedCode);
-}
-
-/// <summary>
 /// The Dynamic Authorization Server of RFC 5176 (the gateway's side): a UDP listener, port 3799 by default, that
 /// accepts Disconnect-Request and CoA-Request from configured clients (<c>radius-dynamic-authorization client</c>),
 /// checks their Request Authenticator (RFC 5176 §2.3) and Message-Authenticator, finds the session through

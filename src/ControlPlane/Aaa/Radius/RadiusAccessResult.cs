@@ -8,17 +8,6 @@ using PptpGw.Dataplane.Mppe;
 
 namespace PptpGw.ControlPlane.Aaa.Radius;
 
-/// <summary>How an Access-Request ended.</summary>
-public enum RadiusAccessOutcome
-{
-    /// <summary>Access-Accept.</summary>
-    Accept,
-    /// <summary>Access-Reject, or an Access-Challenge (PPP has no way to relay one, so it counts as a reject).</summary>
-    Reject,
-    /// <summary>No server of the group gave an acceptable answer in time.</summary>
-    Timeout,
-}
-
 /// <summary>
 /// The gateway's view of a RADIUS answer: what the PPP, IPCP and MPPE layers need from an Access-Accept
 /// (RFC 2865 §5, RFC 2869 §5.16, RFC 2548) or the text to relay from an Access-Reject.

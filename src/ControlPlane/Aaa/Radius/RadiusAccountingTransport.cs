@@ -8,31 +8,6 @@ using PptpGw.ControlPlane.Logging;
 
 namespace PptpGw.ControlPlane.Aaa.Radius;
 
-/// <summary>Counters of a <see cref="RadiusAccountingTransport"/> (monotonic).</summary>
-public sealed class RadiusAccountingStatistics
-{
-    internal long transmissions, responses, lateResponses, evicted, malformed, unknownIdentifier, wrongSource, unexpectedCode, badAuthenticator;
-
-    /// <summary>Accounting-Requests sent (first transmissions and retransmissions).</summary>
-    public long Transmissions => Interlocked.Read(ref transmissions);
-    /// <summary>Accounting-Responses accepted.</summary>
-    public long Responses => Interlocked.Read(ref responses);
-    /// <summary>Of those, answers to an earlier transmission than the record's latest (a slow server).</summary>
-    public long LateResponses => Interlocked.Read(ref lateResponses);
-    /// <summary>Earlier transmissions forgotten to free an Identifier (answers to them no longer match).</summary>
-    public long Evicted => Interlocked.Read(ref evicted);
-    /// <summary>Datagrams that were not RADIUS packets.</summary>
-    public long DroppedMalformed => Interlocked.Read(ref malformed);
-    /// <summary>Replies whose Identifier matches no transmission outstanding on that port.</summary>
-    public long DroppedUnknownIdentifier => Interlocked.Read(ref unknownIdentifier);
-    /// <summary>Replies from an address or port the request was not sent to.</summary>
-    public long DroppedWrongSource => Interlocked.Read(ref wrongSource);
-    /// <summary>Replies that are not Accounting-Responses.</summary>
-    public long DroppedUnexpectedCode => Interlocked.Read(ref unexpectedCode);
-    /// <summary>Replies with a wrong Response Authenticator (RFC 2865 §3: silently discarded).</summary>
-    public long DroppedBadAuthenticator => Interlocked.Read(ref badAuthenticator);
-}
-
 /// <summary>
 /// Sends the records of an <see cref="AccountingQueue"/> to the RADIUS servers of one group (RFC 2866) and matches
 /// their Accounting-Responses. Accounting has sockets of its own (a record may hold Identifiers for hours while a server
@@ -95,6 +70,10 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
 
     /// <summary>Counters.</summary>
     public RadiusAccountingStatistics Statistics { get; } = new();
+
+    /// <inheritdoc/>
+    public AccountingIgnoredReplies IgnoredReplies => new(Statistics.DroppedMalformed, Statistics.DroppedWrongSource,
+        Statistics.DroppedUnknownIdentifier, Statistics.DroppedUnexpectedCode, Statistics.DroppedBadAuthenticator);
 
     /// <inheritdoc/>
     public int ServerCount => _servers.Length;
@@ -243,7 +222,7 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
         if (late)
             Interlocked.Increment(ref stats.lateResponses);
         _log?.Debug(DebugClasses.PppUauth, $"radius: rcvd Accounting-Response id {packet.Identifier} from {from} for {record}{(late ? " (to an earlier transmission)" : "")}");
-        _sink?.Acknowledged(record, server.Index);
+        _sink?.Acknowledged(record, server.Index, late);
     }
 
     private sealed class Transmission(AccountingRecord record, Port port, byte identifier, byte[] requestAuthenticator)

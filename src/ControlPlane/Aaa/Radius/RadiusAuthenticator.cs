@@ -3,32 +3,6 @@ using System.Security.Cryptography;
 
 namespace PptpGw.ControlPlane.Aaa.Radius;
 
-/// <summary>What <see cref="RadiusAuthenticator.CheckMessageAuthenticator"/> found.</summary>
-public enum MessageAuthenticatorStatus
-{
-    /// <summary>The packet carries no Message-Authenticator.</summary>
-    Absent,
-    /// <summary>Exactly one, and its HMAC-MD5 matches (RFC 3579 §3.2).</summary>
-    Valid,
-    /// <summary>Present but the HMAC-MD5 does not match: silently discard (RFC 3579 §3.2).</summary>
-    Invalid,
-    /// <summary>Its length is not 18, or it appears more than once (RFC 3579 §3.2: at most one).</summary>
-    Malformed,
-}
-
-/// <summary>Why a hidden or encrypted attribute value could not be recovered (RFC 2865 §5.2, RFC 2548 §2.4).</summary>
-public enum RadiusCipherError
-{
-    /// <summary>Recovered.</summary>
-    None = 0,
-    /// <summary>The value is not a non-zero multiple of 16 octets (plus the salt, for MPPE keys) or is over 128 (User-Password).</summary>
-    BadLength,
-    /// <summary>The decrypted key-length octet of an MS-MPPE-Send/Recv-Key says more than the value holds (RFC 2548 §2.4.2).</summary>
-    BadKeyLength,
-    /// <summary>The caller's destination is smaller than the recovered value.</summary>
-    DestinationTooSmall,
-}
-
 /// <summary>
 /// The shared-secret arithmetic of RADIUS: Request/Response Authenticators (RFC 2865 §3, RFC 2866 §3, RFC 5176 §2.3),
 /// Message-Authenticator (RFC 3579 §3.2), User-Password hiding (RFC 2865 §5.2), and the Microsoft key attributes

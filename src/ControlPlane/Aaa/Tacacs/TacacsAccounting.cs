@@ -4,21 +4,6 @@ using PptpGw.ControlPlane.Pools;
 
 namespace PptpGw.ControlPlane.Aaa.Tacacs;
 
-/// <summary>One PPP session as TACACS+ accounting knows it.</summary>
-/// <param name="TaskId">task_id (RFC 8907 §8.3): the same in the START and STOP records of a session.</param>
-/// <param name="ClientAddress">The address the client got (host order), sent as addr=; null when none yet.</param>
-public sealed record TacacsAccountingSession(
-    string TaskId,
-    string UserName,
-    string Port,
-    string RemoteAddress,
-    uint? ClientAddress,
-    TacacsAuthenType AuthenType,
-    DateTimeOffset StartTime);
-
-/// <summary>Traffic counters of a session (from the dataplane), for the STOP and WATCHDOG records.</summary>
-public readonly record struct TacacsAccountingCounters(ulong BytesIn, ulong BytesOut, ulong PacketsIn, ulong PacketsOut);
-
 /// <summary>
 /// The §8.3 arguments of TACACS+ accounting records (RFC 8907 §7) of PPP sessions: task_id, start_time, stop_time,
 /// elapsed_time, timezone, bytes_in/out, paks_in/out and reason, plus service=ppp, protocol=ip and addr=. The records go

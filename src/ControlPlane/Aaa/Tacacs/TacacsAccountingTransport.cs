@@ -47,6 +47,11 @@ public sealed class TacacsAccountingTransport : IAccountingTransport
     public int ServerCount => 1;
 
     /// <inheritdoc/>
+    /// <remarks>TACACS+ answers on the request's own TCP connection (RFC 8907 §4): a reply that fails is a failed
+    /// transmission (<see cref="Failed"/>), never one to ignore.</remarks>
+    public AccountingIgnoredReplies IgnoredReplies => default;
+
+    /// <inheritdoc/>
     public string ServerName(int server) => _name;
 
     /// <inheritdoc/>
@@ -96,7 +101,7 @@ public sealed class TacacsAccountingTransport : IAccountingTransport
         {
             await _client.AccountAsync(record.Payload, _lifetime.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _stored);
-            _sink?.Acknowledged(record, 0);
+            _sink?.Acknowledged(record, 0, toEarlierTransmission: false);
         }
         catch (TacacsUnavailableException ex)
         {

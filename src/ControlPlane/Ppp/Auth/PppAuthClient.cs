@@ -6,22 +6,6 @@ using PptpGw.Dataplane.Packets;
 
 namespace PptpGw.ControlPlane.Ppp.Auth;
 
-/// <summary>The credentials a client authenticates with. <see cref="ToString"/> hides the password.</summary>
-/// <param name="UserName">Peer-ID / CHAP Name, possibly "DOMAIN\user".</param>
-/// <param name="Password">The clear-text password.</param>
-/// <param name="RetryPassword">
-/// MS-CHAP with R=1 (RFC 2433 §6, RFC 2759 §6): the password for retry number n (1, 2, ...), or null to give up.
-/// Null: never retry (pppd's behaviour).
-/// </param>
-public sealed record PppClientCredentials(string UserName, string Password, Func<int, string?>? RetryPassword = null)
-{
-    private bool PrintMembers(StringBuilder builder)
-    {
-        builder.Append($"UserName = {UserName}, Password = ***");
-        return true;
-    }
-}
-
 /// <summary>
 /// The peer side of the authentication phase (the PAC/pppd role): sends PAP Authenticate-Requests (retransmitted on a
 /// timer), answers CHAP-MD5, MS-CHAPv1 and MS-CHAPv2 Challenges, verifies the MS-CHAPv2 authenticator response

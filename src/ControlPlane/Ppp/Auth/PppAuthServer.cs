@@ -6,56 +6,6 @@ using PptpGw.Dataplane.Packets;
 
 namespace PptpGw.ControlPlane.Ppp.Auth;
 
-/// <summary>How an authentication phase ended (or one attempt of it failed).</summary>
-/// <param name="Succeeded">True: the peer is authenticated (server), or we were authenticated and, for MS-CHAPv2, the server proved itself (client).</param>
-/// <param name="IsFinal">False for a failed attempt after which the peer may retry (MS-CHAP R=1, PAP).</param>
-/// <param name="Protocol">The protocol used.</param>
-/// <param name="UserName">The name the peer gave (server) or we gave (client); empty when none arrived.</param>
-/// <param name="Reason">Text for logs.</param>
-/// <param name="Result">Server: the backend's verdict (addresses, timeouts, server name).</param>
-/// <param name="Keys">MPPE start keys in our role, when the protocol yields them.</param>
-/// <param name="Failure">Why it failed, as a value; <see cref="PppAuthFailure.None"/> on success.</param>
-/// <param name="PeerErrorCode">Client role: the MS-CHAP error code ("E=") of the server's Failure packet, if any.</param>
-public sealed record PppAuthOutcome(bool Succeeded, bool IsFinal, PppAuthProtocol Protocol, string UserName, string Reason,
-    PppAuthResult? Result, MppeStartKeys? Keys, PppAuthFailure Failure = PppAuthFailure.None, Chap.MsChapErrorCode? PeerErrorCode = null);
-
-/// <summary>What the authentication engines need from their session. Called under the session lock.</summary>
-public interface IPppAuthHost
-{
-    /// <summary>Sends a PAP (0xC023) or CHAP (0xC223) packet (Code..Data, no framing).</summary>
-    void SendAuthPacket(ushort protocol, ReadOnlySpan<byte> packet);
-
-    /// <summary>A user name arrived and is being checked (PIX 603102).</summary>
-    void AuthenticationStarted(string userName);
-
-    /// <summary>An attempt failed or the phase ended (PIX 603103).</summary>
-    void AuthenticationFinished(PppAuthOutcome outcome);
-
-    void Log(string message);
-}
-
-/// <summary>Timers and limits of the server-side authentication phase.</summary>
-public sealed record PppAuthServerOptions
-{
-    /// <summary>The Name field of our CHAP Challenges (RFC 1994 §4.1).</summary>
-    public string Name { get; init; } = "pptpgw";
-
-    /// <summary>Challenge retransmission interval while no Response arrives (RFC 1994 §4.1: "retransmitted ... on a timer").</summary>
-    public TimeSpan RetransmitInterval { get; init; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>Challenges sent for one attempt before giving up.</summary>
-    public int MaxChallengeTransmissions { get; init; } = 10;
-
-    /// <summary>Attempts (MS-CHAP retries with R=1, PAP Authenticate-Requests) before the final failure.</summary>
-    public int MaxAttempts { get; init; } = 3;
-
-    /// <summary>
-    /// MPPE is configured: an MS-CHAP accept without keys (a RADIUS server that returned none) is a failure, PIX 403110
-    /// "missing MPPE key from aaa server" (Windows then shows error 691).
-    /// </summary>
-    public bool RequireMppeKeys { get; init; }
-}
-
 /// <summary>
 /// The authenticator side of the authentication phase (RFC 1661 §3.5) for PAP (RFC 1334), CHAP-MD5 (RFC 1994),
 /// MS-CHAPv1 (RFC 2433) and MS-CHAPv2 (RFC 2759), one strategy per protocol over one state machine. Proofs go to an

@@ -1,33 +1,5 @@
 namespace PptpGw.ControlPlane.Ppp.Fsm;
 
-/// <summary>How the layer judges a peer's Configure-Request (RFC 1661 §5.1-§5.4).</summary>
-public enum ConfigureVerdict
-{
-    /// <summary>Every option is recognised and acceptable: RCR+, the automaton echoes the options in a Configure-Ack.</summary>
-    Ack = 0,
-    /// <summary>All options recognised, some values unacceptable: RCR-, the layer wrote the Nak'd options (with the values it wants).</summary>
-    Nak,
-    /// <summary>Some options unrecognisable or not acceptable for negotiation: RCR-, the layer wrote them verbatim, in order.</summary>
-    Reject,
-    /// <summary>The request is malformed: silently discarded (no event).</summary>
-    Discard,
-}
-
-/// <summary>What the layer did with a packet whose code the automaton does not handle (0 and 8-255).</summary>
-public enum ExtendedCodeResult
-{
-    /// <summary>Not a code of this protocol: RUC, the automaton sends a Code-Reject (scj).</summary>
-    Unknown = 0,
-    /// <summary>The layer handled it completely (e.g. CCP Reset-Request/Reset-Ack, LCP Identification): no event.</summary>
-    Handled,
-    /// <summary>Echo-Request, Echo-Reply or Discard-Request: RXR (ser in Opened, see <see cref="IPppFsmLayer.WriteEchoReply"/>).</summary>
-    EchoOrDiscard,
-    /// <summary>A Protocol-Reject of something we can do without (e.g. an NCP): RXJ+.</summary>
-    RejectPermitted,
-    /// <summary>A Protocol-Reject that is catastrophic (e.g. of LCP itself): RXJ-.</summary>
-    RejectCatastrophic,
-}
-
 /// <summary>
 /// The protocol-specific half of the automaton, implemented by LCP, IPCP and CCP. The automaton owns
 /// the state machine, timers, counters, Identifiers and packet framing; the layer owns the options.

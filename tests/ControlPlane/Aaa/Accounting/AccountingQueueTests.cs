@@ -125,6 +125,43 @@ public sealed class AccountingQueueTests : IDisposable
         await start.Acknowledged.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, accounting.Queue.Count);
         _server.Hold = false;
+        // Counted as late (the operator's hint to raise the timeout), and shown where the operator looks.
+        AccountingQueueSnapshot snapshot = accounting.Queue.Snapshot();
+        AccountingServerSnapshot server = Assert.Single(snapshot.Servers);
+        Assert.Equal(1, server.LateAnswers);
+        Assert.Equal(2, server.Delivered); // the Accounting-On and the Start
+        Assert.Contains("1 late answers (server slower than its timeout)", PptpGw.ControlPlane.Admin.OperatorRenderer.AaaServers([], snapshot));
+        Assert.Equal(1, PptpGw.ControlPlane.Admin.AdminJson.AaaServers([], snapshot)["accounting"]!["servers"]![0]!["late_answers"]!.GetValue<long>());
+
+        // Its answer to the second try arrives after the record is done: ignored (no transmission outstanding), counted.
+        _server.Answer(second);
+        await AdvanceUntilAsync(() => accounting.Queue.Snapshot().IgnoredReplies.UnknownIdentifier == 1, TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(100), "the answer to a forgotten transmission to be counted");
+        Assert.Equal(1, accounting.Queue.Snapshot().Servers[0].LateAnswers);
+    }
+
+    [Fact]
+    public async Task Answers_signed_with_another_key_are_ignored_counted_and_shown_while_the_record_waits()
+    {
+        await using AccountingService accounting = Open();
+        await _server.WaitForAsync(r => r.StatusType == AcctStatusType.AccountingOn, TimeSpan.FromSeconds(10), "Accounting-On");
+        await AdvanceUntilAsync(() => accounting.Queue.Count == 0, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), "the On to be acknowledged");
+        _server.WrongKey = true; // the server's secret was changed and the gateway's was not
+        AccountingRecord start = accounting.Begin(Session(), () => default).Start();
+        await AdvanceAsync(TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(1));
+        Assert.False(start.IsAcknowledged); // RFC 2865 §3: a reply with a wrong Response Authenticator is discarded
+        AccountingQueueSnapshot snapshot = accounting.Queue.Snapshot();
+        Assert.True(snapshot.IgnoredReplies.BadAuthenticator >= 2, $"bad authenticators {snapshot.IgnoredReplies.BadAuthenticator}");
+        Assert.Equal(snapshot.IgnoredReplies.BadAuthenticator, snapshot.IgnoredReplies.Total);
+        Assert.Equal(1, snapshot.QueueDepth);
+        string view = PptpGw.ControlPlane.Admin.OperatorRenderer.AaaServers([], snapshot);
+        Assert.Matches(@"replies ignored: \d+ bad authenticator \(shared key\?\)", view);
+        Assert.Equal(snapshot.IgnoredReplies.BadAuthenticator,
+            PptpGw.ControlPlane.Admin.AdminJson.AaaServers([], snapshot)["accounting"]!["ignored_replies"]!["bad_authenticator"]!.GetValue<long>());
+
+        _server.WrongKey = false; // fixed: the next retransmission is believed
+        await AdvanceUntilAsync(() => start.IsAcknowledged, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), "the Start to be acknowledged");
+        Assert.Equal(0, accounting.Queue.Count);
     }
 
     [Fact]

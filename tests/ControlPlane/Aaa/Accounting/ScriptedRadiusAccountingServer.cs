@@ -52,6 +52,9 @@ internal sealed class ScriptedRadiusAccountingServer : IDisposable
     /// <summary>Log requests but do not answer them; <see cref="Answer"/> answers.</summary>
     public volatile bool Hold;
 
+    /// <summary>Sign answers with another shared secret (a misconfigured server: its answers fail RFC 2865 §3's check).</summary>
+    public volatile bool WrongKey;
+
     /// <summary>Requests answered (or held).</summary>
     public ConcurrentQueue<SeenAccountingRequest> Requests { get; } = new();
 
@@ -72,7 +75,7 @@ internal sealed class ScriptedRadiusAccountingServer : IDisposable
         byte[] buffer = new byte[64];
         var w = new RadiusPacketWriter(buffer, RadiusCode.AccountingResponse, request.Identifier);
         Span<byte> packet = w.Complete();
-        RadiusAuthenticator.SignResponse(packet, request.Datagram.AsSpan(4, 16), Secret, -1);
+        RadiusAuthenticator.SignResponse(packet, request.Datagram.AsSpan(4, 16), WrongKey ? Encoding.UTF8.GetBytes("not-" + Key) : Secret, -1);
         _socket.SendTo(packet, SocketFlags.None, request.From);
         Interlocked.Increment(ref Answered);
     }
