@@ -17,10 +17,16 @@
 # run (process utime+stime from /proc/PID/stat, in % of one core), and the gateway's CPU per packet: CPU time over
 # the packets its worker handled (show dataplane: outside_in + inside_in; each tunnelled packet is counted once).
 #
-# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--keep-going]
+# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
 #   --perf     also samples the gateway (perf record -e cpu-clock: software event, no hardware counters needed; .NET
 #              frames named through DOTNET_PerfMapEnabled=1) during one MPPE-128 upload and one download.
+#   --udp-pps N       the 64-byte UDP tests offer N packets/s (iperf3 -b N*512; default 20000): a fixed rate, not a
+#                     -b 0 flood, whose figure measured the sending iperf3's share of the CPU more than the tunnel.
+#   --memory-port     also runs the memory-port full path (bench worker-probe: the worker's MPPE-128 stateless loop
+#                     over in-memory ports) for CPU per packet against the kernel port's in the same run; needs
+#                     `dotnet build bench/Bench.csproj -c Release` first.
+#   --workers N       `gateway dataplane workers N` for the build under test (not for --base-bin, which may predate it).
 #   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
 set -euo pipefail
@@ -33,6 +39,9 @@ LABEL=""
 STRACE=0
 BASE_BIN=""
 PERF=0
+UDP_PPS=20000
+MEMORY_PORT=0
+WORKERS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -41,7 +50,10 @@ while [ $# -gt 0 ]; do
     --strace) STRACE=1; shift ;;
     --base-bin) BASE_BIN=$2; shift 2 ;;
     --perf) PERF=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--base-bin PATH]" >&2; exit 2 ;;
+    --udp-pps) UDP_PPS=$2; shift 2 ;;
+    --memory-port) MEMORY_PORT=1; shift ;;
+    --workers) WORKERS=$2; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -141,7 +153,7 @@ measure() {
     local sent
     sent=$(jq -r '.end.sum.packets // "?"' "$json" 2>/dev/null || echo "?")
     gbps=$(awk -v p=$((u1 - u0)) -v s="$SECS" 'BEGIN { printf "%.3f", p * 92 * 8 / s / 1e9 }')
-    extra="rx_pps=$(( (u1 - u0) / SECS )) sent=$sent"
+    extra="offered_pps=$UDP_PPS rx_pps=$(( (u1 - u0) / SECS )) sent=$sent"
   fi
   local gcpu ccpu per=""
   gcpu=$(awk -v d=$((g1 - g0)) -v hz="$HZ" -v s="$SECS" 'BEGIN { printf "%.0f", 100 * d / hz / s }')
@@ -153,13 +165,15 @@ measure() {
 }
 
 TCP="-M 1300"
+UDP="-u -l 64 -b $((UDP_PPS * 64 * 8))"
 if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then
   echo "-- kernel IP forwarding (client eth0 -> gateway ns forwards -> inside), same veths"
   ip -n "$NC" route add 198.18.120.0/24 via 198.18.110.1
   measure kfwd-tcp1-up "" "" $TCP
   measure kfwd-tcp1-down "" "" $TCP -R
   measure kfwd-tcp8-up "" "" $TCP -P 8
-  UDP_RX="$NI eth0" measure kfwd-udp64-up "" "" -u -l 64 -b 0
+  measure kfwd-tcp8-down "" "" $TCP -P 8 -R
+  UDP_RX="$NI eth0" measure kfwd-udp64-up "" "" $UDP
   ip -n "$NC" route del 198.18.120.0/24 via 198.18.110.1
 fi
 
@@ -185,6 +199,7 @@ vpdn enable outside
 gateway admin-socket $RUN/admin.sock
 gateway dataplane kernel
 EOF
+  if [ -n "$WORKERS" ] && [ -z "$TAG" ]; then echo "gateway dataplane workers $WORKERS" >>"$CONFIG"; fi
   # Truncated here, not by the child's redirection: on a loaded host the child may open it after wait_for has read
   # the previous gateway's "PPTP on".
   : >"$OUT/gateway.log"
@@ -237,8 +252,8 @@ EOF
   fi
   # The 64-byte floods last: on a loaded host a flood sometimes leaves the session unusable for TCP until a redial
   # (seen in this script's runs, not reproduced by hand; bench/RESULTS.md, issue 12), so nothing measured after them.
-  UDP_RX="$NI eth0" measure "${TAG}mppe128-udp64-up" "$GW_PID" "$DIAL_PID" -u -l 64 -b 0
-  UDP_RX="$NC pptp0" measure "${TAG}mppe128-udp64-down" "$GW_PID" "$DIAL_PID" -u -l 64 -b 0 -R
+  UDP_RX="$NI eth0" measure "${TAG}mppe128-udp64-up" "$GW_PID" "$DIAL_PID" $UDP
+  UDP_RX="$NC pptp0" measure "${TAG}mppe128-udp64-down" "$GW_PID" "$DIAL_PID" $UDP -R
   "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/show-dataplane.txt" 2>&1 || true
   hangup
 
@@ -275,6 +290,19 @@ if [ -z "$ONLY" ] || [ "$ONLY" = wg ]; then
     ip -n "$NC" route add 198.18.120.0/24 dev "$WGC"
     measure wg-tcp1-up "${WG_PIDS[0]}" "${WG_PIDS[1]}" $TCP
     measure wg-tcp1-down "${WG_PIDS[0]}" "${WG_PIDS[1]}" $TCP -R
+    measure wg-tcp8-up "${WG_PIDS[0]}" "${WG_PIDS[1]}" $TCP -P 8
+    measure wg-tcp8-down "${WG_PIDS[0]}" "${WG_PIDS[1]}" $TCP -P 8 -R
   fi
 fi
+
+if [ "$MEMORY_PORT" -eq 1 ]; then
+  PROBE="$ROOT/bench/bin/Release/net10.0/Bench"
+  if [ -x "$PROBE" ]; then
+    echo "-- memory-port full path (bench worker-probe, same run)"
+    "$PROBE" worker-probe 3 | sed 's/^/   /'
+  else
+    echo "-- memory-port full path: skipped ($PROBE missing: dotnet build bench/Bench.csproj -c Release)"
+  fi
+fi
+echo "   uptime: $(uptime)"
 echo "   results (iperf3 JSON, logs): ${OUT#"$ROOT"/}/"

@@ -14,6 +14,7 @@
 # (126,974) the gateway's pool: the issue's 125,000 sessions fit.
 #
 # usage: scripts/loadtest.sh [--radius] [pptpgw load options...]   (defaults: --sessions 200 --hold 5)
+# LOADTEST_GATEWAY_LINES='gateway dataplane workers 2' adds configuration lines to the gateway's (issue 12's 2-worker figures).
 # Results: artifacts/load/load-UTCSTAMP.json and .png (and latest.json/latest.png), the gateway's log next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +108,7 @@ vpdn enable outside
 gateway max-sessions 1000000
 gateway admin-socket $RUN/admin.sock
 gateway dataplane kernel
+${LOADTEST_GATEWAY_LINES:-}
 CFG
 
 ip netns exec "$NS_GW" "$BIN" run --config "$CONFIG" >"$GW_LOG" 2>&1 &

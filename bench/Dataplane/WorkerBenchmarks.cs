@@ -170,6 +170,9 @@ internal sealed class WorkerRig : IDisposable
 
     /// <summary>The one worker (the metrics scrape benchmark reads its counters from another thread).</summary>
     public Worker Worker => _worker;
+
+    /// <summary>The dataplane's counters (the worker-probe counts packets with them).</summary>
+    public DataplaneCounters Counters => _host.GetCounters();
     private readonly MemoryPort _outside;
     private readonly MemoryPort _inside;
     private readonly PacketCache _cache;

@@ -282,7 +282,14 @@ internal sealed class ClientDataPath : IDisposable
             while (!_stopping)
             {
                 int slot = _freeSlots.Pop();
-                bool got = _gre.TryReceive(_slots[slot], out int length, WaitMilliseconds());
+                // What is already here first; before waiting, what the interface holds back goes out (a batch of
+                // written segments is coalesced into one TUN write, issue 12).
+                bool got = _gre.TryReceive(_slots[slot], out int length, 0);
+                if (!got)
+                {
+                    _interface?.Flush();
+                    got = _gre.TryReceive(_slots[slot], out length, WaitMilliseconds());
+                }
                 if (got)
                     ReceiveGre(slot, length);
                 else

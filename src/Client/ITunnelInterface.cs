@@ -52,6 +52,14 @@ public interface ITunnelInterface : IDisposable
 
     /// <summary>Hands an IPv4 packet that came out of the tunnel to the local stack. Never blocks; drops when it cannot.</summary>
     void Write(ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// Delivers what <see cref="Write"/> may hold back to batch it (a TUN with coalescing writes a burst's consecutive
+    /// TCP segments as one); called by the writing thread before it waits. Interfaces that deliver at once do nothing.
+    /// </summary>
+    void Flush()
+    {
+    }
 }
 
 /// <summary>

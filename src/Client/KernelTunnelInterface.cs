@@ -12,14 +12,23 @@ namespace PptpGw.Client;
 /// the device itself disappears when it is closed, taking its addresses and routes with it.
 /// Needs root or CAP_NET_ADMIN.
 /// </summary>
+/// <remarks>
+/// The device has the gateway's offloads (issue 12): TSO on reads (the local stack's TCP super-packets come in one read
+/// and are segmented here, <see cref="TunDevice"/> segmentTcp) and GRO-style coalescing on writes (consecutive segments
+/// of a flow written as one super-packet, coalesceTcp). Reads are taken a burst at a time and handed out one by one;
+/// writes are held until <see cref="Flush"/> (the data path calls it before it waits for more GRE) or a burst is full.
+/// </remarks>
 public sealed class KernelTunnelInterface : ITunnelInterface
 {
     private readonly PacketPool _pool;
     private readonly TunDevice _tun;
     // One slot per direction: Read runs on the TUN-reading thread and Write on the GRE-receiving thread, and a shared
     // slot let one thread's handle be freed by the other (a double free seen in CI).
-    private readonly PacketHandle[] _readOne = new PacketHandle[1];
-    private readonly PacketHandle[] _writeOne = new PacketHandle[1];
+    private readonly PacketHandle[] _read = new PacketHandle[PacketBurst.Size];
+    private readonly PacketHandle[] _write = new PacketHandle[PacketBurst.Size];
+    private int _readNext;
+    private int _readCount;
+    private int _writeCount;
 
     /// <exception cref="PortSetupException">The device or its configuration failed.</exception>
     public KernelTunnelInterface(TunnelInterfaceSettings settings)
@@ -28,7 +37,7 @@ public sealed class KernelTunnelInterface : ITunnelInterface
         _pool = new PacketPool(capacity: 512);
         try
         {
-            _tun = new TunDevice(_pool, settings.Name);
+            _tun = new TunDevice(_pool, settings.Name, coalesceTcp: true, segmentTcp: true);
         }
         catch
         {
@@ -59,9 +68,16 @@ public sealed class KernelTunnelInterface : ITunnelInterface
     public bool TryRead(Span<byte> destination, out int length, int timeoutMilliseconds)
     {
         length = 0;
-        if (!_tun.WaitReadable(timeoutMilliseconds) || _tun.ReceiveBurst(_readOne) == 0)
-            return false;
-        PacketHandle packet = _readOne[0];
+        if (_readNext == _readCount)
+        {
+            _readNext = _readCount = 0;
+            if (!_tun.WaitReadable(timeoutMilliseconds))
+                return false;
+            _readCount = _tun.ReceiveBurst(_read);
+            if (_readCount == 0)
+                return false;
+        }
+        PacketHandle packet = _read[_readNext++];
         bool fits = packet.Length <= destination.Length;
         if (fits)
         {
@@ -82,13 +98,30 @@ public sealed class KernelTunnelInterface : ITunnelInterface
             return;
         }
         packet.CopyTo(handle.Data);
-        _writeOne[0] = handle;
-        if (_tun.TransmitBurst(_writeOne) == 0)
-            _pool.Free(handle);
+        _write[_writeCount++] = handle;
+        if (_writeCount == _write.Length)
+            Flush();
+    }
+
+    /// <summary>Writes what <see cref="Write"/> holds: consecutive TCP segments of a flow as one super-packet.</summary>
+    public void Flush()
+    {
+        if (_writeCount == 0)
+            return;
+        int taken = _tun.TransmitBurst(_write.AsSpan(0, _writeCount));
+        if (taken < _writeCount)
+            _pool.FreeBurst(_write.AsSpan(taken, _writeCount - taken)); // a full device queue: dropped, as the kernel would
+        _writeCount = 0;
     }
 
     public void Dispose()
     {
+        for (int i = _readNext; i < _readCount; i++)
+            _pool.Free(_read[i]);
+        _readNext = _readCount = 0;
+        if (_writeCount > 0)
+            _pool.FreeBurst(_write.AsSpan(0, _writeCount));
+        _writeCount = 0;
         _tun.Dispose();
         _pool.Dispose();
     }

@@ -282,6 +282,15 @@ internal sealed partial class ConfigBuilder(string fileName)
             GatewayDpdk(line, t);
             return;
         }
+        if (t.Length >= 3 && Is(t, 1, "dataplane") && Is(t, 2, "workers"))
+        {
+            // gateway dataplane workers N (issue 12): workers of the kernel backend (worker 0 does the I/O and steers).
+            if (t.Length == 4 && PixConfigParser.TryParseNumber(t[3], 1, GatewayOptions.MaxDataplaneWorkers, out int workers))
+                _gateway = _gateway with { DataplaneWorkers = workers };
+            else
+                Error(line, $"{Head(t, 3)}: expected a worker count from 1 to {GatewayOptions.MaxDataplaneWorkers}");
+            return;
+        }
         if (t.Length != 3)
         {
             Error(line, "gateway: expected 'gateway max-sessions N', 'gateway max-control-connections N', 'gateway admin-socket PATH', " +

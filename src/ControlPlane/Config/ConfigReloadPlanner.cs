@@ -62,6 +62,8 @@ public static class ConfigReloadPlanner
             changes.Add(Restart(ConfigChangeKind.Interfaces, "interfaces / vpdn enable (the PPTP listener, the IPCP address)"));
         if (running.Gateway.Dataplane != candidate.Gateway.Dataplane || !SameDpdk(running.Gateway.Dpdk, candidate.Gateway.Dpdk))
             changes.Add(Restart(ConfigChangeKind.Dataplane, $"{Lower(running.Gateway.Dataplane)} -> {Lower(candidate.Gateway.Dataplane)}{(SameDpdk(running.Gateway.Dpdk, candidate.Gateway.Dpdk) ? "" : ", gateway dpdk lines")}"));
+        if (running.Gateway.DataplaneWorkers != candidate.Gateway.DataplaneWorkers)
+            changes.Add(Restart(ConfigChangeKind.Dataplane, $"gateway dataplane workers {running.Gateway.DataplaneWorkers} -> {candidate.Gateway.DataplaneWorkers}"));
         if (running.Gateway.AdminSocketPath != candidate.Gateway.AdminSocketPath)
             changes.Add(Restart(ConfigChangeKind.AdminSocket, $"{running.Gateway.AdminSocketPath} -> {candidate.Gateway.AdminSocketPath}"));
         if (!Equals(running.Gateway.MetricsEndPoint, candidate.Gateway.MetricsEndPoint))
@@ -112,6 +114,7 @@ public static class ConfigReloadPlanner
                 AdminSocketPath = running.Gateway.AdminSocketPath,
                 Dataplane = running.Gateway.Dataplane,
                 Dpdk = running.Gateway.Dpdk,
+                DataplaneWorkers = running.Gateway.DataplaneWorkers,
                 MetricsEndPoint = running.Gateway.MetricsEndPoint,
             },
         };

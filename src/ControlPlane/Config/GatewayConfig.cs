@@ -295,6 +295,16 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
     /// <summary>Default <c>gateway sccrq-timeout</c>: pptpd's <c>stimeout</c>.</summary>
     public const int DefaultStartRequestTimeoutSeconds = 10;
 
+    /// <summary>Most workers <c>gateway dataplane workers N</c> accepts.</summary>
+    public const int MaxDataplaneWorkers = 64;
+
+    /// <summary>
+    /// <c>gateway dataplane workers N</c> (issue 12): workers of the kernel backend; with more than one, worker 0 does the
+    /// raw socket's and the TUN's I/O and steers each packet to its session's worker. Default 1. (The DPDK backend has
+    /// its own <c>gateway dpdk workers N</c>.)
+    /// </summary>
+    public int DataplaneWorkers { get; init; } = 1;
+
     /// <summary>The <c>gateway dpdk ...</c> lines (used with <c>gateway dataplane dpdk</c>).</summary>
     public DpdkConfig Dpdk { get; init; } = DpdkConfig.Default;
 

@@ -33,6 +33,18 @@ public sealed record KernelPortOptions
     /// </summary>
     public bool InsideCoalesceTcp { get; init; } = true;
 
+    /// <summary>
+    /// Offer the kernel TSO4 on the TUN (TUNSETOFFLOAD, issue 12) and segment the TCP super-packets it hands over in the
+    /// port: one read per super-packet instead of one per segment, and no segmentation in the kernel's transmit path.
+    /// </summary>
+    public bool InsideSegmentTcp { get; init; } = true;
+
+    /// <summary>
+    /// Dataplane workers (<c>gateway dataplane workers N</c>, issue 12): with more than one, worker 0 does the I/O of both
+    /// descriptors and steers packets to their session's worker (<see cref="KernelDispatchPort"/>). 1 by default.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Port id of the outside port.</summary>
     public ushort OutsidePortId { get; init; }
 
@@ -68,7 +80,8 @@ public sealed class KernelPort : IDisposable
         TunDevice? inside = null;
         try
         {
-            inside = new TunDevice(pool, options.InsideInterfaceName, options.InsidePortId, options.InsideTxQueueLength, options.InsideCoalesceTcp);
+            inside = new TunDevice(pool, options.InsideInterfaceName, options.InsidePortId, options.InsideTxQueueLength, options.InsideCoalesceTcp,
+                options.InsideSegmentTcp);
             if (options.InsideAddress is not null)
             {
                 inside.SetAddress(options.InsideAddress, options.InsidePrefixLength);
@@ -90,7 +103,7 @@ public sealed class KernelPort : IDisposable
     /// <param name="timeoutMilliseconds">-1 waits indefinitely, 0 only checks.</param>
     /// <returns>True when at least one is readable.</returns>
     public bool WaitReadable(int timeoutMilliseconds) =>
-        PollReadable(Outside.FileDescriptor, Inside.FileDescriptor, timeoutMilliseconds) != 0;
+        Inside.PendingSegments > 0 || PollReadable(Outside.FileDescriptor, Inside.FileDescriptor, timeoutMilliseconds) != 0;
 
     /// <summary>Closes both ports.</summary>
     public void Dispose()

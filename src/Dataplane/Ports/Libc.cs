@@ -57,6 +57,13 @@ internal static unsafe partial class Libc
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_NO_PI = 0x1000;
     internal const short IFF_VNET_HDR = 0x4000;
+    internal const short IFF_MULTI_QUEUE = 0x0100;
+
+    // <linux/if_tun.h>: TUNSETOFFLOAD = _IOW('T', 208, unsigned int); its argument is the flags value itself.
+    internal const nuint TUNSETOFFLOAD = 0x400454D0;
+    internal const uint TUN_F_CSUM = 0x01;
+    internal const uint TUN_F_TSO4 = 0x02;
+    internal const uint TUN_F_TSO_ECN = 0x08;
 
     // <linux/sockios.h>, <net/if.h>.
     internal const nuint SIOCGIFFLAGS = 0x8913;
@@ -145,6 +152,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Library, EntryPoint = "readv", SetLastError = true)]
+    internal static partial nint Readv(int fd, IoVec* iov, int count);
 
     [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
     internal static partial nint Writev(int fd, IoVec* iov, int count);

@@ -42,6 +42,15 @@ public record struct PortCounters
     /// <summary>TUN with TCP coalescing: segments carried in those super-packets (also counted in TxPackets).</summary>
     public long TxCoalescedSegments;
 
+    /// <summary>TUN with TCP segmentation: GSO super-packets read (TUNSETOFFLOAD TSO4).</summary>
+    public long RxSuperPackets;
+
+    /// <summary>TUN with TCP segmentation: segments cut from those super-packets (also counted in RxPackets).</summary>
+    public long RxSegments;
+
+    /// <summary>TUN with TCP segmentation: GSO packets that could not be segmented (also counted in RxDropped).</summary>
+    public long RxBadSuperPackets;
+
     /// <summary>errno of the last receive error.</summary>
     public int LastRxErrno;
 

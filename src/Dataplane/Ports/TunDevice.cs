@@ -21,9 +21,9 @@ namespace PptpGw.Dataplane.Ports;
 /// <para>With TCP coalescing (issue 12) the device is opened with IFF_VNET_HDR: every read and write starts with a
 /// <see cref="VirtioNetHeader"/>. A transmit burst's consecutive segments of one TCP flow are written as one
 /// super-packet (<see cref="TcpCoalescer"/>: GSO TCPV4, checksum partial), which the kernel routes and delivers once
-/// instead of once per segment — the kernel's per-packet receive path is most of what a TUN write costs. No
-/// TUNSETOFFLOAD is set, so the device offers no offloads and the kernel hands the port complete, checksummed packets
-/// (a header asking for a checksum is honoured all the same; a GSO packet, which it cannot send, is dropped).</para>
+/// instead of once per segment — the kernel's per-packet receive path is most of what a TUN write costs. Coalescing
+/// alone sets no TUNSETOFFLOAD, so the kernel hands the port complete, checksummed packets (a header asking for a
+/// checksum is honoured all the same).</para>
 /// <para>Packets read that are not IPv4 (e.g. IPv6 the kernel may emit) or whose IPv4 total length
 /// disagrees with the read are dropped and counted: the inside of a PPTP gateway is IPv4 only
 /// (IPCP, RFC 1332).</para>
@@ -43,6 +43,14 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
     private readonly PacketCache _rxCache;
     private readonly PacketCache _txCache;
     private readonly TcpCoalescer? _coalescer;
+    private readonly bool _virtioHeaders;
+    private readonly bool _segmentsTcp;
+    // TSO on reads: a super-packet that does not fit one packet buffer is read on into this (pinned) scratch, made
+    // contiguous there and segmented from it; what a burst has no room for stays here for the next burst.
+    private readonly byte[]? _superPacket;
+    private readonly Libc.IoVec[] _rxIov = GC.AllocateArray<Libc.IoVec>(2, pinned: true);
+    private TcpSuperPacket _pending;
+    private int _pendingNext;
     private readonly byte[] _noOffloadHeader = GC.AllocateArray<byte>(VirtioNetHeader.Size, pinned: true);
     private readonly Libc.IoVec[] _txIov = GC.AllocateArray<Libc.IoVec>(2, pinned: true);
     private readonly int _fd;
@@ -56,8 +64,11 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
     /// <param name="portId">Stamped on received packets (<see cref="PacketBuffer.Port"/>).</param>
     /// <param name="txQueueLength">The device's transmit queue length (SIOCSIFTXQLEN), or 0 for the driver's 500.</param>
     /// <param name="coalesceTcp">Open with IFF_VNET_HDR and write consecutive TCP segments of a flow as one super-packet.</param>
+    /// <param name="segmentTcp">Open with IFF_VNET_HDR and offer the kernel checksum offload and TSO4 (TUNSETOFFLOAD): it
+    /// hands over TCP super-packets of up to 64 KiB, which the port segments into complete datagrams on receive.</param>
     /// <exception cref="PortSetupException">ENOENT when /dev/net/tun is missing, EPERM without root/CAP_NET_ADMIN, EBUSY when the name is taken by another device.</exception>
-    public TunDevice(PacketPool pool, string name = "pgw%d", ushort portId = 1, int txQueueLength = DefaultTxQueueLength, bool coalesceTcp = false)
+    public TunDevice(PacketPool pool, string name = "pgw%d", ushort portId = 1, int txQueueLength = DefaultTxQueueLength, bool coalesceTcp = false,
+        bool segmentTcp = false)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(name);
@@ -84,7 +95,7 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
         {
             Libc.IfReq request = default;
             Encoding.ASCII.GetBytes(name, new Span<byte>(request.Name, Libc.IFNAMSIZ));
-            request.Flags = (short)(Libc.IFF_TUN | Libc.IFF_NO_PI | (coalesceTcp ? Libc.IFF_VNET_HDR : 0));
+            request.Flags = (short)(Libc.IFF_TUN | Libc.IFF_NO_PI | (coalesceTcp || segmentTcp ? Libc.IFF_VNET_HDR : 0));
             if (Libc.Ioctl(fd, Libc.TUNSETIFF, &request) != 0)
             {
                 int errno = Libc.Errno;
@@ -97,6 +108,14 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
             }
 
             Name = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(request.Name, Libc.IFNAMSIZ)).TrimEnd('\0');
+
+            // TUNSETOFFLOAD (drivers/net/tun.c set_offload): TUN_F_CSUM lets the kernel leave checksums partial
+            // (completed in CompleteOffloads), TSO4 lets it hand over GSO TCPV4 super-packets instead of segmenting
+            // them itself (validate_xmit_skb → skb_gso_segment), TSO_ECN those with CWR (cleared past the first segment).
+            if (segmentTcp && Libc.Ioctl(fd, Libc.TUNSETOFFLOAD, (void*)(nuint)(Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO_ECN)) != 0)
+            {
+                throw new PortSetupException($"ioctl(TUNSETOFFLOAD, {Name}, CSUM|TSO4|TSO_ECN)", Libc.Errno, null);
+            }
 
             control = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (control < 0)
@@ -115,10 +134,21 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
         PortId = portId;
         _rxCache = pool.CreateCache();
         _txCache = pool.CreateCache();
-        if (coalesceTcp)
+        _virtioHeaders = coalesceTcp || segmentTcp;
+        if (_virtioHeaders)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(pool.Headroom, VirtioNetHeader.Size, nameof(pool));
+        }
+
+        if (coalesceTcp)
+        {
             _coalescer = new TcpCoalescer();
+        }
+
+        if (segmentTcp)
+        {
+            _segmentsTcp = true;
+            _superPacket = GC.AllocateArray<byte>(pool.BufferSize + MaxSuperPacketLength, pinned: true);
         }
 
         if (txQueueLength > 0)
@@ -143,6 +173,12 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
 
     /// <summary>True when the device carries virtio headers and the port coalesces TCP segments on transmit.</summary>
     public bool CoalescesTcp => _coalescer is not null;
+
+    /// <summary>True when the device offers TSO4 to the kernel and the port segments super-packets on receive.</summary>
+    public bool SegmentsTcp => _segmentsTcp;
+
+    /// <summary>Segments of a super-packet already read that a receive burst had no room for: the next burst starts with them.</summary>
+    public int PendingSegments => _pending.SegmentCount - _pendingNext;
 
     /// <summary>The TUN file descriptor (for a worker's own poll set).</summary>
     public int FileDescriptor => _fd;
@@ -226,13 +262,20 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
 
         int headroom = _rxCache.Pool.Headroom;
         // With virtio headers the read starts that much earlier, so the packet still lands at the headroom.
-        int prefix = _coalescer is null ? 0 : VirtioNetHeader.Size;
+        int prefix = _virtioHeaders ? VirtioNetHeader.Size : 0;
         int delivered = 0;
+        if (_segmentsTcp)
+        {
+            delivered = Segment(buffers[..armed], destination, 0);
+        }
+
         while (delivered < armed)
         {
             PacketBuffer* b = buffers[delivered].Pointer;
             byte* data = b->BufferAddress + headroom;
-            nint read = Libc.Read(_fd, data - prefix, (nuint)(b->BufferLength - headroom + prefix));
+            nint read = _segmentsTcp
+                ? ReadPossiblySuper(data - prefix, b->BufferLength - headroom + prefix)
+                : Libc.Read(_fd, data - prefix, (nuint)(b->BufferLength - headroom + prefix));
             if (read <= 0)
             {
                 int errno = read < 0 ? Libc.Errno : Libc.EAGAIN;
@@ -247,6 +290,20 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
                 }
 
                 break;
+            }
+
+            int room = b->BufferLength - headroom + prefix;
+            if (_segmentsTcp && (read > room || data[1 - prefix] != VirtioNetHeader.GsoNone))
+            {
+                // A super-packet (or one GSO marked, whatever its size): contiguous in the scratch, then segmented.
+                if (!StartSuperPacket(data - prefix, (int)read, room))
+                {
+                    _counters.RxDropped++;
+                    continue;
+                }
+
+                delivered = Segment(buffers[..armed], destination, delivered);
+                continue;
             }
 
             // A packet larger than the room is cut short by the read; the total length shows it.
@@ -275,6 +332,68 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
         return delivered;
     }
 
+    /// <summary>The largest GSO packet a TUN device hands over: GSO_LEGACY_MAX_SIZE (no BIG TCP on TUN).</summary>
+    private const int MaxSuperPacketLength = 65536;
+
+    // readv: the packet buffer first (the common case, a datagram that fits, lands in place), the scratch after it
+    // for the rest of a super-packet.
+    private nint ReadPossiblySuper(byte* start, int room)
+    {
+        Libc.IoVec* iov = (Libc.IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rxIov));
+        byte* scratch = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_superPacket!));
+        iov[0].Base = start;
+        iov[0].Length = (nuint)room;
+        iov[1].Base = scratch + room;
+        iov[1].Length = (nuint)(_superPacket!.Length - room);
+        return Libc.Readv(_fd, iov, 2);
+    }
+
+    // Makes the read (virtio header + packet, 'read' octets: the first 'room' of them at 'start') contiguous at the
+    // front of the scratch and parses its layout; false (to drop) when it is not a TCP super-packet the port can cut.
+    private bool StartSuperPacket(byte* start, int read, int room)
+    {
+        Span<byte> scratch = _superPacket.AsSpan();
+        new ReadOnlySpan<byte>(start, Math.Min(read, room)).CopyTo(scratch);
+        int maxSegment = _rxCache.Pool.BufferSize - _rxCache.Pool.Headroom;
+        TcpSuperPacketError error = TcpSuperPacket.TryParse(scratch[..VirtioNetHeader.Size], scratch[VirtioNetHeader.Size..read], maxSegment, out TcpSuperPacket superPacket);
+        if (error != TcpSuperPacketError.None)
+        {
+            _counters.RxBadSuperPackets++;
+            return false;
+        }
+
+        _pending = superPacket;
+        _pendingNext = 0;
+        _counters.RxSuperPackets++;
+        return true;
+    }
+
+    // Cuts pending segments into buffers[delivered..], handing each to destination; returns the new delivered count.
+    private int Segment(Span<PacketHandle> buffers, Span<PacketHandle> destination, int delivered)
+    {
+        if (_pendingNext >= _pending.SegmentCount)
+        {
+            return delivered;
+        }
+
+        int headroom = _rxCache.Pool.Headroom;
+        ReadOnlySpan<byte> packet = _superPacket.AsSpan(VirtioNetHeader.Size, _pending.Length);
+        while (delivered < buffers.Length && _pendingNext < _pending.SegmentCount)
+        {
+            PacketBuffer* b = buffers[delivered].Pointer;
+            int length = _pending.WriteSegment(packet, _pendingNext++, new Span<byte>(b->BufferAddress + headroom, b->BufferLength - headroom));
+            b->DataOffset = (ushort)headroom;
+            b->DataLength = (ushort)length;
+            b->Port = PortId;
+            _counters.RxBytes += length;
+            _counters.RxSegments++;
+            destination[delivered] = buffers[delivered];
+            delivered++;
+        }
+
+        return delivered;
+    }
+
     /// <inheritdoc/>
     /// <remarks>A packet the device refuses with a hard error (e.g. EINVAL for a malformed packet) is dropped, counted and taken.</remarks>
     public int TransmitBurst(ReadOnlySpan<PacketHandle> packets)
@@ -286,9 +405,13 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
             PacketBuffer* b = packets[done].Pointer;
             int taken = 1;
             nint written;
-            if (_coalescer is null)
+            if (!_virtioHeaders)
             {
                 written = Libc.Write(_fd, b->BufferAddress + b->DataOffset, b->DataLength);
+            }
+            else if (_coalescer is null)
+            {
+                written = WriteWithoutOffload(b);
             }
             else if (_coalescer.TryAdd(packets[done].Data))
             {
@@ -360,8 +483,8 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
     }
 
     // A received packet's virtio header: a checksum left to the reader is completed here (VIRTIO 1.2 §5.1.6.2: the
-    // field holds the pseudo-header sum; the sum over csum_start..end goes there). GSO cannot come (no TUNSETOFFLOAD):
-    // such a packet is refused.
+    // field holds the pseudo-header sum; the sum over csum_start..end goes there). A GSO packet comes only with TSO
+    // (TUNSETOFFLOAD), and is segmented before it gets here: one here is refused.
     private static bool CompleteOffloads(ReadOnlySpan<byte> virtio, Span<byte> packet)
     {
         if (!VirtioNetHeader.TryRead(virtio, out VirtioNetHeader header) || header.GsoType != VirtioNetHeader.GsoNone)
@@ -388,7 +511,7 @@ public sealed unsafe class TunDevice : IPacketPort, IDisposable
 
     /// <summary>Waits until a packet is readable or the timeout passes (poll(2)).</summary>
     /// <param name="timeoutMilliseconds">-1 waits indefinitely, 0 only checks.</param>
-    public bool WaitReadable(int timeoutMilliseconds) => KernelPort.PollReadable(_fd, -1, timeoutMilliseconds) != 0;
+    public bool WaitReadable(int timeoutMilliseconds) => PendingSegments > 0 || KernelPort.PollReadable(_fd, -1, timeoutMilliseconds) != 0;
 
     /// <summary>Closes the device (a non-persistent TUN interface disappears) and returns cached buffers to the pool.</summary>
     public void Dispose()

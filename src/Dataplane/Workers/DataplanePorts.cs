@@ -171,8 +171,10 @@ public sealed class MemoryPortFactory : IDataplanePortFactory
 
 /// <summary>
 /// The kernel backend (<see cref="KernelPort"/>): a raw GRE socket bound to the outside address and a TUN device
-/// (e.g. <c>pptpgw0</c>) with the inside address. One worker: every GRE packet arrives on the one socket. The
-/// gateway routes its address pool to the TUN interface (<see cref="InterfaceName"/>), unless the pool lies in the
+/// (e.g. <c>pptpgw0</c>) with the inside address. With <see cref="KernelPortOptions.Workers"/> &gt; 1 (issue 12),
+/// worker 0 does both descriptors' I/O and steers each packet to its session's worker over rings, and sends what they
+/// hand back (<see cref="KernelDispatchPort"/>, <see cref="KernelRingPort"/>): the other workers do GRE, PPP and MPPE.
+/// The gateway routes its address pool to the TUN interface (<see cref="InterfaceName"/>), unless the pool lies in the
 /// TUN's own prefix.
 /// </summary>
 public sealed class KernelPortFactory : IDataplanePortFactory
@@ -198,11 +200,23 @@ public sealed class KernelPortFactory : IDataplanePortFactory
     {
     }
 
+    /// <summary>Capacity of each steering ring (per worker and direction): 2,048 packets, 64 bursts.</summary>
+    public const int SteeringRingCapacity = 2048;
+
+    private SpscRing<PacketHandle>?[]? _outsideTo, _outsideFrom, _insideTo, _insideFrom;
+    private KernelDispatchPort? _outsideDispatch, _insideDispatch;
+
     /// <inheritdoc/>
-    public int MaxWorkers => 1;
+    public int MaxWorkers => Math.Max(1, _options.Workers);
 
     /// <summary>The ports, once created.</summary>
     public KernelPort? Port { get; private set; }
+
+    /// <summary>Outside hand-off counters with several workers (null with one).</summary>
+    public KernelSteeringCounters? OutsideSteering => _outsideDispatch?.Counters;
+
+    /// <summary>Inside hand-off counters with several workers (null with one).</summary>
+    public KernelSteeringCounters? InsideSteering => _insideDispatch?.Counters;
 
     /// <summary>The TUN interface's name as the kernel gave it (after creation).</summary>
     public string? InterfaceName => Port?.Inside.Name;
@@ -210,11 +224,50 @@ public sealed class KernelPortFactory : IDataplanePortFactory
     /// <inheritdoc/>
     public DataplanePortPair Create(PacketPool pool, int worker)
     {
-        if (worker != 0 || Port is not null)
-            throw new InvalidOperationException("The kernel backend has one worker.");
-        KernelPort port = KernelPort.Create(pool, _options);
-        Port = port;
-        return new DataplanePortPair(port.Outside, port.Inside, OutsideFraming.Gre,
-            AddressConversion.ToHostOrder(_options.OutsideAddress), port.WaitReadable, port, port.Inside.Name);
+        ArgumentNullException.ThrowIfNull(pool);
+        uint local = AddressConversion.ToHostOrder(_options.OutsideAddress);
+        if (worker == 0)
+        {
+            if (Port is not null)
+                throw new InvalidOperationException("The kernel ports are opened once.");
+            KernelPort port = KernelPort.Create(pool, _options);
+            Port = port;
+            if (MaxWorkers == 1)
+            {
+                return new DataplanePortPair(port.Outside, port.Inside, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name);
+            }
+
+            _outsideTo = Rings(MaxWorkers);
+            _outsideFrom = Rings(MaxWorkers);
+            _insideTo = Rings(MaxWorkers);
+            _insideFrom = Rings(MaxWorkers);
+            _outsideDispatch = new KernelDispatchPort(port.Outside, outside: true, _outsideTo, _outsideFrom, pool, new KernelSteeringCounters());
+            _insideDispatch = new KernelDispatchPort(port.Inside, outside: false, _insideTo, _insideFrom, pool, new KernelSteeringCounters());
+            return new DataplanePortPair(_outsideDispatch, _insideDispatch, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name);
+        }
+
+        if (Port is null || _outsideTo is null || _outsideFrom is null || _insideTo is null || _insideFrom is null
+            || _outsideDispatch is null || _insideDispatch is null || worker >= MaxWorkers)
+            throw new InvalidOperationException($"The kernel backend feeds {MaxWorkers} worker(s), created in order.");
+        var outside = new KernelRingPort(_outsideTo[worker]!, _outsideFrom[worker]!, pool, _outsideDispatch.Counters);
+        var inside = new KernelRingPort(_insideTo[worker]!, _insideFrom[worker]!, pool, _insideDispatch.Counters);
+        // No descriptor to poll: an idle worker sleeps 1 ms (DataplanePortPair.Wait), as DPDK's ring workers do.
+        return new DataplanePortPair(outside, inside, OutsideFraming.Gre, local);
+    }
+
+    /// <inheritdoc/>
+    public void BindSessions(SessionTable sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        _outsideDispatch?.Bind(sessions);
+        _insideDispatch?.Bind(sessions);
+    }
+
+    private static SpscRing<PacketHandle>?[] Rings(int workers)
+    {
+        var rings = new SpscRing<PacketHandle>?[workers];
+        for (int w = 1; w < workers; w++)
+            rings[w] = new SpscRing<PacketHandle>(SteeringRingCapacity);
+        return rings;
     }
 }

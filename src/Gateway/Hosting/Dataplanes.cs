@@ -33,7 +33,13 @@ public static class Dataplanes
         {
             SessionCapacity = Math.Clamp(config.Gateway.MaxSessions, 1, SessionTable.MaxCapacity),
             // gateway dpdk workers N: worker 0 does the DPDK ports' I/O and steers to the others (DpdkPortFactory).
-            WorkerCount = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? config.Gateway.Dpdk.Workers : 1,
+            // gateway dataplane workers N: the kernel backend's workers, worker 0 steering (KernelPortFactory, issue 12).
+            WorkerCount = config.Gateway.Dataplane switch
+            {
+                DataplaneBackend.Dpdk => config.Gateway.Dpdk.Workers,
+                DataplaneBackend.Kernel => config.Gateway.DataplaneWorkers,
+                _ => 1,
+            },
             // DPDK: net_af_packet's default 2048-byte frames (2016 bytes of packet) must fit an mbuf after its 128-byte headroom.
             BufferSize = config.Gateway.Dataplane == DataplaneBackend.Dpdk ? DpdkPortOptions.BufferSize : PacketPool.DefaultBufferSize,
         };
@@ -63,7 +69,7 @@ public static class Dataplanes
         else if (host.InsideDeviceName is { } tun)
         {
             context.Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
-                $"dataplane kernel: GRE on {context.OutsideAddress}, inside interface {tun} ({config.InsideAddress?.ToString() ?? "unnumbered"}/32)"));
+                $"dataplane kernel: GRE on {context.OutsideAddress}, inside interface {tun} ({config.InsideAddress?.ToString() ?? "unnumbered"}/32); {options.WorkerCount} worker{(options.WorkerCount == 1 ? "" : "s")}"));
             WarnIfNotForwarding(context.Log);
         }
         else
@@ -90,6 +96,7 @@ public static class Dataplanes
             InsideAddress = context.Config.InsideAddress,
             InsidePrefixLength = 32,
             SocketBufferBytes = KernelSocketBufferBytes,
+            Workers = context.Config.Gateway.DataplaneWorkers,
         });
 
     /// <summary>
