@@ -56,10 +56,34 @@ int32_t pgw_abi(int32_t *out, int32_t n)
     return count;
 }
 
-static inline struct pgw_packet *pgw_bind(const struct pgw_map *map, struct rte_mbuf *m, uint16_t port)
+/* Exact division by the slab's buffer size without a divide instruction (one per packet cost ~25-40 cycles): buf_addr
+ * is always the start of a slab buffer, so its offset is an exact multiple of buffer_size = odd << shift, and
+ * offset / buffer_size = (offset >> shift) * odd^-1 mod 2^64 (Hacker's Delight 10-16, exact division by a constant). */
+struct pgw_divisor {
+    uint64_t inverse;
+    uint32_t shift;
+};
+
+static inline struct pgw_divisor pgw_divisor_of(uint32_t size)
 {
-    size_t index = (size_t)((uint8_t *)m->buf_addr - map->buffers) / map->buffer_size;
-    struct pgw_packet *d = map->descriptors + index;
+    struct pgw_divisor v;
+    v.shift = (uint32_t)__builtin_ctz(size);
+    uint64_t odd = size >> v.shift;
+    uint64_t x = odd; /* Newton's iteration x = x (2 - odd x): 3, 6, 12, 24, 48, 96 correct bits */
+    for (int i = 0; i < 5; i++)
+        x *= 2 - odd * x;
+    v.inverse = x;
+    return v;
+}
+
+static inline struct pgw_packet *pgw_descriptor_of(const struct pgw_map *map, struct pgw_divisor div, const struct rte_mbuf *m)
+{
+    uint64_t offset = (uint64_t)((uint8_t *)m->buf_addr - map->buffers);
+    return map->descriptors + (size_t)((offset >> div.shift) * div.inverse);
+}
+
+static inline void pgw_fill(struct pgw_packet *d, struct rte_mbuf *m, uint16_t port, int32_t state)
+{
     d->native = m;
     d->data_offset = m->data_off;
     d->data_length = m->data_len; /* one segment: the port is configured without scatter */
@@ -67,7 +91,13 @@ static inline struct pgw_packet *pgw_bind(const struct pgw_map *map, struct rte_
     d->peer_address = 0;
     d->session_index = -1;
     d->user_data = 0;
-    d->state = map->state_allocated;
+    d->state = state;
+}
+
+static inline struct pgw_packet *pgw_bind(const struct pgw_map *map, struct pgw_divisor div, struct rte_mbuf *m, uint16_t port)
+{
+    struct pgw_packet *d = pgw_descriptor_of(map, div, m);
+    pgw_fill(d, m, port, map->state_allocated);
     return d;
 }
 
@@ -79,6 +109,17 @@ uint16_t pgw_rx_burst(uint16_t port_id, uint16_t queue_id, const struct pgw_map 
     if (n > 64)
         n = 64;
     uint16_t got = rte_eth_rx_burst(port_id, queue_id, mbufs, n);
+    if (got == 0)
+        return 0;
+    /* Two passes: find every descriptor and prefetch its line for writing (8192 of them are 512 KiB, mostly out of L1/L2
+     * when an mbuf comes back round), then fill them. */
+    struct pgw_divisor div = pgw_divisor_of(map->buffer_size);
+    for (uint16_t i = 0; i < got; i++) {
+        struct pgw_packet *d = pgw_descriptor_of(map, div, mbufs[i]);
+        out[i] = d;
+        __builtin_prefetch(d, 1, 3);
+    }
+    int32_t state = map->state_allocated;
     uint16_t kept = 0;
     for (uint16_t i = 0; i < got; i++) {
         struct rte_mbuf *m = mbufs[i];
@@ -86,7 +127,9 @@ uint16_t pgw_rx_burst(uint16_t port_id, uint16_t queue_id, const struct pgw_map 
             rte_pktmbuf_free(m);
             continue;
         }
-        out[kept++] = pgw_bind(map, m, port_stamp);
+        struct pgw_packet *d = out[i];
+        pgw_fill(d, m, port_stamp, state);
+        out[kept++] = d;
     }
     return kept;
 }
@@ -120,8 +163,9 @@ int32_t pgw_alloc_bulk(struct rte_mempool *pool, const struct pgw_map *map, stru
         n = 64;
     if (rte_pktmbuf_alloc_bulk(pool, mbufs, n) != 0)
         return 0;
+    struct pgw_divisor div = pgw_divisor_of(map->buffer_size);
     for (uint16_t i = 0; i < n; i++)
-        out[i] = pgw_bind(map, mbufs[i], 0);
+        out[i] = pgw_bind(map, div, mbufs[i], 0);
     return n;
 }
 

@@ -311,7 +311,7 @@ internal sealed class LoadCall : IPppSessionObserver
             return;
         _requireEncryption |= result.Mppe is not null; // once encrypted, never clear (RFC 3078: as the gateway's 'required')
         if (_path.InstallNetwork(_handle, result, _requireEncryption))
-            _path.Traffic.Add(_handle, result.LocalAddress, result.PeerAddress);
+            _path.Traffic.Add(_handle, result.LocalAddress, _path.Traffic.Target != 0 ? _path.Traffic.Target : result.PeerAddress);
     }
 
     void IPppSessionObserver.LinkUp(PppSession session, PppLinkResult result)

@@ -16,24 +16,28 @@ namespace PptpGw.Load;
 internal sealed class LoadDataPath : IControlFrameSink, IDisposable
 {
     private readonly DataplaneHost _host;
-    private readonly LoadPortFactory _ports;
+    private readonly LoadPortFactory? _ports;
+    private readonly DpdkLoadPortFactory? _dpdk; // --dpdk-port: the DPDK transport instead of the raw socket
     private readonly LoadCall?[] _calls; // by slot: who a control frame is for
     private long _unclaimedFrames, _installFailures;
 
     /// <exception cref="PptpGw.Dataplane.Ports.PortSetupException">No raw socket.</exception>
-    public LoadDataPath(uint serverAddress, int sessions, TrafficSettings? traffic)
+    public LoadDataPath(uint serverAddress, int sessions, TrafficSettings? traffic, DpdkLoadSettings? dpdk = null)
     {
         int capacity = sessions + Math.Max(1024, sessions / 8); // reopened calls leave slots waiting for quiescence
-        _ports = new LoadPortFactory(serverAddress, ringCapacity: 16_384);
+        IDataplanePortFactory factory = dpdk is null
+            ? _ports = new LoadPortFactory(serverAddress, ringCapacity: 16_384)
+            : _dpdk = new DpdkLoadPortFactory(dpdk, serverAddress, ringCapacity: 16_384);
         _host = new DataplaneHost(new DataplaneOptions
         {
+            BufferSize = dpdk is null ? PptpGw.Dataplane.Buffers.PacketPool.DefaultBufferSize : PptpGw.Dataplane.Ports.Dpdk.DpdkPortOptions.BufferSize,
             SessionCapacity = capacity,
             PoolCapacity = 32_768,
             ControlRingCapacity = 32_768,
             CommandRingCapacity = 32_768,
-        }, _ports, this);
+        }, factory, this);
         _calls = new LoadCall?[capacity];
-        Traffic = new TrafficGenerator(_host.Pool, _ports.PeerInside!, capacity, traffic ?? new TrafficSettings(0, 64));
+        Traffic = new TrafficGenerator(_host.Pool, (_ports?.PeerInside ?? _dpdk!.PeerInside)!, capacity, traffic ?? new TrafficSettings(0, 64));
         _host.Start();
     }
 
@@ -42,7 +46,11 @@ internal sealed class LoadDataPath : IControlFrameSink, IDisposable
     /// <summary>The worker's view: GRE packets in and out, drops by reason (for the report).</summary>
     public DataplaneCounters Counters => _host.GetCounters();
 
-    public ClientGrePort Outside => _ports.Outside!;
+    /// <summary>The raw-socket outside port (null with the DPDK transport: <see cref="DpdkPorts"/>).</summary>
+    public ClientGrePort? Outside => _ports?.Outside;
+
+    /// <summary>The DPDK transport's ports, or null.</summary>
+    public DpdkLoadPorts? DpdkPorts => _dpdk?.Ports;
 
     /// <summary>Control frames for no current call (late frames of a closed call), and installs the table refused.</summary>
     public (long UnclaimedFrames, long InstallFailures) Diagnostics => (Interlocked.Read(ref _unclaimedFrames), Interlocked.Read(ref _installFailures));

@@ -55,7 +55,7 @@ public sealed class LoadRunner
         {
             if (s.UsesWorker)
             {
-                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic);
+                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic, s.Dpdk);
                 if (s.Traffic is { PacketsPerSecond: > 0 })
                     _traffic = path.Traffic;
             }
@@ -65,6 +65,10 @@ public sealed class LoadRunner
         catch (System.Net.Sockets.SocketException e)
         {
             throw new LoadSetupException($"cannot open the raw GRE socket ({e.SocketErrorCode}): the load tool needs root or CAP_NET_RAW");
+        }
+        catch (PptpGw.Dataplane.Ports.PortSetupException e) when (s.Dpdk is not null)
+        {
+            throw new LoadSetupException($"cannot open the DPDK transport ({e.Message})");
         }
         catch (PptpGw.Dataplane.Ports.PortSetupException e)
         {
@@ -361,7 +365,7 @@ public sealed class LoadRunner
     private static Dictionary<string, long> ToolGreCounters(LoadDataPath path)
     {
         PptpGw.Dataplane.Workers.DataplaneCounters c = path.Counters;
-        (long received, long sent, long rxErrors, long txErrors, long txWouldBlock, long noBuffers) = path.Outside.Counters;
+        (long received, long sent, long rxErrors, long txErrors, long txWouldBlock, long noBuffers) = path.Outside?.Counters ?? default;
         (long unclaimed, long installFailures) = path.Diagnostics;
         var d = new Dictionary<string, long>
         {

@@ -83,8 +83,11 @@ public sealed record LoadSettings
     /// </summary>
     public bool WorkerDataPath { get; init; }
 
+    /// <summary>The DPDK transport (<c>--dpdk-port</c>) for the client-role dataplane, or null for the raw GRE socket.</summary>
+    public DpdkLoadSettings? Dpdk { get; init; }
+
     /// <summary>True when the run uses the client-role dataplane.</summary>
-    public bool UsesWorker => WorkerDataPath || Traffic is { PacketsPerSecond: > 0 };
+    public bool UsesWorker => WorkerDataPath || Traffic is { PacketsPerSecond: > 0 } || Dpdk is not null;
 
     /// <summary>Number of tunnels (control connections) the run opens.</summary>
     public int Tunnels => (Sessions + CallsPerTunnel - 1) / CallsPerTunnel;

@@ -63,8 +63,12 @@ public sealed class TrafficGenerator : IDisposable
     private long _invalid, _notSent, _late;
     private ushort _identification;
 
+    /// <summary>The echo requests' destination when set (<see cref="TrafficSettings.Target"/>), else 0: each session's gateway address.</summary>
+    public uint Target { get; }
+
     internal TrafficGenerator(PacketPool pool, MemoryPort peerInside, int capacity, TrafficSettings settings)
     {
+        Target = settings.Target;
         _cache = pool.CreateCache();
         _port = peerInside;
         _pps = settings.PacketsPerSecond;

@@ -46,6 +46,13 @@ public sealed class DpdkIntegrationTests(ITestOutputHelper output)
         // ICMP to the gateway's outside address, outside the tunnel: the exception path to the kernel (its TAP has 198.18.10.1).
         Assert.True(lab.PingFromClient(Lab.GatewayOutside), "no echo reply from the gateway's outside address (exception path)");
 
+        // The inside exception path: the gateway's own tunnel address (its inside address, IPCP's remote address) through
+        // the tunnel is answered by its kernel on the inside TAP, whose reply comes back through the pool's route and is
+        // tunnelled; and the inside host reaches the same address on its LAN.
+        Assert.True(lab.PingFromClient(Lab.GatewayInside, 2), "no echo reply from the gateway's tunnel address through the tunnel (inside exception path)");
+        Assert.True(lab.PingFromInside(Lab.GatewayInside), "no echo reply from the gateway's inside address on the inside LAN (inside exception path)");
+        Assert.Contains($"{DpdkLab.PoolPrefix} dev pptpgw-x1", lab.InGateway("ip", "-4", "route", "show"), StringComparison.Ordinal);
+
         // ARP both ways (RFC 826): the peers hold the DPDK ports' MACs for the gateway's addresses.
         Assert.Contains($"lladdr {outsideMac}", lab.Client.Ip($"neigh show {Lab.GatewayOutside} dev eth0"), StringComparison.Ordinal);
         Assert.Contains($"lladdr {insideMac}", lab.Inside.Ip($"neigh show {Lab.GatewayInside} dev eth0"), StringComparison.Ordinal);
@@ -59,7 +66,7 @@ public sealed class DpdkIntegrationTests(ITestOutputHelper output)
         output.WriteLine(show);
         Assert.Contains("Dataplane dpdk", show, StringComparison.Ordinal);
         // Each device's rte_eth_stats moved both ways; the outside port answered the client's ARP, the inside port asked for the host.
-        foreach ((string device, string role) in new[] { ("net_af_packet0", "outside"), ("net_af_packet1", "inside"), ("net_tap_pptpgw0", "exception") })
+        foreach ((string device, string role) in new[] { ("net_af_packet0", "outside"), ("net_af_packet1", "inside"), ("net_tap_pptpgw0", "exception"), ("net_tap_pptpgw1", "inside exception") })
             Assert.Matches($@"Port {device} \({role}, mac [0-9a-f:]{{17}}\)\n  device: rx_packets [1-9]\d* rx_bytes \d+ tx_packets [1-9]\d* tx_bytes \d+ imissed \d+", show);
         Assert.Matches(@"\(outside, mac [^)]+\)\n  device: [^\n]+\n  ethernet: [^\n]* arp_answered [1-9]", show);
         Assert.Matches(@"\(inside, mac [^)]+\)\n  device: [^\n]+\n  ethernet: [^\n]* arp_requests [1-9]", show);

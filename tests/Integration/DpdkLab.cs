@@ -40,6 +40,9 @@ public sealed class DpdkFactAttribute : FactAttribute
 internal sealed partial class DpdkLab : IAsyncDisposable
 {
     public const string InsideHost = "198.18.20.2";
+
+    /// <summary>The lab's pool (198.19.10.10-198.19.10.50) begins with this prefix among the routes the gateway installs into its inside exception TAP.</summary>
+    public const string PoolPrefix = "198.19.10.10/31";
     private const string RuntimeRoot = "/var/run/dpdk";
 
     private readonly List<LabProcess> _processes = [];
@@ -153,9 +156,11 @@ internal sealed partial class DpdkLab : IAsyncDisposable
             gw.Ip("link set inside up");
             lab.Inside.Ip($"route add default via {Lab.GatewayInside}");
             // The veths are DPDK ports: the gateway's kernel (which owns 198.18.10.1 on the exception TAP) must not answer
-            // ARP on them (arp_ignore 8: never) or take IPv6 from them.
+            // ARP on them (arp_ignore 8: never) or take IPv6 from them, nor IPv4: net_af_packet only copies frames, and the
+            // kernel would deliver the client's GRE to its own 198.18.10.1 too (ICMP Protocol Unreachable back) and see
+            // TCP twice; strict reverse-path filtering drops it (the route back is through the exception TAPs).
             foreach (string dev in new[] { "outside", "inside" })
-                lab.InGateway("sysctl", "-qw", $"net.ipv4.conf.{dev}.arp_ignore=8", $"net.ipv6.conf.{dev}.disable_ipv6=1");
+                lab.InGateway("sysctl", "-qw", $"net.ipv4.conf.{dev}.arp_ignore=8", $"net.ipv6.conf.{dev}.disable_ipv6=1", $"net.ipv4.conf.{dev}.rp_filter=1");
             // veths leave TCP checksums to the "hardware" (CHECKSUM_PARTIAL); net_af_packet reads the frames raw, so the
             // peers compute them in software (a NIC would have done it on the wire).
             Lab.Run("ip", "netns", "exec", lab.Client.Name, "ethtool", "-K", "eth0", "tx", "off");
@@ -201,6 +206,13 @@ internal sealed partial class DpdkLab : IAsyncDisposable
     {
         (int code, _, _) = Lab.RunRaw("ip", "netns", "exec", Client.Name, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-i", "0.2", "-W", "2", address);
+        return code == 0;
+    }
+
+    /// <summary>One ICMP echo from the inside host's namespace; true when it is answered.</summary>
+    public bool PingFromInside(string address)
+    {
+        (int code, _, _) = Lab.RunRaw("ip", "netns", "exec", Inside.Name, "ping", "-c", "1", "-W", "2", address);
         return code == 0;
     }
 

@@ -87,6 +87,7 @@ cleanup() {
   for p in "${CLIENT_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; }; done
   CLIENT_PIDS=()
   stop_gateway
+  declare -F dpdk_lab_down >/dev/null && dpdk_lab_down   # the DPDK scenario's veths and inside namespace (dpdk.sh)
   if [ -n "$IPERF_PID" ]; then kill "$IPERF_PID" 2>/dev/null; wait "$IPERF_PID" 2>/dev/null; IPERF_PID=""; fi
   stop_freeradius
   [ "$NS_CREATED" = 1 ] && "$CVM/netns.sh" down "$NS" >/dev/null 2>&1
@@ -572,9 +573,14 @@ sc_radius_mschapv2() {
   end
 }
 
+# ------------------------------------------------------------------------------------------------ DPDK
+# dpdk-mschapv2: the gateway on the DPDK dataplane (issue 13); its lab and checks are in dpdk.sh.
+# shellcheck source=dpdk.sh
+. "$ROOT/tests/Interop/dpdk.sh"
+
 # ------------------------------------------------------------------------------------------------ main
 ALL=(mschapv2-stateless wrong-password mppe-refused mschapv2-mppe40 mschapv1-mppe128 two-guests mschapv2-stateful chap-clear pap-clear
-     radius-mschapv2)
+     radius-mschapv2 dpdk-mschapv2)
 WANT=("$@"); [ ${#WANT[@]} -eq 0 ] && WANT=("${ALL[@]}")
 wants() { local w; for w in "${WANT[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 for w in "${WANT[@]}"; do
@@ -628,6 +634,21 @@ if wants radius-mschapv2; then
   else
     say "SKIP: radius-mschapv2: $RADIUS_SKIP"
     SKIPPED+=(radius-mschapv2); echo "radius-mschapv2 SKIP" >>"$OUT/summary.txt"
+  fi
+fi
+
+# Gateway 5: MS-CHAPv2 + MPPE-128 on the DPDK dataplane. Skipped where DPDK cannot run; a failure when libdpdk is
+# installed but the shim was not built (./build.sh build builds native/ and copies libpgwdpdk.so next to the binary).
+if wants dpdk-mschapv2; then
+  if DPDK_SKIP=$(dpdk_missing); then
+    say "SKIP: dpdk-mschapv2: $DPDK_SKIP"
+    SKIPPED+=(dpdk-mschapv2); echo "dpdk-mschapv2 SKIP" >>"$OUT/summary.txt"
+  elif [ ! -f "$(dirname "$GW_BIN")/libpgwdpdk.so" ]; then
+    begin dpdk-mschapv2 "the gateway on the DPDK dataplane"
+    fail "libdpdk is installed but the DPDK shim $(dirname "$GW_BIN")/libpgwdpdk.so was not built (./build.sh build runs native/build.sh and copies it)"
+    end
+  else
+    sc_dpdk_mschapv2
   fi
 fi
 

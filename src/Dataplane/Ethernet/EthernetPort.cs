@@ -79,18 +79,26 @@ public sealed class EthernetPort : IPacketPort
         long now = _time.GetTimestamp();
         Span<PacketHandle> rx = _rx;
 
-        // The kernel's frames (TCP 1723 replies, its ARP, ICMP) go out unchanged.
+        int up = 0;
         if (_exception is not null)
         {
-            int k = _exception.ReceiveBurst(rx);
-            for (int i = 0; i < k; i++)
-                QueueLink(rx[i]);
-            Counters.FromKernel += k;
+            if (_outside)
+            {
+                // The kernel's frames (TCP 1723 replies, its ARP, ICMP) go out unchanged.
+                int k = _exception.ReceiveBurst(rx);
+                for (int i = 0; i < k; i++)
+                    QueueLink(rx[i]);
+                Counters.FromKernel += k;
+            }
+            else
+            {
+                up = FromInsideKernel(rx[..Math.Min(rx.Length, destination.Length)], destination, now);
+            }
         }
 
-        int n = _link.ReceiveBurst(rx[..Math.Min(rx.Length, destination.Length)]);
+        int n = _link.ReceiveBurst(rx[..Math.Min(rx.Length, destination.Length - up)]);
         Counters.FramesReceived += n;
-        int up = 0;
+        int fromKernel = up;
         for (int i = 0; i < n; i++)
         {
             PacketHandle packet = rx[i];
@@ -100,7 +108,52 @@ public sealed class EthernetPort : IPacketPort
 
         FlushKernel();
         FlushLink();
-        Counters.ToWorker += up;
+        Counters.ToWorker += up - fromKernel;
+        return up;
+    }
+
+    // The inside exception path's kernel side is NOARP (KernelInterface.Configure): every IPv4 frame it sends is
+    // addressed to its own MAC, and this port does layer 2 for it. On-link destinations (the inside LAN: replies to
+    // hosts that pinged or reached the gateway's inside address) are resolved and sent on the link here; the rest came
+    // through the pool's routes (a reply to a client that pinged the gateway's tunnel address) and go up to the workers,
+    // which tunnel them like any inside packet (or drop them, counted, when no session owns the address).
+    private int FromInsideKernel(Span<PacketHandle> rx, Span<PacketHandle> destination, long now)
+    {
+        int k = _exception!.ReceiveBurst(rx);
+        Counters.FromKernel += k;
+        int up = 0;
+        for (int i = 0; i < k; i++)
+        {
+            PacketHandle packet = rx[i];
+            if (EthernetFrame.TryParse(packet.Data, out EthernetFrame eth) != EthernetError.None
+                || eth.EtherType != EthernetFrame.EtherTypeIpv4
+                || Ipv4Header.TryParse(eth.Payload, out Ipv4Header ip, verifyChecksum: false) != Ipv4Error.None)
+            {
+                // IPv6, ARP (it should send none) or garbage: this port carries IPv4 only.
+                Counters.DroppedUnhandled++;
+                Free(packet);
+                continue;
+            }
+
+            _ = packet.TryRemoveFront(EthernetFrame.HeaderLength);
+            uint to = ip.DestinationAddress;
+            if (OnLink(to) || to == 0xFFFFFFFF)
+            {
+                if (to == 0xFFFFFFFF || to == (_address | ~_mask))
+                {
+                    // Broadcasts from the kernel stay in the kernel's own business here; not forwarded.
+                    Counters.DroppedUnhandled++;
+                    Free(packet);
+                    continue;
+                }
+
+                SendIpv4(packet, to, now);
+                continue;
+            }
+
+            destination[up++] = packet;
+        }
+
         return up;
     }
 
@@ -123,7 +176,19 @@ public sealed class EthernetPort : IPacketPort
             {
                 // For the gateway itself (a client pinging the inside address through its tunnel): never ARP for our own
                 // address (RFC 826 would get no answer); the kernel gets it when this port has an exception path, else it
-                // is dropped and counted as unhandled.
+                // is dropped and counted as unhandled. The kernel's side shares this port's MAC: the frame is addressed to it.
+                if (_exception is not null)
+                {
+                    if (!packet.TryPrepend(EthernetFrame.HeaderLength, out Span<byte> header))
+                    {
+                        Counters.DroppedMalformed++;
+                        Free(packet);
+                        continue;
+                    }
+
+                    _ = EthernetFrameWriter.TryWriteHeader(header, _mac, _mac, EthernetFrame.EtherTypeIpv4);
+                }
+
                 ToKernelOrDrop(packet);
                 continue;
             }

@@ -73,6 +73,7 @@ internal static unsafe partial class Libc
     internal const nuint SIOCSIFMTU = 0x8922;
     internal const nuint SIOCSIFTXQLEN = 0x8943;
     internal const short IFF_UP = 0x1;
+    internal const short IFF_NOARP = 0x80;
 
     internal const int IFNAMSIZ = 16;
 

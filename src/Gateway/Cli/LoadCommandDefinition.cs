@@ -5,6 +5,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using PptpGw.Client;
 using PptpGw.ControlPlane.Ppp;
+using PptpGw.ControlPlane.Pools;
 using PptpGw.Load;
 using Spectre.Console;
 
@@ -49,6 +50,11 @@ internal static class LoadCommandDefinition
         var noLive = new Option<bool>("--no-live") { Description = "no live view (one progress line per second instead)" };
         var trafficPps = new Option<double>("--traffic-pps") { Description = "during the hold, each session sends N ICMP echo requests per second to the gateway through the client-role dataplane, checked on return (default 0: none)", HelpName = "N" };
         var trafficSize = new Option<int>("--traffic-size") { Description = $"IPv4 size of each traffic packet, octets (default 64, at least {TrafficGenerator.MinSize})", DefaultValueFactory = _ => 64, HelpName = "OCTETS" };
+        // Issue 13: the DPDK transport of the client-role dataplane (src/Load/DpdkLoad*): e.g. a net_memif client towards
+        // a gateway whose outside port is the memif server; the TCP control connections go through a net_tap.
+        var dpdkPort = new Option<string>("--dpdk-port") { Description = "carry the GRE through this DPDK device (e.g. net_memif0,role=client,socket=PATH,socket-abstract=no) with the worker data path; the TCP control connections go through a net_tap (pgwload0) with the first --sources address", HelpName = "DEVARGS" };
+        var dpdkEal = new Option<string>("--dpdk-eal") { Description = "EAL arguments for --dpdk-port (default --no-huge -m 512 --no-pci --no-telemetry --file-prefix pptpgw-load)", HelpName = "ARGS" };
+        var trafficTarget = new Option<string>("--traffic-target") { Description = "send the traffic's echo requests to this address (a host behind the gateway) instead of the gateway's tunnel address", HelpName = "A.B.C.D" };
         var dataPath = new Option<string>("--data-path") { Description = "carry the calls' GRE through: worker (the dataplane's Worker in the client role; always with --traffic-pps) or mux (control only; default)", DefaultValueFactory = _ => "mux", HelpName = "worker|mux" };
         dataPath.CompletionSources.Add("worker", "mux");
         var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
@@ -56,7 +62,7 @@ internal static class LoadCommandDefinition
             "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
         {
             server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
-            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight,
+            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight, dpdkPort, dpdkEal, trafficTarget,
         };
         command.SetAction(async (r, token) =>
         {
@@ -81,6 +87,10 @@ internal static class LoadCommandDefinition
                 error = "--sessions, --calls-per-tunnel, --concurrency and --max-in-flight take numbers > 0";
             if (r.GetValue(trafficPps) < 0 || r.GetValue(trafficSize) < TrafficGenerator.MinSize || r.GetValue(trafficSize) > 1500)
                 error = $"--traffic-pps takes N >= 0 and --traffic-size {TrafficGenerator.MinSize}..1500";
+            IPAddress? target = null;
+            if (r.GetValue(trafficTarget) is { } targetText
+                && (!IPAddress.TryParse(targetText, out target) || target.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+                error = "--traffic-target takes an IPv4 address A.B.C.D";
             if (r.GetValue(dataPath) is not ("worker" or "mux"))
                 error = "--data-path takes worker or mux";
             if (error is not null)
@@ -111,7 +121,20 @@ internal static class LoadCommandDefinition
                 JsonPath = r.GetValue(json),
                 PlotPath = r.GetValue(png),
                 Live = !r.GetValue(noLive),
-                Traffic = r.GetValue(trafficPps) > 0 ? new TrafficSettings(r.GetValue(trafficPps), r.GetValue(trafficSize)) : null,
+                Traffic = r.GetValue(trafficPps) > 0
+                    ? new TrafficSettings(r.GetValue(trafficPps), r.GetValue(trafficSize)) { Target = target is null ? 0 : Ipv4.FromIPAddress(target) }
+                    : null,
+                Dpdk = r.GetValue(dpdkPort) is { } devargs
+                    ? new DpdkLoadSettings
+                    {
+                        PortDevargs = devargs,
+                        // The first address of --sources, as the load tool's source plan numbers them (a /32 is the address).
+                        Address = (Ipv4.FromIPAddress(prefix.Address) & (prefix.PrefixLength == 0 ? 0 : uint.MaxValue << (32 - prefix.PrefixLength)))
+                            + (prefix.PrefixLength < 31 ? 1u : 0u),
+                        PrefixLength = 24,
+                        EalArguments = r.GetValue(dpdkEal) is { } eal ? eal.Split(' ', StringSplitOptions.RemoveEmptyEntries) : new DpdkLoadSettings { PortDevargs = "", Address = 0 }.EalArguments,
+                    }
+                    : null,
                 WorkerDataPath = r.GetValue(dataPath) == "worker",
             };
             return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);

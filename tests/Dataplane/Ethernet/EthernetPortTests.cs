@@ -210,6 +210,62 @@ public sealed class EthernetPortTests : IDisposable
         noRoute.ReleaseHeld();
     }
 
+    /// <summary>
+    /// The inside exception path: what the workers send to the gateway's inside address (a client pinging it through its
+    /// tunnel) and what inside hosts send to it reach the kernel's TAP as frames to the port's own MAC; the kernel's
+    /// NOARP frames are routed here: to the inside LAN by ARP, off the LAN (a pool address: the reply to that client) up to
+    /// the workers without the Ethernet header; anything not IPv4 is dropped and counted.
+    /// </summary>
+    [Fact]
+    public void The_inside_exception_path_reaches_the_kernel_and_routes_its_replies()
+    {
+        const uint inside = 0xC6121401;     // 198.18.20.1
+        const uint host = 0xC6121402;       // 198.18.20.2
+        const uint tunnelClient = 0xC6130A0A; // 198.19.10.10, a pool address
+        (MemoryPort link, MemoryPort wire) = MemoryPort.CreatePair(64);
+        (MemoryPort tap, MemoryPort kernel) = MemoryPort.CreatePair(64);
+        var port = new EthernetPort(link, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac, LocalAddress = inside, PrefixLength = 24, Role = EthernetRole.Inside,
+        }, _pool, tap, _clock);
+
+        // From the tunnel to the gateway: an Ethernet header to the port's (and the TAP's) own MAC is added.
+        byte[] ping = Ipv4(tunnelClient, inside, Ipv4Header.ProtocolIcmp, 8);
+        Assert.Equal(1, port.TransmitBurst([Packet(ping)]));
+        byte[] toKernel = ReceiveOne(kernel);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(toKernel, out EthernetFrame eth));
+        Assert.Equal((GatewayMac, EthernetFrame.EtherTypeIpv4), (eth.Destination, eth.EtherType));
+        Assert.Equal(ping, eth.Payload.ToArray());
+        Assert.Equal(0, wire.PendingReceive);
+
+        // From the inside LAN to the gateway: to the kernel unchanged.
+        Send(wire, Frame(GatewayMac, ClientMac, Ipv4(host, inside, Ipv4Header.ProtocolIcmp, 8)));
+        Assert.Equal(0, port.ReceiveBurst(_burst));
+        Assert.Equal(1, kernel.PendingReceive);
+        _ = ReceiveOne(kernel);
+
+        // The kernel's reply to the client (routed into the TAP by the pool's route) goes up; its reply to the host is
+        // resolved on the LAN (an ARP request, the packet held); its IPv6 is dropped.
+        byte[] reply = Ipv4(inside, tunnelClient, Ipv4Header.ProtocolIcmp, 8);
+        Send(kernel, Frame(GatewayMac, GatewayMac, reply));
+        Send(kernel, Frame(GatewayMac, GatewayMac, Ipv4(inside, host, Ipv4Header.ProtocolIcmp, 8)));
+        byte[] ipv6 = Frame(GatewayMac, GatewayMac, new byte[40]);
+        ipv6[12] = 0x86;
+        ipv6[13] = 0xDD;
+        Send(kernel, ipv6);
+        Assert.Equal(1, port.ReceiveBurst(_burst));
+        Assert.Equal(reply, _burst[0].Data.ToArray());
+        _pool.Free(_burst[0]);
+        Assert.Equal(3, port.Counters.FromKernel);
+        Assert.Equal(1, port.Counters.DroppedUnhandled);
+        Assert.Equal(1, port.Counters.ArpRequestsSent);
+        byte[] request = ReceiveOne(wire);
+        Assert.Equal(EthernetError.None, EthernetFrame.TryParse(request, out eth));
+        Assert.Equal(ArpError.None, ArpPacket.TryParse(eth.Payload, out ArpPacket arp));
+        Assert.Equal(host, arp.TargetProtocolAddress);
+        port.ReleaseHeld();
+    }
+
     private void Transmit(byte[] ipv4) => Assert.Equal(1, _port.TransmitBurst([Packet(ipv4)]));
 
     private PacketHandle Packet(byte[] bytes)

@@ -55,7 +55,8 @@ public sealed class DpdkPortFactory : IDataplanePortFactory
 
         (IPacketPort outside, IPacketPort inside) = _set.PortsOf(worker);
         // Worker 0's pair owns (and closes) the set; the others' ports are views of its rings.
-        return new DataplanePortPair(outside, inside, OutsideFraming.Ipv4, _options.OutsideAddress, waitReadable: null, owner: worker == 0 ? _set : null)
+        return new DataplanePortPair(outside, inside, OutsideFraming.Ipv4, _options.OutsideAddress, waitReadable: null, owner: worker == 0 ? _set : null,
+            insideDeviceName: worker == 0 ? _set.InsideExceptionInterface : null)
         {
             OnWorkerThreadStart = DpdkEal.RegisterThread,
             OnWorkerThreadExit = DpdkEal.UnregisterThread,

@@ -30,6 +30,12 @@ public sealed record DpdkPortOptions
     /// <summary>Name of the kernel interface of the default exception device (it gets the outside address).</summary>
     public string ExceptionInterfaceName { get; init; } = "pptpgw-x0";
 
+    /// <summary>
+    /// Name of the kernel interface of the inside exception path (a net_tap with the inside address and the inside
+    /// port's MAC, NOARP), or null for none (packets for the gateway's inside address are then dropped, counted).
+    /// </summary>
+    public string? InsideExceptionInterfaceName { get; init; } = "pptpgw-x1";
+
     /// <summary>The gateway's outside address.</summary>
     public required uint OutsideAddress { get; init; }
 

@@ -16,7 +16,7 @@ public sealed class DpdkPortSet : IDisposable
 
     private DpdkPortSet(DpdkEal eal, DpdkMbufPool mbufs, DpdkEthDevice outsideDevice, DpdkEthDevice insideDevice, DpdkEthDevice exceptionDevice,
         DpdkQueuePort outsideQueue, DpdkQueuePort insideQueue, DpdkQueuePort exceptionQueue, EthernetPort outside, EthernetPort inside,
-        string exceptionInterface, List<IDisposable> owned)
+        string exceptionInterface, DpdkEthDevice? insideExceptionDevice, DpdkQueuePort? insideExceptionQueue, List<IDisposable> owned)
     {
         Eal = eal;
         Mbufs = mbufs;
@@ -29,6 +29,8 @@ public sealed class DpdkPortSet : IDisposable
         Outside = outside;
         Inside = inside;
         ExceptionInterface = exceptionInterface;
+        InsideExceptionDevice = insideExceptionDevice;
+        InsideExceptionQueue = insideExceptionQueue;
         _owned = owned;
     }
 
@@ -64,6 +66,18 @@ public sealed class DpdkPortSet : IDisposable
 
     /// <summary>The kernel interface of the exception path (it carries the outside address: TCP 1723 is served there).</summary>
     public string ExceptionInterface { get; }
+
+    /// <summary>The inside exception path's device (a TAP into the kernel with the inside address), or null when disabled.</summary>
+    public DpdkEthDevice? InsideExceptionDevice { get; }
+
+    /// <summary>Worker 0's queue on the inside exception device, or null.</summary>
+    public DpdkQueuePort? InsideExceptionQueue { get; }
+
+    /// <summary>
+    /// The kernel interface of the inside exception path (the inside address; the pool is routed into it, so the kernel
+    /// answers a client pinging the gateway's tunnel address), or null.
+    /// </summary>
+    public string? InsideExceptionInterface { get; private init; }
 
     /// <summary>Dataplane workers the set feeds (1: worker 0 polls the Ethernet ports directly).</summary>
     public int Workers { get; private set; } = 1;
@@ -130,12 +144,30 @@ public sealed class DpdkPortSet : IDisposable
             string kernelName = options.ExceptionDevargs is null ? options.ExceptionInterfaceName : ExceptionInterfaceOf(exceptionDevargs);
             KernelInterface.Configure(kernelName, AddressConversion.ToIPAddress(options.OutsideAddress), options.OutsidePrefixLength);
 
+            // The inside exception path (issue 13): a second TAP with the inside address and the inside port's MAC, NOARP
+            // (this port does layer 2 for it: EthernetPort.FromInsideKernel). The pool's routes point into it
+            // (GatewayHost, DataplanePortPair.InsideDeviceName), so what the kernel says to a client is tunnelled.
+            DpdkEthDevice? insideExceptionDevice = null;
+            DpdkQueuePort? insideExceptionQueue = null;
+            if (options.InsideExceptionInterfaceName is { } insideKernel)
+            {
+                insideExceptionDevice = DpdkEthDevice.Open($"net_tap_pptpgw1,iface={insideKernel},mac={insideDevice.Mac}", 1, mbufs);
+                owned.Add(insideExceptionDevice);
+                KernelInterface.Configure(insideKernel, AddressConversion.ToIPAddress(options.InsideAddress), options.InsidePrefixLength, noArp: true);
+            }
+
             var outsideQueue = new DpdkQueuePort(outsideDevice, 0, mbufs, 0);
             owned.Add(outsideQueue);
             var insideQueue = new DpdkQueuePort(insideDevice, 0, mbufs, 1);
             owned.Add(insideQueue);
             var exceptionQueue = new DpdkQueuePort(exceptionDevice, 0, mbufs, 2);
             owned.Add(exceptionQueue);
+            if (insideExceptionDevice is not null)
+            {
+                insideExceptionQueue = new DpdkQueuePort(insideExceptionDevice, 0, mbufs, 3);
+                owned.Add(insideExceptionQueue);
+            }
+
             var outside = new EthernetPort(outsideQueue, new EthernetPortOptions
             {
                 LocalMac = outsideDevice.Mac,
@@ -151,12 +183,15 @@ public sealed class DpdkPortSet : IDisposable
                 PrefixLength = options.InsidePrefixLength,
                 NextHop = options.InsideNextHop,
                 Role = EthernetRole.Inside,
-            }, pool);
+            }, pool, insideExceptionQueue);
             // Resolve the inside router at once, so the first packet from a client does not wait for it.
             if (options.InsideNextHop != 0)
                 inside.Resolve(options.InsideNextHop);
             var set = new DpdkPortSet(eal, mbufs, outsideDevice, insideDevice, exceptionDevice, outsideQueue, insideQueue, exceptionQueue,
-                outside, inside, kernelName, owned);
+                outside, inside, kernelName, insideExceptionDevice, insideExceptionQueue, owned)
+            {
+                InsideExceptionInterface = insideExceptionDevice is null ? null : options.InsideExceptionInterfaceName,
+            };
             if (options.Workers > 1)
             {
                 try
@@ -191,6 +226,9 @@ public sealed class DpdkPortSet : IDisposable
         new("outside", OutsideDevice, OutsideDevice.GetStats(), OutsideQueue.Counters.TransmitDropped, Outside.Counters, OutsideSteering, Outside.Neighbours.HeldDropped),
         new("inside", InsideDevice, InsideDevice.GetStats(), InsideQueue.Counters.TransmitDropped, Inside.Counters, InsideSteering, Inside.Neighbours.HeldDropped),
         new("exception", ExceptionDevice, ExceptionDevice.GetStats(), ExceptionQueue.Counters.TransmitDropped, null, null, 0),
+        .. InsideExceptionDevice is { } d
+            ? new[] { new DpdkPortStatistics("inside exception", d, d.GetStats(), InsideExceptionQueue!.Counters.TransmitDropped, null, null, 0) }
+            : [],
     ];
 
     // Software steering (issue 13, item 4): per side, one single-producer ring from worker 0 to each other worker and one
