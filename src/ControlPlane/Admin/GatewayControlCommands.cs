@@ -33,6 +33,15 @@ internal static class GatewayControlCommands
     public static AdminReply Shutdown(IGatewayControl control, ShutdownMode mode, int? deadlineSeconds)
     {
         ShutdownResult result = control.Shutdown(mode, deadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        if (mode == ShutdownMode.Cancel)
+        {
+            return result.AlreadyStopping
+                ? new AdminReply(AdminStatus.Error, result.State == GatewayRunState.Stopping
+                    ? "% shutdown cancel: too late, the gateway is stopping\n"
+                    : $"% shutdown cancel: no soft shutdown to cancel (gateway state: {StateText(result.State)})\n")
+                : AdminReply.Ok(string.Create(CultureInfo.InvariantCulture,
+                    $"shutdown cancel: accepting new tunnels and calls again; {result.Sessions} session{(result.Sessions == 1 ? "" : "s")} up\n"));
+        }
         string text = result.State == GatewayRunState.Draining
             ? string.Create(CultureInfo.InvariantCulture,
                 $"shutdown soft: no new tunnels or calls; {result.Sessions} session{(result.Sessions == 1 ? "" : "s")} left, the gateway stops when the last ends{(result.Deadline is { } d ? $" or at {d:u} (then hard)" : "")}")

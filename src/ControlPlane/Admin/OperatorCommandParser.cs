@@ -25,7 +25,7 @@ public static class OperatorCommandParser
         "clear vpdn session id N [soft|hard]\n" +
         "show ... --json   (every show command)\n" +
         "reload [--json]   (re-read the configuration file; sessions stay up)\n" +
-        "shutdown [hard] | shutdown soft [SECONDS]\n";
+        "shutdown [hard] | shutdown soft [SECONDS] | shutdown cancel\n";
 
     /// <summary>How long a <c>match</c> pattern may run on one cell (the admin socket is root's, but a pattern still gets a bound).</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
@@ -37,6 +37,7 @@ public static class OperatorCommandParser
     private static readonly string[] SessionBy = ["ip", "id"];
     private static readonly string[] BriefOptions = ["columns", "match", "order"];
     private static readonly string[] Modes = ["soft", "hard"];
+    private static readonly string[] ShutdownModes = ["soft", "hard", "cancel"];
 
     /// <summary>Parses <paramref name="line"/>; <see cref="OperatorParseResult.NotOurs"/> for the PIX commands.</summary>
     public static OperatorParseResult Parse(string? line)
@@ -240,11 +241,13 @@ public static class OperatorCommandParser
     {
         if (cursor.AtEnd)
             return OperatorParseResult.Ok(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Hard });
-        string? mode = cursor.Keyword(Modes);
+        string? mode = cursor.Keyword(ShutdownModes);
         if (mode is null)
-            return cursor.Error ?? OperatorParseResult.Invalid("% expected 'shutdown [hard]' or 'shutdown soft [SECONDS]'");
+            return cursor.Error ?? OperatorParseResult.Invalid("% expected 'shutdown [hard]', 'shutdown soft [SECONDS]' or 'shutdown cancel'");
         if (mode == "hard")
             return cursor.End(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Hard });
+        if (mode == "cancel")
+            return cursor.End(new OperatorCommand(OperatorCommandKind.Shutdown) { ShutdownMode = ShutdownMode.Cancel });
         int? deadline = null;
         if (!cursor.AtEnd)
         {

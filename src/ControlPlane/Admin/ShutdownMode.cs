@@ -7,4 +7,6 @@ public enum ShutdownMode
     Hard = 1,
     /// <summary><c>shutdown soft [SECONDS]</c>: stop accepting, let the sessions end, stop when the last is gone (or at the deadline, hard).</summary>
     Soft,
+    /// <summary><c>shutdown cancel</c>: end a soft shutdown; the gateway listens and takes new calls again.</summary>
+    Cancel,
 }

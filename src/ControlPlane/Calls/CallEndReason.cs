@@ -30,4 +30,6 @@ public enum CallEndReason
     GatewayError,
     /// <summary><c>single-session deny|replace</c>: the user's second session was refused, or an older one replaced.</summary>
     SingleSession,
+    /// <summary>No data from the client for the Idle-Timeout (RFC 2865 §5.28, or the group's <c>idle-timeout</c>).</summary>
+    IdleTimeout,
 }

@@ -15,6 +15,7 @@ public static class CallEndReasonMapping
         CallEndReason.AdminClear or CallEndReason.AaaDisconnect or CallEndReason.SingleSession => AcctTerminateCause.AdminReset,
         CallEndReason.AdminShutdown => AcctTerminateCause.AdminReboot,
         CallEndReason.SessionTimeout => AcctTerminateCause.SessionTimeout,
+        CallEndReason.IdleTimeout => AcctTerminateCause.IdleTimeout,
         CallEndReason.GatewayError => AcctTerminateCause.NasError,
         _ => AcctTerminateCause.LostCarrier,
     };
@@ -41,6 +42,7 @@ public static class CallEndReasonMapping
     public static CallEndReason FromAaa(AcctTerminateCause cause) => cause switch
     {
         AcctTerminateCause.SessionTimeout => CallEndReason.SessionTimeout,
+        AcctTerminateCause.IdleTimeout => CallEndReason.IdleTimeout,
         // accounting unanswered-start disconnect: the gateway cannot bill the session (accel-ppp acct-timeout), NAS-Error.
         AcctTerminateCause.NasError => CallEndReason.GatewayError,
         _ => CallEndReason.AaaDisconnect,

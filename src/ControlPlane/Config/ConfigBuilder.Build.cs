@@ -35,6 +35,7 @@ internal sealed partial class ConfigBuilder
         {
             Hostname = _hostname,
             Accounting = _accounting,
+            TcpMss = _tcpMss,
         };
         return new ConfigParseResult(config, diagnostics);
     }
@@ -144,6 +145,9 @@ internal sealed partial class ConfigBuilder
                 MaxCallsPerTunnel = g.MaxCallsPerTunnel,
                 UnansweredStart = g.UnansweredStart,
                 SingleSession = g.SingleSession,
+                IdleTimeoutSeconds = g.IdleTimeout,
+                Mtu = g.Mtu,
+                Mru = g.Mru,
             });
         }
         if (dialinGroup is null)

@@ -121,6 +121,24 @@ internal sealed partial class ConfigBuilder
                     break;
             }
         }
+        else if (Is(t, 3, "idle-timeout") && t.Length == 5)
+        {
+            // Extension: the local default of RADIUS Idle-Timeout (RFC 2865 §5.28), accel-ppp's idle-timeout.
+            if (PixConfigParser.TryParseNumber(t[4], 0, VpdnGroupConfig.MaxIdleTimeoutSeconds, out int idle))
+                g.IdleTimeout = idle;
+            else
+                Error(line, $"{Head(t, 4)}: '{t[4]}' is not a number of seconds from 0 (off) to {VpdnGroupConfig.MaxIdleTimeoutSeconds}");
+        }
+        else if (Is(t, 3, "ppp") && (Is(t, 4, "mtu") || Is(t, 4, "mru")) && t.Length == 6)
+        {
+            // Extension: LCP Maximum-Receive-Unit (RFC 1661 §6.1) we ask for (mru), and the largest datagram we send (mtu).
+            if (!PixConfigParser.TryParseNumber(t[5], VpdnGroupConfig.MinMtu, VpdnGroupConfig.MaxMtu, out int bytes))
+                Error(line, $"{Head(t, 5)}: '{t[5]}' is not a number of bytes from {VpdnGroupConfig.MinMtu} to {VpdnGroupConfig.MaxMtu}");
+            else if (Is(t, 4, "mtu"))
+                g.Mtu = bytes;
+            else
+                g.Mru = bytes;
+        }
         else if (command.StartsWith("accounting unanswered-start", StringComparison.Ordinal))
             UnansweredStart(line, t, g);
         else if (command.StartsWith("accounting interim", StringComparison.Ordinal) && t.Length == 6)

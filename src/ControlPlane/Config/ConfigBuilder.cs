@@ -33,6 +33,7 @@ internal sealed partial class ConfigBuilder(string fileName)
     private int _radiusAcctPort = AaaConfig.DefaultRadiusAccountingPort;
     private int _dynamicAuthorizationPort = AaaConfig.DefaultDynamicAuthorizationPort;
     private bool _permitPptp;
+    private int? _tcpMss;
     private GatewayOptions _gateway = GatewayOptions.Default;
 
     private sealed class InterfaceBuilder
@@ -82,6 +83,9 @@ internal sealed partial class ConfigBuilder(string fileName)
         public int InterimLine;
         public AccountingStartPolicy UnansweredStart = AccountingStartPolicy.CarryOn;
         public int UnansweredStartLine;
+        public int IdleTimeout;
+        public int? Mtu;
+        public int? Mru;
     }
 
     private void Report(ConfigSeverity severity, int line, string message) =>
@@ -137,6 +141,12 @@ internal sealed partial class ConfigBuilder(string fileName)
                 break;
             case "sysopt" when Is(t, 1, "connection") && Is(t, 2, "permit-pptp") && t.Length == 3:
                 _permitPptp = true;
+                break;
+            case "sysopt" when Is(t, 1, "connection") && Is(t, 2, "tcpmss"):
+                TcpMss(line, t);
+                break;
+            case "no" when t.Length == 4 && Is(t, 1, "sysopt") && Is(t, 2, "connection") && Is(t, 3, "tcpmss"):
+                _tcpMss = 0;
                 break;
             case "gateway":
                 Gateway(line, t);
@@ -400,6 +410,31 @@ internal sealed partial class ConfigBuilder(string fileName)
         }
         _gateway = _gateway with { ConnectionLimit = limit };
     }
+
+    /// <summary>
+    /// The PIX's <c>sysopt connection tcpmss BYTES</c> (0: off). <c>tcpmss minimum BYTES</c> (raise a smaller MSS) is not
+    /// applied: raising a host's MSS can only make its segments too large for the path.
+    /// </summary>
+    private void TcpMss(int line, string[] t)
+    {
+        if (t.Length == 5 && Is(t, 3, "minimum"))
+        {
+            Ignored(line, t, "a minimum MSS is not applied (it could only make segments too large for the path)");
+            return;
+        }
+        if (t.Length != 4)
+        {
+            Error(line, "sysopt connection tcpmss: expected 'sysopt connection tcpmss BYTES' (0: off)");
+            return;
+        }
+        if (PixConfigParser.TryParseNumber(t[3], 0, 65535, out int mss) && (mss == 0 || mss >= TcpMssMinimum))
+            _tcpMss = mss;
+        else
+            Error(line, $"sysopt connection tcpmss: '{t[3]}' is not 0 (off) or a number of bytes from {TcpMssMinimum} to 65535");
+    }
+
+    /// <summary>The PIX's smallest <c>tcpmss</c> (RFC 879's 536 is what hosts assume; 48 is the PIX's floor).</summary>
+    private const int TcpMssMinimum = 48;
 
     /// <summary>Extension <c>logging syslog on|off</c>; every other <c>logging</c> line is a PIX line and is ignored.</summary>
     private void LoggingSyslog(int line, string[] t)

@@ -13,7 +13,12 @@ namespace PptpGw.ControlPlane.Config;
 public static class ConfigReloadPlanner
 {
     /// <summary>The plan to go from <paramref name="running"/> to <paramref name="candidate"/> (both validated, both with a dial-in group).</summary>
-    public static ConfigReloadPlan Plan(GatewayConfig running, GatewayConfig candidate)
+    /// <param name="running">What the gateway runs with now (the effective configuration of the last reload).</param>
+    /// <param name="candidate">The file as read now.</param>
+    /// <param name="started">The configuration the gateway started with: what the restart-only parts (accounting) still
+    /// run with. Null: <paramref name="running"/>. It matters when a reload applied a group's servers for authentication
+    /// that accounting uses too: accounting then still runs on the old ones, and says so at every reload.</param>
+    public static ConfigReloadPlan Plan(GatewayConfig running, GatewayConfig candidate, GatewayConfig? started = null)
     {
         ArgumentNullException.ThrowIfNull(running);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -46,7 +51,10 @@ public static class ConfigReloadPlanner
                 $"{runPool.Name}: {string.Join(' ', runPool.Ranges)} ({runPool.Capacity}) -> {string.Join(' ', newPool.Ranges)} ({newPool.Capacity})")));
         }
 
-        if (GroupSettingsDiff(runGroup, newGroup) is { } settings)
+        string? settings = GroupSettingsDiff(runGroup, newGroup);
+        if (running.TcpMss != candidate.TcpMss)
+            settings = (settings is null ? "" : settings + "; ") + $"sysopt connection tcpmss {MssText(running.TcpMss)} -> {MssText(candidate.TcpMss)}";
+        if (settings is not null)
             changes.Add(new ConfigChange(ConfigChangeKind.GroupSettings, ReloadDisposition.Applied, settings + " (new calls)"));
 
         if (!running.Gateway.Logging.Equals(candidate.Gateway.Logging) || running.Gateway.Syslog != candidate.Gateway.Syslog)
@@ -69,8 +77,10 @@ public static class ConfigReloadPlanner
         if (!Equals(running.Gateway.MetricsEndPoint, candidate.Gateway.MetricsEndPoint))
             changes.Add(Restart(ConfigChangeKind.Metrics, $"{running.Gateway.MetricsEndPoint?.ToString() ?? "off"} -> {candidate.Gateway.MetricsEndPoint?.ToString() ?? "off"}"));
         AaaServerGroup? runAcct = runGroup.AccountingServerGroup is { } ra ? running.Aaa.FindGroup(ra) : null;
+        // Accounting runs on the servers it started with, even where a reload gave authentication (same group) new ones.
+        AaaServerGroup? startedAcct = started?.DialinGroup?.AccountingServerGroup is { } sa ? started.Aaa.FindGroup(sa) : runAcct;
         AaaServerGroup? newAcct = newGroup.AccountingServerGroup is { } na ? candidate.Aaa.FindGroup(na) : null;
-        bool accounting = runGroup.AccountingServerGroup != newGroup.AccountingServerGroup || !SameServers(runAcct, newAcct)
+        bool accounting = runGroup.AccountingServerGroup != newGroup.AccountingServerGroup || !SameServers(startedAcct, newAcct)
             || runGroup.AccountingInterimSeconds != newGroup.AccountingInterimSeconds || runGroup.UnansweredStart != newGroup.UnansweredStart
             || running.Accounting != candidate.Accounting;
         if (accounting)
@@ -218,10 +228,23 @@ public static class ConfigReloadPlanner
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"pptp echo {a.EchoIntervalSeconds} -> {b.EchoIntervalSeconds} (new tunnels)"));
         if (a.SingleSession != b.SingleSession)
             parts.Add($"single-session {a.SingleSession.ToString().ToLowerInvariant()} -> {b.SingleSession.ToString().ToLowerInvariant()}");
+        if (a.IdleTimeoutSeconds != b.IdleTimeoutSeconds)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"idle-timeout {a.IdleTimeoutSeconds} -> {b.IdleTimeoutSeconds}"));
+        if (a.Mtu != b.Mtu)
+            parts.Add($"ppp mtu {a.Mtu?.ToString(CultureInfo.InvariantCulture) ?? "default"} -> {b.Mtu?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
+        if (a.Mru != b.Mru)
+            parts.Add($"ppp mru {a.Mru?.ToString(CultureInfo.InvariantCulture) ?? "default"} -> {b.Mru?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
         if (a.MaxCallsPerTunnel != b.MaxCallsPerTunnel)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"pptp max-calls-per-tunnel {a.MaxCallsPerTunnel} -> {b.MaxCallsPerTunnel} (new tunnels)"));
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
+
+    private static string MssText(int? mss) => mss switch
+    {
+        null => "derived",
+        0 => "off",
+        { } n => n.ToString(CultureInfo.InvariantCulture),
+    };
 
     private static string MppeText(MppeSettings? mppe) =>
         mppe is null ? "none" : $"mppe {mppe.Strength.ToString().Replace("Bits", "", StringComparison.Ordinal).ToLowerInvariant()}{(mppe.Required ? " required" : "")} {mppe.StatePreference.ToString().ToLowerInvariant()}";

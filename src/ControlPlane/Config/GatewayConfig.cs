@@ -43,6 +43,12 @@ public sealed record GatewayConfig(
 
     /// <summary>The <c>accounting ...</c> extension lines (the durable accounting queue).</summary>
     public AccountingConfig Accounting { get; init; } = AccountingConfig.Default;
+
+    /// <summary>
+    /// The PIX's <c>sysopt connection tcpmss BYTES</c>: the MSS option of TCP SYNs through a tunnel is lowered to this; 0
+    /// (<c>no sysopt connection tcpmss</c> or <c>tcpmss 0</c>): no clamping; null (no line): the tunnel's MTU − 40.
+    /// </summary>
+    public int? TcpMss { get; init; }
 }
 
 /// <summary>An interface known from <c>nameif HARDWARE NAME securityN</c> and/or <c>ip address NAME A.B.C.D MASK</c>.</summary>
@@ -228,6 +234,33 @@ public sealed record VpdnGroupConfig(
 
     /// <summary>Extension <c>accounting unanswered-start</c>: what happens to a session whose Start nobody acknowledged.</summary>
     public AccountingStartPolicy UnansweredStart { get; init; } = AccountingStartPolicy.CarryOn;
+
+    /// <summary>Largest <c>idle-timeout</c> accepted: 30 days.</summary>
+    public const int MaxIdleTimeoutSeconds = 2_592_000;
+
+    /// <summary>
+    /// Extension <c>idle-timeout SECONDS</c>: a session whose client sent no data for that long is ended (Acct-Terminate-Cause
+    /// Idle-Timeout); 0 (the default): no limit. A RADIUS Idle-Timeout (RFC 2865 §5.28) overrides it per user.
+    /// </summary>
+    public int IdleTimeoutSeconds { get; init; }
+
+    /// <summary>Smallest <c>ppp mtu</c>/<c>ppp mru</c> accepted (RFC 791's 576: every host takes datagrams that large).</summary>
+    public const int MinMtu = 576;
+
+    /// <summary>Largest <c>ppp mtu</c>/<c>ppp mru</c> accepted: above 1500 a GRE packet no longer fits an Ethernet frame.</summary>
+    public const int MaxMtu = 1500;
+
+    /// <summary>
+    /// Extension <c>ppp mru BYTES</c>: the Maximum-Receive-Unit our LCP asks for (RFC 1661 §6.1); null: 1400, which keeps
+    /// a client's GRE packets within a 1500-octet path (<see cref="Ppp.Lcp.LcpLayerOptions.Mru"/>).
+    /// </summary>
+    public int? Mru { get; init; }
+
+    /// <summary>
+    /// Extension <c>ppp mtu BYTES</c>: the largest datagram we send into the tunnel, below the client's MRU when that is
+    /// larger; null: the client's MRU. With the MRU it bounds the TCP MSS clamp's default.
+    /// </summary>
+    public int? Mtu { get; init; }
 }
 
 /// <summary><c>vpdn username NAME password PASSWORD</c>; NAME may be "DOMAIN\name". <see cref="ToString"/> hides the password.</summary>

@@ -28,6 +28,8 @@ public readonly record struct MppeParameters(
     ReadOnlyMemory<byte> ReceiveStartKey);
 
 /// <summary>Per-session counters that <c>show vpdn</c> prints and accounting reports.</summary>
+/// <param name="ControlPacketsIn">Of <paramref name="PacketsIn"/>, the PPP control frames (LCP, CCP, ...) handed up: the
+/// rest is the client's data, which is what Idle-Timeout (RFC 2865 §5.28) watches.</param>
 public readonly record struct SessionCounters(
     ulong PacketsIn,
     ulong BytesIn,
@@ -39,7 +41,12 @@ public readonly record struct SessionCounters(
     uint LastAcknowledgmentSent,
     ushort PeerReceiveWindow,
     ulong OutOfOrder,
-    ulong Dropped);
+    ulong Dropped,
+    ulong ControlPacketsIn = 0)
+{
+    /// <summary>Packets of the client's data received (IPv4 and anything not a control frame): <see cref="PacketsIn"/> minus the control frames.</summary>
+    public ulong DataPacketsIn => PacketsIn - ControlPacketsIn;
+}
 
 /// <summary>
 /// Receives what the dataplane hands up: PPP control frames arriving in GRE (LCP, PAP, CHAP, IPCP, CCP …) and
@@ -66,8 +73,9 @@ public interface IDataplaneControl
     /// <summary>
     /// IPCP opened: the session's tunnel address (host order) and the header compression agreed by LCP for what we send
     /// (ACFC, PFC). From now on IPv4 is forwarded both ways, encrypted when <paramref name="requireEncryption"/> or MPPE is set.
+    /// <paramref name="tcpMss"/> (0: off) is the MSS the session's TCP SYNs are clamped to, both ways.
     /// </summary>
-    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption);
+    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0);
 
     /// <summary>CCP opened with MPPE: start encrypting and decrypting with these keys.</summary>
     bool SetMppe(SessionHandle session, in MppeParameters mppe);

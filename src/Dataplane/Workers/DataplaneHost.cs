@@ -176,7 +176,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
     }
 
     /// <inheritdoc/>
-    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption)
+    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0)
     {
         lock (_gate)
         {
@@ -193,6 +193,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
                 TransmitAcfc = transmitAcfc,
                 TransmitPfc = transmitPfc,
                 RequireEncryption = requireEncryption,
+                TcpMss = tcpMss,
             };
             if (!_commands[config.Worker].TryEnqueue(command))
             {

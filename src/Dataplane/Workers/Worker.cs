@@ -406,6 +406,7 @@ public sealed unsafe class Worker
         {
             // LCP, PAP, CHAP, IPCP, CCP and every other control protocol: the control plane's (it also answers
             // unknown ones with an LCP Protocol-Reject, RFC 1661 §5.7). The frame goes up as received.
+            state.ControlIn++; // off the data path: lets Idle-Timeout tell data from LCP echoes (SessionCounters.DataPacketsIn)
             if (!_up.TryEnqueue(new UpMessage(UpMessageKind.ControlFrame, new SessionHandle(slot, state.Generation), packet)))
             {
                 Drop(packet, slot, DataplaneDropReason.ControlRingFull);
@@ -886,6 +887,8 @@ public sealed unsafe class Worker
         }
 
         _ = packet.TryTrim(ip.Length - totalLength);
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(packet.Data, state.TcpMss); // the server's reply to the client's SYN comes the other way
         if (_insideTxCount == _insideTx.Length)
             FlushInside();
         _insideTx[_insideTxCount++] = packet;
@@ -944,6 +947,9 @@ public sealed unsafe class Worker
             Drop(packet, slot, DataplaneDropReason.NetworkProtocolNotOpen);
             return;
         }
+
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(ip, state.TcpMss); // before MPPE: the clamp reads the plaintext headers
 
         if ((flags & SlotFlags.Mppe) != 0)
         {
@@ -1199,6 +1205,7 @@ public sealed unsafe class Worker
         {
             case WorkerCommandKind.SetNetwork:
                 state.TunnelAddress = command.TunnelAddress;
+                state.TcpMss = command.TcpMss;
                 state.Flags = (state.Flags & ~(SlotFlags.Acfc | SlotFlags.Pfc | SlotFlags.EncryptionRequired))
                     | SlotFlags.NetworkUp
                     | (command.TransmitAcfc ? SlotFlags.Acfc : 0)
@@ -1340,7 +1347,7 @@ public sealed unsafe class Worker
         counters = new SessionCounters(
             state.PacketsIn, state.BytesIn, state.PacketsOut, state.BytesOut,
             receive.LastInOrder, transmit.PeerAcknowledged, transmit.NextSequenceNumber, transmit.LastAcknowledgmentSent,
-            transmit.PeerReceiveWindow, receive.Reordered, dropped);
+            transmit.PeerReceiveWindow, receive.Reordered, dropped, state.ControlIn);
         Interlocked.MemoryBarrier();
         return Volatile.Read(ref state.Generation) == session.Generation;
     }
@@ -1466,6 +1473,8 @@ public sealed unsafe class Worker
         public ulong BytesIn;
         public ulong PacketsOut;
         public ulong BytesOut;
+        public ulong ControlIn;     // of PacketsIn, control frames handed up (counted off the data path)
+        public ushort TcpMss;       // SYNs through the session are clamped to it (TcpMssClamp); 0: off
         public RekeyTokenBucket RekeyTokens;  // this session's share of tentative rekeying (RekeyBudget)
         public long LastResetSignalTicks;     // stateful MPPE: when a Reset-Request was last asked for
         public uint BurstEpoch;               // receive stage in which BurstIndex is valid

@@ -40,6 +40,9 @@ internal struct WorkerCommand
     public bool TransmitPfc;
     public bool RequireEncryption;
     public bool Stateless;
+
+    /// <summary>SetNetwork: the MSS that TCP SYNs through the session are clamped to (<c>TcpMssClamp</c>); 0: none.</summary>
+    public ushort TcpMss;
     public MppeKeyStrength Strength;
 
     /// <summary>SetMppe: the send start key followed by the receive start key (wiped by the worker once used).</summary>

@@ -36,7 +36,7 @@ internal static class AdminCommands
         ["reload"] = ("", "Re-read the configuration file (as SIGHUP and 'systemctl reload' do): a file with errors changes nothing; otherwise " +
             "users, AAA servers, pool growth, group settings, logging and limits apply to new calls, sessions stay up, and each change is listed " +
             "as applied, needs restart or refused. Exit 1 when the file has errors.", []),
-        ["shutdown"] = ("[hard] | soft [SECONDS]", "Stop the gateway: now (hard, the default), or soft: no new tunnels or calls, stop when the " +
+        ["shutdown"] = ("[hard] | soft [SECONDS] | cancel", "Stop the gateway: now (hard, the default), or soft: no new tunnels or calls, stop when the " +
             "last session ends (or after SECONDS, then hard).", ["soft", "hard"]),
     };
 

@@ -20,6 +20,7 @@ public sealed partial class GatewayHost
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private GatewayConfig _config;
+    private readonly GatewayConfig _startedConfig;
     private int _state = (int)GatewayRunState.Starting;
     private ITimer? _drainTimer;
     private DateTimeOffset? _drainDeadline;
@@ -44,6 +45,8 @@ public sealed partial class GatewayHost
     /// <inheritdoc/>
     public ShutdownResult Shutdown(ShutdownMode mode, TimeSpan? deadline)
     {
+        if (mode == ShutdownMode.Cancel)
+            return CancelSoftShutdown();
         int sessions = Orchestrator.LiveCalls;
         lock (_stateLock)
         {
@@ -80,6 +83,44 @@ public sealed partial class GatewayHost
         return new ShutdownResult(GatewayRunState.Draining, sessions, at, AlreadyStopping: false);
     }
 
+    /// <summary>
+    /// <c>shutdown cancel</c>: the drain ends before the gateway stops. The drain timer goes, new calls are admitted and the
+    /// listening socket is opened again on the address it had (clients refused meanwhile simply retry).
+    /// </summary>
+    private ShutdownResult CancelSoftShutdown()
+    {
+        int sessions = Orchestrator.LiveCalls;
+        lock (_stateLock)
+        {
+            if (_stopping is not null || State is GatewayRunState.Stopping or GatewayRunState.Stopped)
+                return new ShutdownResult(GatewayRunState.Stopping, sessions, null, AlreadyStopping: true);
+            if (State != GatewayRunState.Draining)
+                return new ShutdownResult(State, sessions, null, AlreadyStopping: true);
+            _drainTimer?.Dispose();
+            _drainTimer = null;
+            _drainDeadline = null;
+            Orchestrator.EndDrain();
+            SetState(GatewayRunState.Running);
+        }
+        _ = ResumeListeningAsync();
+        Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
+            $"shutdown cancel: the soft shutdown is cancelled; accepting new tunnels and calls again ({sessions} sessions up)"));
+        return new ShutdownResult(GatewayRunState.Running, sessions, null, AlreadyStopping: false);
+    }
+
+    private async Task ResumeListeningAsync()
+    {
+        try
+        {
+            if (!await Listener.ResumeAcceptingAsync().ConfigureAwait(false))
+                Log.Write(PixSeverity.Warning, "shutdown cancel: the listener is stopping; not listening again");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Log.Write(PixSeverity.Error, $"shutdown cancel: cannot listen again on {Listener.LocalEndPoint}: {e.Message}");
+        }
+    }
+
     private void CheckDrained()
     {
         int live = Orchestrator.LiveCalls;
@@ -89,8 +130,8 @@ public sealed partial class GatewayHost
             return;
         lock (_stateLock)
         {
-            if (_stopping is not null)
-                return;
+            if (_stopping is not null || State != GatewayRunState.Draining)
+                return; // stopping already, or the drain was cancelled (shutdown cancel) after this tick began
         }
         Log.Write(PixSeverity.Notification, live == 0
             ? "shutdown soft: the last session ended; stopping"
@@ -128,7 +169,7 @@ public sealed partial class GatewayHost
                 return Finish(new ConfigReloadReport(ConfigReloadOutcome.Invalid, path, [], [.. diagnostics, .. refusals]));
 
             GatewayConfig running = Config;
-            ConfigReloadPlan plan = ConfigReloadPlanner.Plan(running, candidate);
+            ConfigReloadPlan plan = ConfigReloadPlanner.Plan(running, candidate, _startedConfig);
             if (plan.Changes.IsEmpty)
                 return Finish(new ConfigReloadReport(ConfigReloadOutcome.Unchanged, path, [], diagnostics));
             (GatewayConfig effective, ImmutableArray<ConfigChange> changes) = Apply(running, plan);
@@ -172,10 +213,13 @@ public sealed partial class GatewayHost
                             });
                             continue;
                         }
-                        // Growth: the new prefixes are routed into the inside device like those of the start.
+                        // The new prefixes are routed into the inside device like those of the start; a shrink's prefixes
+                        // that no longer belong to the pool go (after, so a held address is never without a route).
                         if (_options.InstallInsideRoutes && Dataplanes.InsideDeviceName(Dataplane) is { } device)
                         {
                             foreach (string failure in InsideRoutes.Install(device, InsideRoutes.Prefixes(target.Ranges)))
+                                Log.Write(PixSeverity.Warning, failure);
+                            foreach (string failure in InsideRoutes.Remove(device, InsideRoutes.Stale(running.FindPool(name)!.Ranges, target.Ranges)))
                                 Log.Write(PixSeverity.Warning, failure);
                         }
                         changes.Add(change);
@@ -197,9 +241,16 @@ public sealed partial class GatewayHost
         }
         ImmutableArray<ConfigChange> applied = changes.ToImmutable();
         bool authRebuilt = applied.Any(c => c is { Kind: ConfigChangeKind.AuthenticationServers, Disposition: ReloadDisposition.Applied });
-        // Users and strip-domain live in the local authenticator: rebuilt (cheap) unless the step above already did.
-        if (!authRebuilt && applied.Any(c => c.Kind is ConfigChangeKind.Users or ConfigChangeKind.GroupSettings && c.Disposition == ReloadDisposition.Applied))
-            Aaa.ReconfigureAuthentication(effective, effective.DialinGroup!);
+        // Users and strip-domain live in the local authenticator: rebuilt (cheap) unless the step above already did. A
+        // RADIUS or TACACS+ client is not recreated for them (users are local only; only TACACS+ reads a group setting,
+        // its MPPE policy), so its request ids, server states and statistics go on.
+        VpdnGroupConfig dialin = effective.DialinGroup!;
+        bool local = dialin.AuthenticationSource == ClientAuthenticationSource.Local;
+        bool tacacs = !local && dialin.AuthenticationServerGroup is { } authName && effective.Aaa.FindGroup(authName)?.Protocol == AaaProtocol.TacacsPlus;
+        bool usersChanged = applied.Any(c => c is { Kind: ConfigChangeKind.Users, Disposition: ReloadDisposition.Applied });
+        bool settingsChanged = applied.Any(c => c is { Kind: ConfigChangeKind.GroupSettings, Disposition: ReloadDisposition.Applied });
+        if (!authRebuilt && ((local && (usersChanged || settingsChanged)) || (tacacs && settingsChanged)))
+            Aaa.ReconfigureAuthentication(effective, dialin);
         if (applied.Any(c => c is { Kind: ConfigChangeKind.Logging, Disposition: ReloadDisposition.Applied }))
             _sinks = _sinks?.Replace(effective, _options, _time);
         if (applied.Any(c => c.Kind is ConfigChangeKind.Limits or ConfigChangeKind.GroupSettings && c.Disposition == ReloadDisposition.Applied))

@@ -44,6 +44,7 @@ public sealed partial class GatewayHost : IAsyncDisposable, IGatewayControl
     {
         Aaa = aaa;
         _config = config;
+        _startedConfig = config;
         _options = options;
         _time = time;
         Log = log;

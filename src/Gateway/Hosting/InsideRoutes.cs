@@ -48,6 +48,29 @@ public static class InsideRoutes
         return failures;
     }
 
+    /// <summary>The prefixes of <paramref name="before"/> that <paramref name="after"/> no longer has (a shrunk pool's routes to remove).</summary>
+    public static IReadOnlyList<string> Stale(IEnumerable<Ipv4Range> before, IEnumerable<Ipv4Range> after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var kept = new HashSet<string>(Prefixes(after), StringComparer.Ordinal);
+        return [.. Prefixes(before).Where(p => !kept.Contains(p))];
+    }
+
+    /// <summary>Runs <c>ip route del PREFIX dev <paramref name="deviceName"/></c> for each prefix; returns the failures' texts.</summary>
+    public static IReadOnlyList<string> Remove(string deviceName, IEnumerable<string> prefixes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceName);
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var failures = new List<string>();
+        foreach (string prefix in prefixes)
+        {
+            if (RunIp("route", "del", prefix, "dev", deviceName) is { } failure)
+                failures.Add(failure);
+        }
+        return failures;
+    }
+
     /// <summary>
     /// Routes of the main table that send part of <paramref name="ranges"/> into a TUN device already (another running
     /// gateway's, whose routes <see cref="Install"/> would replace and, when this instance stopped, take away with its own

@@ -225,6 +225,18 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
             Release(call, reason);
     }
 
+    /// <summary>
+    /// The client sent no data for the call's Idle-Timeout: as an AAA disconnect (LCP Terminate-Request, then
+    /// Call-Disconnect-Notify Admin Shutdown), recorded as Acct-Terminate-Cause Idle-Timeout (RFC 2866 §5.10, value 4).
+    /// </summary>
+    internal void DisconnectIdle(GatewayCall call)
+    {
+        TimeSpan limit = call.IdleMonitor?.Limit ?? TimeSpan.Zero;
+        _log.Write(PixSeverity.Informational, string.Create(CultureInfo.InvariantCulture,
+            $"user '{call.UserName}' (call {call.CallId}, PPP virtual interface {call.VirtualInterface}): Idle-Timeout of {limit.TotalSeconds:0} s expired, no data from the client; disconnecting"));
+        DisconnectForAaa(call, AcctTerminateCause.IdleTimeout, "idle timeout");
+    }
+
     /// <summary>Everything that ends with the call: PPP, the dataplane session, the pool address (PppSession), the counters.</summary>
     private void Release(GatewayCall call, string reason)
     {
@@ -233,6 +245,7 @@ internal sealed class CallLifecycle : IPptpCallHandler, IControlFrameSink
             return;
         Metrics.Released(call); // no-op when the setup was counted already
         call.StartTimer?.Dispose();
+        call.IdleMonitor?.Dispose();
         if (call.Session is { } session)
         {
             session.LowerLayerDown(reason); // fires LinkDown once; the pool address goes back there

@@ -92,6 +92,9 @@ public sealed class CallOrchestrator
     /// <summary><c>shutdown soft</c>: every Outgoing-Call-Request from now on is refused; live calls run on until they end.</summary>
     public void BeginDrain() => _table.BeginDrain();
 
+    /// <summary><c>shutdown cancel</c>: new calls are admitted again.</summary>
+    public void EndDrain() => _table.EndDrain();
+
     /// <summary>From now on every Outgoing-Call-Request is refused (shutdown in progress).</summary>
     public void BeginStop()
     {

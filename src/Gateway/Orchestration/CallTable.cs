@@ -87,6 +87,13 @@ internal sealed class CallTable(CallOrchestratorOptions options, GatewayLog log,
             _draining = true;
     }
 
+    /// <summary><c>shutdown cancel</c>: <see cref="TryAdmit"/> admits again (unless the gateway is stopping).</summary>
+    public void EndDrain()
+    {
+        lock (_gate)
+            _draining = false;
+    }
+
     /// <summary>From now on <see cref="TryAdmit"/> refuses; returns nothing, the caller marks the calls.</summary>
     public void BeginStop()
     {

@@ -90,6 +90,9 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     /// <summary>The call's AAA (per-call authenticator, accounting, Session-Timeout), or null.</summary>
     public AaaCall? Aaa { get; set; }
 
+    /// <summary>From link-up with an Idle-Timeout (RADIUS or the group's <c>idle-timeout</c>): ends the call when the client is idle.</summary>
+    public IdleTimeoutMonitor? IdleMonitor { get; set; }
+
     /// <summary>With <c>single-session</c>: the user name this call holds its one session under (set under the table's user lock).</summary>
     public string? ClaimedUser { get; set; }
 

@@ -73,6 +73,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             result.UserName, strength);
         table.AnnouncedTunnels[call.TunnelId] = 0;
         ((ICallAccounting?)call.Aaa)?.LinkUp(result, () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c : null);
+        StartIdleTimeout(call, result);
         // replace: the user's older sessions end with LCP Terminate-Request. Off this session's lock: closing another
         // session takes that session's lock, and two link-ups replacing each other must not wait on each other.
         foreach (GatewayCall old in replaced)
@@ -87,6 +88,38 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
             if (route(result.PeerAddress, true) is { } failure)
                 _log.Write(PixSeverity.Warning, failure);
         }
+    }
+
+    /// <summary>
+    /// Idle-Timeout: the AAA server's (RFC 2865 §5.28) or else the group's <c>idle-timeout</c>, watched on the dataplane's
+    /// counter of the client's data (<see cref="IdleTimeoutMonitor"/>).
+    /// </summary>
+    private void StartIdleTimeout(GatewayCall call, PppLinkResult result)
+    {
+        int groupSeconds = (call.Group ?? table.Group).IdleTimeoutSeconds;
+        TimeSpan? limit = result.IdleTimeout ?? (groupSeconds > 0 ? TimeSpan.FromSeconds(groupSeconds) : null);
+        if (limit is not { } idle || call.IsCleared)
+            return;
+        call.IdleMonitor = new IdleTimeoutMonitor(table.Time, idle,
+            () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c.DataPacketsIn : null,
+            () => lifecycle.DisconnectIdle(call));
+        if (call.IsCleared)
+            call.IdleMonitor.Dispose(); // released meanwhile: Release may have missed the monitor
+    }
+
+    /// <summary>
+    /// The MSS TCP SYNs through the call are clamped to: <c>sysopt connection tcpmss N</c> when configured (0: off), else
+    /// what the tunnel's MTU holds — the smallest of the group's <c>ppp mtu</c>, the client's MRU and ours (RFC 1661 §6.1),
+    /// less 40 (IPv4 and TCP headers).
+    /// </summary>
+    internal static ushort TcpMssFor(GatewayConfig config, VpdnGroupConfig group, PppLinkResult result)
+    {
+        if (config.TcpMss is { } configured)
+            return (ushort)configured;
+        int mtu = Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru);
+        if (result.LocalMru != 0)
+            mtu = Math.Min(mtu, result.LocalMru);
+        return TcpMssClamp.ForMtu(mtu);
     }
 
     /// <summary>LCP, IPCP or CCP renegotiates on a live call (RFC 1661 §4.1): the dataplane stops its data until <see cref="OnNetworkUp"/>.</summary>
@@ -113,9 +146,10 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     private bool InstallNetwork(GatewayCall call, PppLinkResult result, out MppeKeyStrength? strength)
     {
         IDataplaneControl dataplane = table.Dataplane;
-        bool required = (call.Group ?? table.Group).Mppe is { Required: true };
+        VpdnGroupConfig group = call.Group ?? table.Group;
+        bool required = group.Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
-                result.TransmitProtocolFieldCompression, required))
+                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result)))
         {
             lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
             call.SetEndReason(CallEndReason.GatewayError);

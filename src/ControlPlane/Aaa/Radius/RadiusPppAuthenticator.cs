@@ -153,7 +153,9 @@ public sealed class RadiusPppAuthenticator : IPppAuthenticator
         if (result.FramedIpAddress is { } address && Ipv4.FromIPAddress(address) is uint a && a is not (0xFFFFFFFE or 0xFFFFFFFF or 0))
             framed = a;
         TimeSpan? sessionTimeout = result.SessionTimeout is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null;
-        return new PppAuthResult(true, server, keys, authenticatorResponse, framed, sessionTimeout);
+        // RFC 2865 §5.28: consecutive idle seconds allowed before the session ends; 0 is taken as absent, like Session-Timeout.
+        TimeSpan? idleTimeout = result.IdleTimeout is { } idle and > 0 ? TimeSpan.FromSeconds(idle) : null;
+        return new PppAuthResult(true, server, keys, authenticatorResponse, framed, sessionTimeout, IdleTimeout: idleTimeout);
     }
 
     private static PppAuthResult Rejected(PppAuthRequest request, RadiusAccessResult result, string server)

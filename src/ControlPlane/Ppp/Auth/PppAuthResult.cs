@@ -13,6 +13,7 @@ namespace PptpGw.ControlPlane.Ppp.Auth;
 /// <param name="RetryAllowed">On reject, whether the peer may try again (MS-CHAP "R=1"; PAP: another Authenticate-Request).</param>
 /// <param name="Reason">On reject, text for logs.</param>
 /// <param name="Failure">On reject, why, as a value (<see cref="PppAuthFailure.None"/> for an accept).</param>
+/// <param name="IdleTimeout">RADIUS Idle-Timeout (RFC 2865 §5.28), or null: the group's <c>idle-timeout</c> applies.</param>
 public sealed record PppAuthResult(
     bool Accepted,
     string ServerName,
@@ -23,7 +24,8 @@ public sealed record PppAuthResult(
     MsChapErrorCode ErrorCode = MsChapErrorCode.AuthenticationFailure,
     bool RetryAllowed = true,
     string? Reason = null,
-    PppAuthFailure Failure = PppAuthFailure.None)
+    PppAuthFailure Failure = PppAuthFailure.None,
+    TimeSpan? IdleTimeout = null)
 {
     public static PppAuthResult Accept(string serverName, MppeStartKeys? keys = null, byte[]? authenticatorResponse = null) =>
         new(true, serverName, keys, authenticatorResponse);

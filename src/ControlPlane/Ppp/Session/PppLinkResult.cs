@@ -9,6 +9,8 @@ namespace PptpGw.ControlPlane.Ppp.Session;
 /// <param name="PeerMru">The largest PPP Information field the peer accepts.</param>
 /// <param name="TransmitAddressControlFieldCompression">The dataplane may omit FF 03 towards the peer (RFC 1661 §6.6).</param>
 /// <param name="TransmitProtocolFieldCompression">The dataplane may send 1-octet Protocol fields (RFC 1661 §6.5).</param>
+/// <param name="IdleTimeout">The AAA server's Idle-Timeout (RFC 2865 §5.28), or null.</param>
+/// <param name="LocalMru">The MRU the peer acknowledged for us: the largest PPP Information it sends (0: not known).</param>
 public sealed record PppLinkResult(
     PppRole Role,
     string UserName,
@@ -24,4 +26,6 @@ public sealed record PppLinkResult(
     TimeSpan? SessionTimeout,
     ushort PeerMru,
     bool TransmitAddressControlFieldCompression,
-    bool TransmitProtocolFieldCompression);
+    bool TransmitProtocolFieldCompression,
+    TimeSpan? IdleTimeout = null,
+    ushort LocalMru = 0);

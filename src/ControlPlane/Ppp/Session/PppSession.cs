@@ -678,7 +678,7 @@ public sealed class PppSession : IDisposable
         var result = new PppLinkResult(Role, _userName ?? string.Empty, _lcpLayer.AuthenticationProtocol, _authOutcome?.Result?.ServerName,
             _ipcpLayer.LocalAddress, server ? _allocatedAddress : _ipcpLayer.PeerAddress,
             _ipcpLayer.PrimaryDns, _ipcpLayer.SecondaryDns, _ipcpLayer.PrimaryNbns, _ipcpLayer.SecondaryNbns,
-            keys, _authOutcome?.Result?.SessionTimeout, _lcpLayer.PeerMru, _txAcfc, _txPfc);
+            keys, _authOutcome?.Result?.SessionTimeout, _lcpLayer.PeerMru, _txAcfc, _txPfc, _authOutcome?.Result?.IdleTimeout, _lcpLayer.LocalMru);
         if (_linkUp)
         {
             // The renegotiation is over (RFC 1661 §4.1): the call never went down, only its data path waited.

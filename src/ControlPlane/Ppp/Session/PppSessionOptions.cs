@@ -52,7 +52,9 @@ public sealed record PppSessionOptions
         return new PppSessionOptions
         {
             Role = PppRole.Server,
-            Lcp = new LcpLayerOptions { AuthenticationProtocols = protocols },
+            Lcp = group.Mru is { } mru
+                ? new LcpLayerOptions { AuthenticationProtocols = protocols, Mru = (ushort)mru }
+                : new LcpLayerOptions { AuthenticationProtocols = protocols },
             Ipcp = new IpcpLayerOptions
             {
                 LocalAddress = config.InsideAddress is { } inside ? Ipv4.FromIPAddress(inside) : 0,

@@ -36,7 +36,8 @@ public sealed class PptpListener : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, PptpControlConnection> _connections = new();
     private readonly ConcurrentDictionary<uint, PptpControlConnection> _refusing = new();
     private readonly ConcurrentDictionary<PptpControlConnection, Task> _runs = new();
-    private readonly CancellationTokenSource _stopAccepting = new();
+    private CancellationTokenSource _stopAccepting = new();
+    private readonly SemaphoreSlim _acceptGate = new(1, 1);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<PptpControlConnection, byte> _shedding = new();
     // Connections that had not sent SCCRQ when accepted, oldest first; trimmed lazily (accept loop only).
@@ -94,10 +95,68 @@ public sealed class PptpListener : IAsyncDisposable
     {
         if (Volatile.Read(ref _stopping) != 0)
             return;
-        await _stopAccepting.CancelAsync().ConfigureAwait(false);
-        _socket?.Dispose();
-        if (_acceptLoop is { } loop)
-            await loop.ConfigureAwait(false);
+        await _acceptGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _stopAccepting.CancelAsync().ConfigureAwait(false);
+            _socket?.Dispose();
+            if (_acceptLoop is { } loop)
+                await loop.ConfigureAwait(false);
+        }
+        finally
+        {
+            _acceptGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <c>shutdown cancel</c>: listens again, on the address <see cref="Start"/> bound (the same port even when it was
+    /// chosen by the kernel), after <see cref="StopAcceptingAsync"/>. True when accepting (already, or again); false once
+    /// the listener is stopping.
+    /// </summary>
+    /// <exception cref="SocketException">The address cannot be bound again.</exception>
+    public async ValueTask<bool> ResumeAcceptingAsync()
+    {
+        await _acceptGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _stopping) != 0 || LocalEndPoint is not { } endPoint)
+                return false;
+            if (!_stopAccepting.IsCancellationRequested)
+                return true;
+            if (_acceptLoop is { } loop)
+                await loop.ConfigureAwait(false);
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                // The port still carries the served control connections: SO_REUSEADDR lets a listener bind beside them.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+                    socket.DualMode = true;
+                socket.Bind(endPoint);
+                socket.Listen(_options.Backlog);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            // The cancelled source is not disposed: a StopAsync racing with this may still cancel it (a no-op).
+            _stopAccepting = new CancellationTokenSource();
+            _socket = socket;
+            if (Volatile.Read(ref _stopping) != 0)
+            {
+                // StopAsync began meanwhile and may have missed this socket.
+                socket.Dispose();
+                return false;
+            }
+            _acceptLoop = AcceptLoopAsync(socket, _stopAccepting.Token);
+            return true;
+        }
+        finally
+        {
+            _acceptGate.Release();
+        }
     }
 
     /// <summary>What admission did so far (accepted, refused, rate-limited, shed, accept errors).</summary>

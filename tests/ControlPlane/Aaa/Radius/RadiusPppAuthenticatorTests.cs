@@ -65,6 +65,7 @@ public sealed class RadiusPppAuthenticatorTests
             w.WriteMicrosoftUInt32(MicrosoftAttributeType.MsMppeEncryptionTypes, (uint)MppeEncryptionTypes.Bits128);
             w.WriteIPv4(RadiusAttributeType.FramedIpAddress, IPAddress.Parse("198.19.7.7"));
             w.WriteUInt32(RadiusAttributeType.SessionTimeout, 3600);
+            w.WriteUInt32(RadiusAttributeType.IdleTimeout, 600);
         });
         var request = new MsChapV2AuthRequest("alice", AuthenticatorChallenge, PeerChallenge, NtResponse);
         PppAuthResult result = RadiusPppAuthenticator.ToPppResult(request, accept, "AuthInbound", null);
@@ -88,6 +89,8 @@ public sealed class RadiusPppAuthenticatorTests
             Encoding.ASCII.GetBytes(relayed)));
         Assert.Equal(0xC613_0707u, result.FramedIpAddress);
         Assert.Equal(TimeSpan.FromHours(1), result.SessionTimeout);
+        // RFC 2865 §5.28 Idle-Timeout: the session's idle limit, overriding the group's idle-timeout.
+        Assert.Equal(TimeSpan.FromMinutes(10), result.IdleTimeout);
     }
 
     [Fact]

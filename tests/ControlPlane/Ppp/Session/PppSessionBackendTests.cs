@@ -91,12 +91,13 @@ public sealed class PppSessionBackendTests
     {
         var pool = NewPool();
         uint framed = Ip("172.16.9.9");
-        var backend = new ScriptedAuthenticator(r => r with { FramedIpAddress = framed, SessionTimeout = TimeSpan.FromHours(1) });
+        var backend = new ScriptedAuthenticator(r => r with { FramedIpAddress = framed, SessionTimeout = TimeSpan.FromHours(1), IdleTimeout = TimeSpan.FromMinutes(5) });
         using var pair = Pair(backend, null, pool: pool);
         pair.Start();
         Assert.Equal(framed, pair.ServerEvents.Up.PeerAddress);
         Assert.Equal(framed, pair.ClientEvents.Up.LocalAddress);
         Assert.Equal(TimeSpan.FromHours(1), pair.ServerEvents.Up.SessionTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), pair.ServerEvents.Up.IdleTimeout);
         Assert.Equal(1, pool.OutsideCount);
         pair.Server.Close("admin");
         pair.Pump();
