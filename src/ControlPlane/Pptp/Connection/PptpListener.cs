@@ -60,6 +60,7 @@ public sealed class PptpListener : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(callIds);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxControlConnections, 1, nameof(options.MaxControlConnections));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPendingRefusals, nameof(options.MaxPendingRefusals));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxSheddingInFlight, nameof(options.MaxSheddingInFlight));
         options.Connection.Validate();
         _options = options;
         _handler = handler;
@@ -331,6 +332,16 @@ public sealed class PptpListener : IAsyncDisposable
         TrimWaitingForStart();
         if (_connections.Count - _shedding.Count >= _options.MaxControlConnections)
         {
+            if (_shedding.Count >= _options.MaxSheddingInFlight)
+            {
+                // The descriptors of the connections being shed are still open: admitting this one too would take the
+                // count of open connections past the limit by more than the bound the descriptor reserve allows for.
+                _admission.AddRefused();
+                _flood.Report("full-closed", PptpErrorKind.ConnectionRefused, Invariant(
+                    $"connection from {remote} refused: {_connections.Count} control connections (the limit), {_shedding.Count} being shed already: closed at once"));
+                socket.Dispose();
+                return;
+            }
             if (TryShedOldestWaiting(out PptpControlConnection? victim))
             {
                 _flood.Report("shed", PptpErrorKind.ConnectionShed, Invariant(

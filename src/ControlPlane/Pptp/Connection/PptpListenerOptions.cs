@@ -12,6 +12,13 @@ public sealed record PptpListenerOptions
     public int MaxControlConnections { get; init; } = 1024;
     /// <summary>Refused connections kept open at once to answer their SCCRQ; beyond it they are closed at once.</summary>
     public int MaxPendingRefusals { get; init; } = 16;
+    /// <summary>
+    /// Connections being shed at once. A shed connection keeps its descriptor until its own run has closed it, which on
+    /// a loaded machine can take a while; without a bound a flood could admit new connections faster than the shed ones
+    /// close and overrun the descriptor reserve (the runtime aborts with "Out of memory." when it cannot get one).
+    /// Beyond it a new connection over the limit is closed at once.
+    /// </summary>
+    public int MaxSheddingInFlight { get; init; } = 16;
     /// <summary>How long a refused connection may take to send its SCCRQ before it is closed.</summary>
     public TimeSpan RefusalStartRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long <see cref="PptpListener.StopAsync"/> waits for each peer's Stop-Control-Connection-Reply.</summary>
