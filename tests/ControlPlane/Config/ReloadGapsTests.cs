@@ -82,23 +82,16 @@ public sealed class ReloadGapsTests
     [Fact]
     public async Task A_users_only_reload_keeps_the_radius_client()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory("pgw-reload-").FullName, "r.cfg");
-        try
-        {
-            string text = GatewayTestBed.Config(extra: "aaa-server RAD protocol radius\naaa-server RAD (inside) host 127.0.0.1 secret-1 port 1\n")
-                .Replace("client authentication local", "client authentication aaa RAD", StringComparison.Ordinal);
-            File.WriteAllText(path, text);
-            await using GatewayTestBed bed = GatewayTestBed.Start(text, configPath: path);
-            var before = bed.Host.Aaa.Authenticator;
-            File.WriteAllText(path, text + "\nvpdn username zed password z-secret-9\n");
-            ConfigReloadReport report = await bed.Host.ReloadAsync(CancellationToken.None);
-            Assert.Equal(ConfigReloadOutcome.Applied, report.Outcome);
-            Assert.Contains(report.Changes, c => c.Kind == ConfigChangeKind.Users);
-            Assert.Same(before, bed.Host.Aaa.Authenticator);
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
-        }
+        string path = Path.Combine(TestTemp.Directory("reload-"), "r.cfg");
+        string text = GatewayTestBed.Config(extra: "aaa-server RAD protocol radius\naaa-server RAD (inside) host 127.0.0.1 secret-1 port 1\n")
+            .Replace("client authentication local", "client authentication aaa RAD", StringComparison.Ordinal);
+        File.WriteAllText(path, text);
+        await using GatewayTestBed bed = GatewayTestBed.Start(text, configPath: path);
+        var before = bed.Host.Aaa.Authenticator;
+        File.WriteAllText(path, text + "\nvpdn username zed password z-secret-9\n");
+        ConfigReloadReport report = await bed.Host.ReloadAsync(CancellationToken.None);
+        Assert.Equal(ConfigReloadOutcome.Applied, report.Outcome);
+        Assert.Contains(report.Changes, c => c.Kind == ConfigChangeKind.Users);
+        Assert.Same(before, bed.Host.Aaa.Authenticator);
     }
 }

@@ -181,6 +181,22 @@ public sealed class TcpMssClampTests
     }
 
     [Fact]
+    public void The_stage_allocates_nothing()
+    {
+        byte[] syn = Segment(Syn, [1, .. MssOption(1460), 1, 1, 1]);
+        byte[] ack = Segment(Ack, [], payload: 1000);
+        _ = TcpMssClamp.Apply(syn, 1360); // JIT
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100_000; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(syn.AsSpan(20 + 20 + 3), 1460); // back above the clamp (checksum aside)
+            _ = TcpMssClamp.Apply(syn, 1360);
+            _ = TcpMssClamp.Apply(ack, 1360);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Mss_for_an_mtu_is_the_mtu_less_40() => Assert.Equal(1360, TcpMssClamp.ForMtu(1400));
 
     [Fact]
