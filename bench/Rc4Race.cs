@@ -11,7 +11,10 @@ namespace PptpGw.Bench;
 /// key schedules timed round-robin in one process, ~2 ms per slice, best and median over the rounds. On a shared
 /// machine a load burst then hits all rows alike, so the ratios of one run hold better than separate
 /// BenchmarkDotNet jobs' would; the rows are the same code the dataplane runs (no allocation: checked at the end).
-/// Used by <c>bench/rc4-vs-openssl.sh</c>, which adds <c>openssl speed</c> and prints the <c>rc4:</c> line.
+/// Used by <c>bench/rc4-vs-openssl.sh</c>, which adds <c>openssl speed</c> and prints the <c>rc4:</c> line. Also: key
+/// schedules with a fresh key every call (a repeated key flatters them), the parts of a stateless burst packet
+/// ("breakdown": key change, keystream in pairs and alone per size) and a bench-only multi-buffer SHA-1
+/// (<see cref="MppeSha1x8"/>). <c>--only GROUP[,GROUP]</c> times only those groups (quick experiments; no <c>rc4:</c> line then).
 /// </summary>
 public static unsafe class Rc4Race
 {
@@ -113,11 +116,78 @@ public static unsafe class Rc4Race
                 : () => Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: false)));
         }
 
+        rows.Add(new Row("setkey", "2 x Rc4.SetKeyMppe read-ahead-select, one after the other (per key)", 2, "key", () =>
+        {
+            Rc4.SetKeyMppe(sa, k0, 16, select: true);
+            Rc4.SetKeyMppe(sb, k1, 16, select: true);
+        }));
+
+        // The same with a different key every call (as every stateless packet has): rows above reuse one key, whose
+        // branch and memory-dependence patterns the core learns.
+        uint fresh = 1;
+        void NextKeys()
+        {
+            fresh = fresh * 1664525 + 1013904223;
+            ((uint*)k0)[0] ^= fresh;
+            ((uint*)k1)[1] ^= fresh >> 3;
+            ((uint*)k0)[2] += fresh >> 7;
+            ((uint*)k1)[3] += fresh;
+        }
+        foreach (bool select in new[] { false, true })
+        {
+            string order = select ? "read-ahead-select" : "read-ahead";
+            rows.Add(new Row("setkey", $"fresh keys: Rc4.SetKeyMppe {order}", 1, "key", select
+                ? () => { NextKeys(); Rc4.SetKeyMppe(sa, k0, 16, select: true); }
+                : () => { NextKeys(); Rc4.SetKeyMppe(sa, k0, 16, select: false); }));
+            rows.Add(new Row("setkey", $"fresh keys: Rc4.SetKeyMppe2 {order} (per key)", 2, "key", select
+                ? () => { NextKeys(); Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: true); }
+                : () => { NextKeys(); Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: false); }));
+        }
+        if (openSsl != null)
+            rows.Add(new Row("setkey", "fresh keys: OpenSslRc4.SetKey (RC4_set_key)", 1, "key", () => { NextKeys(); openSsl.SetKey(new ReadOnlySpan<byte>(k0, 16)); }));
+        rows.Add(new Row("setkey", "fresh keys: old octet SetKey (LegacyRc4)", 1, "key", () => { NextKeys(); legacy->SetKey(new ReadOnlySpan<byte>(k0, 16)); }));
+
         // The SHA-1 of a stateless key change (112-octet GetNewKeyFromSHA input).
         byte[] shaIn = new byte[112], shaOut = new byte[20];
         rows.Add(new Row("sha1", "SHA1.HashData (112 B)", 1, "hash", () => SHA1.HashData(shaIn, shaOut)));
         if (MppeSha1.IsNative)
             rows.Add(new Row("sha1", "libcrypto SHA1_Init/Update/Final (112 B)", 1, "hash", () => MppeSha1.HashNative(pool + 40000, 112, pool + 40200)));
+
+        {
+            byte** shaIns = (byte**)(pool + 41000);
+            byte** shaOuts = (byte**)(pool + 41100);
+            int* shaLengths = (int*)(pool + 41200);
+            for (int l = 0; l < 8; l++)
+            {
+                shaIns[l] = pool + 42000 + 128 * l;
+                shaOuts[l] = pool + 43100 + 32 * l;
+                shaLengths[l] = 112;
+            }
+            if (MppeSha1x8.IsAccelerated)
+            {
+                if (!MppeSha1x8.Verify(2000))
+                    throw new InvalidOperationException("MppeSha1x8 differs from SHA1.HashData");
+                rows.Add(new Row("sha1", "MppeSha1x8 (bench only), 8 messages (112 B), per message", 8, "hash", () => MppeSha1x8.Hash(shaIns, shaLengths, 8, shaOuts, 16)));
+            }
+        }
+
+        // Where a stateless burst packet's time goes (goal 1 of the issue-16 follow-up): the batched key changes (SHA-1s +
+        // interim-key RC4 step, 32 sessions) and, per size, the packet's key schedule and its keystream in pairs.
+        {
+            byte* keys = pool + 48000;
+            for (int n = 0; n < 4 * 32; n++)
+                keys[n] = (byte)(n * 131 + 7);
+            // Each call changes the session keys in place, so every call keys fresh (as a stateless packet does).
+            rows.Add(new Row("breakdown", "MppeRekey.ChangeKey2 (2 x libcrypto SHA-1, interim key schedules paired), per key change", 2, "key",
+                () => MppeRekey.ChangeKey2(keys, keys + 16, 16, MppeKeyStrength.Bits128, keys + 32, keys + 48, 16, MppeKeyStrength.Bits128)));
+            rows.Add(new Row("breakdown", "MppeRekey.ChangeKey one at a time", 1, "key", () => MppeRekey.ChangeKey(keys + 64, keys + 80, 16, MppeKeyStrength.Bits128)));
+            foreach (int size in new[] { 64, 512, 1400 })
+            {
+                int data = size - 2; // the MPPE header is not encrypted
+                rows.Add(new Row("breakdown", $"Rc4.Transform2 active pairs, {data} B, per packet", 2, "pkt", () => Rc4.Transform2(sa, b0, data, sb, b1, data)));
+                rows.Add(new Row("breakdown", $"Rc4.Transform1 active single, {data} B, per packet", 1, "pkt", () => Rc4.Transform1(sa, b0, b0, data)));
+            }
+        }
 
         // Stateless MPPE-128, 32 sessions, per packet.
         foreach (int size in new[] { 64, 512, 1400 })
@@ -126,6 +196,14 @@ public static unsafe class Rc4Race
             rows.Add(new Row($"stateless {size}", $"MppeBurst stateless, 32 sessions, {size} B", 32, "pkt", () => stateless.Encrypt()));
             rows.Add(new Row($"stateless {size}", $"plain re-key (SHA1.HashData + 2 x Rc4.SetKey), {size} B", 32, "pkt", () => stateless.Plain()));
             rows.Add(new Row($"stateless {size}", $"plain re-key, pre-issue-16 RC4 (LegacyRc4), {size} B", 32, "pkt", () => stateless.PlainLegacy()));
+        }
+
+        // --only G1,G2: time only those groups (quick experiments; the rc4: line needs them all).
+        int onlyAt = Array.IndexOf(args, "--only");
+        if (onlyAt >= 0 && onlyAt + 1 < args.Length)
+        {
+            string[] groups = args[onlyAt + 1].Split(',');
+            rows.RemoveAll(r => !groups.Any(g => r.Group.StartsWith(g, StringComparison.Ordinal)));
         }
 
         // Warm up: every row for ~2 ms, three times, then a pause, so that the tiered JIT has promoted the harness and
@@ -192,6 +270,8 @@ public static unsafe class Rc4Race
 
         // The rc4: line takes medians (openssl speed, its reference, is an average over seconds, not a best slice);
         // the best-of-rounds line beside it shows how far load on the machine moved them.
+        if (onlyAt >= 0)
+            return 0;
         double Rate(string name, bool best) => 1000 / (best ? rows.First(r => r.Name == name).Best : rows.First(r => r.Name == name).Median);
         double Time(string name, bool best) => best ? rows.First(r => r.Name == name).Best : rows.First(r => r.Name == name).Median;
         string activeRow = $"Rc4 {Rc4Schedules.Name(Rc4Schedules.Active)}";

@@ -123,6 +123,61 @@ public unsafe class Rc4ScheduleTests
         }, iter: 200);
     }
 
+    /// <summary>
+    /// The read-ahead-select key schedule fixes up the next S[n+1] by a branch when j == n + 1 (1 round in 256): over
+    /// keys chosen so that this happens, at every position of an eight-round block, single and paired, it still equals
+    /// the textbook schedule (the random keys above hit it only now and then).
+    /// </summary>
+    [Fact]
+    public void SelectKeySchedule_WhereJEqualsNPlusOne_EqualsTheTextbookKeySchedule()
+    {
+        var random = new Random(16);
+        var hit = new bool[8];
+        var keys = new List<byte[]>();
+        for (int tries = 0; tries < 20000 && (keys.Count < 64 || hit.Contains(false)); tries++)
+        {
+            byte[] key = new byte[tries % 2 == 0 ? 16 : 8];
+            random.NextBytes(key);
+            int rounds = JPlusOneRounds(key, hit);
+            if (rounds > 0)
+                keys.Add(key);
+        }
+        Assert.DoesNotContain(false, hit);
+        for (int k = 0; k + 1 < keys.Count; k++)
+        {
+            Rc4 a, b, single;
+            fixed (byte* ka = keys[k])
+            fixed (byte* kb = keys[k + 1])
+            {
+                Rc4.SetKeyMppe2(&a, ka, keys[k].Length, &b, kb, keys[k + 1].Length, select: true);
+                Rc4.SetKeyMppe(&single, ka, keys[k].Length, select: true);
+            }
+            AssertKeystream(keys[k], ref a);
+            AssertKeystream(keys[k + 1], ref b);
+            AssertKeystream(keys[k], ref single);
+        }
+    }
+
+    // Rounds n of the textbook key schedule where j == n + 1; marks n mod 8 in hit.
+    private static int JPlusOneRounds(byte[] key, bool[] hit)
+    {
+        var s = new byte[256];
+        for (int n = 0; n < 256; n++)
+            s[n] = (byte)n;
+        int j = 0, count = 0;
+        for (int n = 0; n < 256; n++)
+        {
+            j = (j + s[n] + key[n % key.Length]) & 0xFF;
+            (s[n], s[j]) = (s[j], s[n]);
+            if (j == n + 1)
+            {
+                hit[n % 8] = true;
+                count++;
+            }
+        }
+        return count;
+    }
+
     [Fact]
     public void TheActiveChoices_AreCandidates_AndTheSelectionIsReported()
     {
