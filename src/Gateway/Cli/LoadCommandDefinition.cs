@@ -51,12 +51,14 @@ internal static class LoadCommandDefinition
         var trafficSize = new Option<int>("--traffic-size") { Description = $"IPv4 size of each traffic packet, octets (default 64, at least {TrafficGenerator.MinSize})", DefaultValueFactory = _ => 64, HelpName = "OCTETS" };
         var dataPath = new Option<string>("--data-path") { Description = "carry the calls' GRE through: worker (the dataplane's Worker in the client role; always with --traffic-pps) or mux (control only; default)", DefaultValueFactory = _ => "mux", HelpName = "worker|mux" };
         dataPath.CompletionSources.Add("worker", "mux");
+        var lcpEcho = new Option<double>("--lcp-echo") { Description = "during the hold, every session sends an LCP Echo-Request each S seconds (as pppd's lcp-echo-interval), replies counted (default 0: none)", HelpName = "S" };
+        var hangUpConcurrency = new Option<int>("--hangup-concurrency") { Description = "calls hanging up at once, as whole tunnels (default 8192)", DefaultValueFactory = _ => 8192, HelpName = "N" };
         var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
             "addresses), MS-CHAPv2 + MPPE-128 by default, open or closed loop, hold, clean hang-up; a summary table, --json and --png. " +
             "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
         {
             server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
-            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight,
+            connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight, lcpEcho, hangUpConcurrency,
         };
         command.SetAction(async (r, token) =>
         {
@@ -81,6 +83,8 @@ internal static class LoadCommandDefinition
                 error = "--sessions, --calls-per-tunnel, --concurrency and --max-in-flight take numbers > 0";
             if (r.GetValue(trafficPps) < 0 || r.GetValue(trafficSize) < TrafficGenerator.MinSize || r.GetValue(trafficSize) > 1500)
                 error = $"--traffic-pps takes N >= 0 and --traffic-size {TrafficGenerator.MinSize}..1500";
+            if (r.GetValue(lcpEcho) < 0 || r.GetValue(hangUpConcurrency) <= 0)
+                error = "--lcp-echo takes S >= 0 and --hangup-concurrency N > 0";
             if (r.GetValue(dataPath) is not ("worker" or "mux"))
                 error = "--data-path takes worker or mux";
             if (error is not null)
@@ -113,6 +117,8 @@ internal static class LoadCommandDefinition
                 Live = !r.GetValue(noLive),
                 Traffic = r.GetValue(trafficPps) > 0 ? new TrafficSettings(r.GetValue(trafficPps), r.GetValue(trafficSize)) : null,
                 WorkerDataPath = r.GetValue(dataPath) == "worker",
+                LcpEchoInterval = TimeSpan.FromSeconds(r.GetValue(lcpEcho)),
+                HangUpConcurrency = r.GetValue(hangUpConcurrency),
             };
             return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);
         });
