@@ -40,6 +40,9 @@ public sealed class PptpListener : IAsyncDisposable
     private readonly SemaphoreSlim _acceptGate = new(1, 1);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<PptpControlConnection, byte> _shedding = new();
+    // Completed (and replaced) each time a shed connection's run has ended: the accept loop waits on it when the
+    // number being shed is at its bound (see WaitForSheddingRoomAsync).
+    private TaskCompletionSource _shedClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Connections that had not sent SCCRQ when accepted, oldest first; trimmed lazily (accept loop only).
     private readonly Queue<PptpControlConnection> _waitingForStart = new();
     private volatile SourceRateLimiter? _perSource;
@@ -254,6 +257,7 @@ public sealed class PptpListener : IAsyncDisposable
             TimeSpan backoff = TimeSpan.Zero;
             try
             {
+                await WaitForSheddingRoomAsync(cancellationToken).ConfigureAwait(false);
                 Socket accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
                 Admit(accepted);
             }
@@ -299,6 +303,37 @@ public sealed class PptpListener : IAsyncDisposable
     }
 
     private const int Emfile = 24, Enfile = 23;
+
+    /// <summary>
+    /// At the connection limit with <see cref="PptpListenerOptions.MaxSheddingInFlight"/> connections still being shed,
+    /// the next connection could only be refused (admitting it would overrun the descriptor reserve). Instead the accept
+    /// loop waits, at most <see cref="PptpListenerOptions.SheddingWait"/>, for a shed connection to close: the kernel's
+    /// listen backlog holds the next connection meanwhile, so a legitimate client arriving in a flood is admitted
+    /// (shedding an older idle one) rather than reset. Accept loop only.
+    /// </summary>
+    private async Task WaitForSheddingRoomAsync(CancellationToken cancellationToken)
+    {
+        PptpListenerOptions options = _options;
+        long started = _time.GetTimestamp();
+        while (_shedding.Count >= options.MaxSheddingInFlight && _connections.Count - _shedding.Count >= options.MaxControlConnections)
+        {
+            Task closed = Volatile.Read(ref _shedClosed).Task;
+            // Read the signal before the count: a run that ended in between has already completed it.
+            if (_shedding.Count < options.MaxSheddingInFlight)
+                return;
+            TimeSpan left = options.SheddingWait - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+                return;
+            try
+            {
+                await closed.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
+    }
 
     private void Admit(Socket socket)
     {
@@ -427,7 +462,8 @@ public sealed class PptpListener : IAsyncDisposable
         {
             registry.TryRemove(connection.TunnelId, out _);
             _runs.TryRemove(connection, out _);
-            _shedding.TryRemove(connection, out _);
+            if (_shedding.TryRemove(connection, out _))
+                Interlocked.Exchange(ref _shedClosed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

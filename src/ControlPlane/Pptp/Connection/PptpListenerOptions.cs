@@ -16,9 +16,12 @@ public sealed record PptpListenerOptions
     /// Connections being shed at once. A shed connection keeps its descriptor until its own run has closed it, which on
     /// a loaded machine can take a while; without a bound a flood could admit new connections faster than the shed ones
     /// close and overrun the descriptor reserve (the runtime aborts with "Out of memory." when it cannot get one).
-    /// Beyond it a new connection over the limit is closed at once.
+    /// At the bound the accept loop waits for one of them to close (<see cref="SheddingWait"/>); only if none does in
+    /// that time is a new connection over the limit closed at once.
     /// </summary>
     public int MaxSheddingInFlight { get; init; } = 16;
+    /// <summary>How long the accept loop waits for a shed connection to close before it refuses the next one.</summary>
+    public TimeSpan SheddingWait { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How long a refused connection may take to send its SCCRQ before it is closed.</summary>
     public TimeSpan RefusalStartRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long <see cref="PptpListener.StopAsync"/> waits for each peer's Stop-Control-Connection-Reply.</summary>

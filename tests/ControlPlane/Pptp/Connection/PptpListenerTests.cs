@@ -72,6 +72,40 @@ public sealed class PptpListenerTests
         Assert.Equal(5u, Wire.Echorp(await established.ReceiveAsync<EchoReply>()).Identifier);
     }
 
+    /// <summary>
+    /// Many newcomers at once while full of idle connections, with only one shed allowed in flight: each newcomer waits
+    /// in the listen backlog for the previous shed connection to close and is then admitted. None is reset (CI saw a
+    /// real dial reset in a flood when the accept loop refused instead of waiting).
+    /// </summary>
+    [Fact]
+    public async Task With_sheds_in_flight_at_their_bound_a_newcomer_waits_and_is_admitted_not_refused()
+    {
+        const int Limit = 8;
+        var handler = new FakeCallHandler();
+        var events = new RecordingEventSink();
+        var time = new FakeTimeProvider();
+        await using PptpListener listener = StartListener(new PptpListenerOptions { MaxControlConnections = Limit, MaxSheddingInFlight = 1 }, handler, events, time);
+        var idle = new List<TestPeer>();
+        var newcomers = new List<TestPeer>();
+        try
+        {
+            for (int i = 0; i < Limit; i++)
+                idle.Add(await ConnectAsync(listener));
+            await EventuallyAsync(() => listener.ConnectionCount == Limit, "the idle connections admitted");
+            newcomers.AddRange(await Task.WhenAll(Enumerable.Range(0, Limit).Select(_ => ConnectAsync(listener))));
+            await Task.WhenAll(newcomers.Select(EstablishAsync));
+            foreach (TestPeer old in idle)
+                await old.ExpectClosedAsync();
+            Assert.Equal(Limit, listener.Admission.Shed);
+            Assert.Equal(0, listener.Admission.Refused);
+        }
+        finally
+        {
+            foreach (TestPeer peer in idle.Concat(newcomers))
+                await peer.DisposeAsync();
+        }
+    }
+
     /// <summary>accel-ppp's connlimit model: a burst, then one per interval, per source; over it, closed at once; reported once per interval with a count.</summary>
     [Fact]
     public async Task A_source_over_its_rate_is_closed_at_once_and_reported_once_per_interval()
