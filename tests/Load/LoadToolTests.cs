@@ -41,21 +41,25 @@ public sealed class LoadToolTests
     /// namespaces: all come up, are held and torn down cleanly, and the JSON has the contract's fields. No timing asserted.
     /// </summary>
     [IntegrationFact]
-    public async Task TwentySessionsComeUpAndTheJsonHasItsShape()
+    public Task TwentySessionsComeUpAndTheJsonHasItsShape() => TestDeadline.RunAsync(Deadline, async deadline =>
     {
         await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.90", "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
+        Watch(deadline, lab);
         // The PACs' sources: a prefix routed to the client namespace as local (AnyIP), and back to it from the gateway.
         lab.IpClient("route add local 198.18.8.0/27 dev lo");
         lab.IpGw($"route add 198.18.8.0/27 via {Lab.ClientOutside}");
+        deadline.Step("gateway starting");
         LabProcess gateway = await lab.StartGatewayAsync();
         string json = Path.Combine(Path.GetTempPath(), $"pgwload-{lab.Id}.json");
         try
         {
+            deadline.Step("load tool started");
             LabProcess load = lab.Start("load", ["ip", "netns", "exec", lab.ClientNamespace.Name, Lab.GatewayBinary!, "load", Lab.GatewayOutside,
                 "--sessions", "20", "--hold", "1", "--user", Lab.User, "--password", Lab.Password, "--sources", "198.18.8.0/27",
                 "--gateway-pid", gateway.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json, "--no-live",
                 "--concurrency", "10"]);
             Assert.True(await load.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, load.Output);
+            deadline.Step("load tool exited 0; reading its JSON");
             using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             JsonElement root = doc.RootElement;
             Assert.Equal(20, root.GetProperty("sessions_requested").GetInt32());
@@ -78,6 +82,7 @@ public sealed class LoadToolTests
             Assert.Equal(JsonValueKind.Null, root.GetProperty("latency_ms").GetProperty("p50").ValueKind);
             Assert.Equal(JsonValueKind.Null, root.GetProperty("latency_ms").GetProperty("p99").ValueKind);
             // The clean hang-up left nothing behind on the gateway.
+            deadline.Step("show vpdn until no tunnel is left");
             Assert.Contains("% No active PPTP tunnels", await lab.WaitForShowVpdnAsync("% No active PPTP tunnels", TimeSpan.FromSeconds(10)),
                 StringComparison.Ordinal);
         }
@@ -85,7 +90,7 @@ public sealed class LoadToolTests
         {
             File.Delete(json);
         }
-    }
+    });
 
     /// <summary>
     /// Traffic through the sessions with the dataplane's Worker in the client role: 10 sessions (MS-CHAPv2 + MPPE-128) each
@@ -95,21 +100,25 @@ public sealed class LoadToolTests
     /// and took at least the replies from it; the tool's worker took every reply from its raw socket. No timing asserted.
     /// </summary>
     [IntegrationFact]
-    public async Task TrafficThroughTheClientRoleWorkerComesBackWithoutLoss()
+    public Task TrafficThroughTheClientRoleWorkerComesBackWithoutLoss() => TestDeadline.RunAsync(Deadline, async deadline =>
     {
         await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.90", "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
+        Watch(deadline, lab);
         lab.IpClient("route add local 198.18.8.0/28 dev lo");
         lab.IpGw($"route add 198.18.8.0/28 via {Lab.ClientOutside}");
+        deadline.Step("gateway starting");
         LabProcess gateway = await lab.StartGatewayAsync();
         (ulong insideOutBefore, ulong insideInBefore) = GatewayInsidePackets(lab);
         string json = Path.Combine(Path.GetTempPath(), $"pgwload-traffic-{lab.Id}.json");
         try
         {
+            deadline.Step("load tool started");
             LabProcess load = lab.Start("load", ["ip", "netns", "exec", lab.ClientNamespace.Name, Lab.GatewayBinary!, "load", Lab.GatewayOutside,
                 "--sessions", "10", "--hold", "2", "--user", Lab.User, "--password", Lab.Password, "--sources", "198.18.8.0/28",
                 "--gateway-pid", gateway.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json, "--no-live",
                 "--traffic-pps", "20", "--traffic-size", "200"]);
             Assert.True(await load.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, load.Output);
+            deadline.Step("load tool exited 0; reading its JSON");
             (ulong insideOut, ulong insideIn) = GatewayInsidePackets(lab);
             using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             JsonElement root = doc.RootElement;
@@ -148,7 +157,7 @@ public sealed class LoadToolTests
         {
             File.Delete(json);
         }
-    }
+    });
 
     /// <summary>
     /// Open loop with back-pressure: a target rate far above what 2 set-ups in flight can make. Every session still comes
@@ -156,20 +165,24 @@ public sealed class LoadToolTests
     /// delayed, a backlog) with the achieved start rate below the target. Rates are reported, not asserted.
     /// </summary>
     [IntegrationFact]
-    public async Task OpenLoopKeepsToItsInFlightBoundAndReportsTheBacklog()
+    public Task OpenLoopKeepsToItsInFlightBoundAndReportsTheBacklog() => TestDeadline.RunAsync(Deadline, async deadline =>
     {
         await using Lab lab = Lab.Create(Lab.Configuration("198.19.10.10-198.19.10.90", "ppp authentication mschapv2", "ppp encryption mppe 128 required"));
+        Watch(deadline, lab);
         lab.IpClient("route add local 198.18.8.0/28 dev lo");
         lab.IpGw($"route add 198.18.8.0/28 via {Lab.ClientOutside}");
+        deadline.Step("gateway starting");
         LabProcess gateway = await lab.StartGatewayAsync();
         string json = Path.Combine(Path.GetTempPath(), $"pgwload-open-{lab.Id}.json");
         try
         {
+            deadline.Step("load tool started");
             LabProcess load = lab.Start("load", ["ip", "netns", "exec", lab.ClientNamespace.Name, Lab.GatewayBinary!, "load", Lab.GatewayOutside,
                 "--sessions", "12", "--hold", "0", "--user", Lab.User, "--password", Lab.Password, "--sources", "198.18.8.0/28",
                 "--gateway-pid", gateway.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json, "--no-live",
                 "--rate", "100000/s", "--max-in-flight", "2"]);
             Assert.True(await load.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, load.Output);
+            deadline.Step("load tool exited 0; reading its JSON");
             using JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             JsonElement root = doc.RootElement;
             Assert.Equal(12, root.GetProperty("sessions_established").GetInt64());
@@ -186,6 +199,20 @@ public sealed class LoadToolTests
         {
             File.Delete(json);
         }
+    });
+
+    /// <summary>
+    /// A whole run's bound (a stall fails the test instead of the suite): gateway start 20 s, the tool's own 120 s, the
+    /// rest seconds, with room for a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
+
+    /// <summary>A stalled test's message quotes the lab's processes; past the deadline the lab is taken down.</summary>
+    private static void Watch(TestDeadline deadline, Lab lab)
+    {
+        deadline.Output(lab.ProcessOutputs);
+        deadline.CleanUp(lab.DisposeAsync);
+        deadline.Step("lab created: " + lab.Id);
     }
 
     /// <summary>The gateway worker's datagrams to and from its TUN (show dataplane --json: inside_out, inside_in).</summary>
