@@ -24,7 +24,7 @@ public static class LoadReport
         Row("held", $"{r.SessionsUpAtEndOfHold:N0} up after {r.HoldSeconds:N1} s");
         if (r.LcpEcho is { } e)
             Row("LCP echo: sent, replies, missing, gateway's answered", $"every {e.IntervalSeconds:N0} s: {e.RequestsSent:N0}, {e.RepliesReceived:N0}, {e.RepliesMissing:N0}, {e.GatewayRequestsAnswered:N0}");
-        Row("teardown", $"{r.Teardown.Seconds:N2} s, {r.Teardown.CleanTunnels:N0} clean, {r.Teardown.UncleanTunnels:N0} not");
+        Row("teardown", $"{r.Teardown.Seconds:N2} s, {r.Teardown.CleanTunnels:N0} clean, {r.Teardown.UncleanTunnels:N0} not; at most {r.Teardown.TunnelsAtOnceMax:N0} of {r.Teardown.TunnelsAtOnceAllowed:N0} tunnels at once");
         if (r.Failures.Count == 0)
             Row("failures", "none");
         foreach ((string cause, long count) in r.Failures)

@@ -196,12 +196,19 @@ public sealed class LoadRunner
             _stage = "teardown";
             _hangingUp = true;
             var teardownClock = Stopwatch.StartNew();
-            int clean = 0, unclean = 0;
-            using (var hangUps = new SemaphoreSlim(Math.Max(1, s.HangUpConcurrency / Math.Max(1, s.CallsPerTunnel))))
+            int clean = 0, unclean = 0, hangingUp = 0, hangingUpMax = 0;
+            int tunnelsAtOnce = Math.Max(1, s.HangUpConcurrency / Math.Max(1, s.CallsPerTunnel));
+            using (var hangUps = new SemaphoreSlim(tunnelsAtOnce))
             {
                 await Task.WhenAll(tunnels.Select(async tunnel =>
                 {
                     await hangUps.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    int now = Interlocked.Increment(ref hangingUp);
+                    for (int seen = Volatile.Read(ref hangingUpMax); now > seen; seen = Volatile.Read(ref hangingUpMax))
+                    {
+                        if (Interlocked.CompareExchange(ref hangingUpMax, now, seen) == seen)
+                            break;
+                    }
                     try
                     {
                         if (!tunnel.IsConnected)
@@ -213,6 +220,7 @@ public sealed class LoadRunner
                     }
                     finally
                     {
+                        Interlocked.Decrement(ref hangingUp);
                         hangUps.Release();
                     }
                 })).ConfigureAwait(false);
@@ -248,7 +256,11 @@ public sealed class LoadRunner
                 SetupLatencyMs = _metrics.Latency(),
                 HoldSeconds = Math.Round(holdSeconds, 3),
                 SessionsUpAtEndOfHold = upAtEnd,
-                Teardown = new TeardownSummary(Math.Round(teardownSeconds, 3), clean, unclean),
+                Teardown = new TeardownSummary(Math.Round(teardownSeconds, 3), clean, unclean)
+                {
+                    TunnelsAtOnceAllowed = tunnelsAtOnce,
+                    TunnelsAtOnceMax = Volatile.Read(ref hangingUpMax),
+                },
                 LcpEcho = echoSummary,
                 Failures = _metrics.Failures,
                 Gateway = gateway,
