@@ -149,16 +149,26 @@ ${AAA_LINES}
 ${LOADTEST_GATEWAY_LINES:-}
 CFG
 
+# LOADTEST_PERF=FILE: the gateway's CPU profile over the load run (perf record -e cpu-clock -g: a software clock, as
+# this machine has no hardware counters; the JIT's symbols through DOTNET_PerfMapEnabled's /tmp/perf-PID.map).
+PERF_PID=""
+if [ -n "${LOADTEST_PERF:-}" ]; then export DOTNET_PerfMapEnabled=1; fi
 ip netns exec "$NS_GW" "$BIN" run --config "$CONFIG" >"$GW_LOG" 2>&1 &
 GW_PID=$!
 for _ in $(seq 200); do grep -q "PPTP on " "$GW_LOG" && break; kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 grep -q "PPTP on " "$GW_LOG" || { cat "$GW_LOG" >&2; fail "the gateway did not start"; }
 echo "gateway pid $GW_PID in $NS_GW, log $GW_LOG; load tool in $NS_CL; $(uptime)"
 
+if [ -n "${LOADTEST_PERF:-}" ]; then
+  perf record -q -e cpu-clock -F 999 -g -p "$GW_PID" -o "$LOADTEST_PERF" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.5
+fi
 set +e
 ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
   --json "$JSON" --png "$PNG" "${ARGS[@]}"
 CODE=$?
+if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null; echo "perf profile of the gateway: $LOADTEST_PERF"; fi
 # The gateway's dataplane counters after the run (drops by reason: where a lost frame went), next to its log.
 ip netns exec "$NS_GW" "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 # Raw sockets' receive-queue drops (raw(7): /proc/net/raw, last column), gateway then tool: GRE the kernel lost before either read it.
