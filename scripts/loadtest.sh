@@ -13,7 +13,11 @@
 # to the load namespace as local, so the tool binds any of them without configuring each), 198.18.16.1-198.19.255.254
 # (126,974) the gateway's pool: the issue's 125,000 sessions fit.
 #
-# usage: scripts/loadtest.sh [--radius] [pptpgw load options...]   (defaults: --sessions 200 --hold 5)
+# usage: scripts/loadtest.sh [--radius [--radius-accounting]] [pptpgw load options...]   (defaults: --sessions 200 --hold 5)
+# --radius: the gateway authenticates every call against a real FreeRADIUS (../shared/aaa/freeradius/start.sh, run
+#   inside the gateway's namespace so that its 127.0.0.1 is the gateway's; FR_DEBUG=0: multi-threaded, short log),
+#   user alice; the script holds /tmp/pptpgw-radius.lock for the run. --radius-accounting adds RADIUS accounting
+#   (Start/Stop per session, through the gateway's durable accounting queue). The server's log is kept next to the JSON.
 # LOADTEST_GATEWAY_LINES='gateway dataplane workers 2' adds configuration lines to the gateway's (issue 12's 2-worker figures).
 # Results: artifacts/load/load-UTCSTAMP.json and .png (and latest.json/latest.png), the gateway's log next to them.
 set -euo pipefail
@@ -21,10 +25,12 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN="${PPTPGW_BIN:-$ROOT/artifacts/bin/pptpgw}"
 RADIUS=0
+RADIUS_ACCT=0
 ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --radius) RADIUS=1; shift ;;
+    --radius-accounting) RADIUS=1; RADIUS_ACCT=1; shift ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
@@ -39,7 +45,13 @@ fail() { printf '\033[1;31mLOADTEST FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || fail "run as root (network namespaces, raw GRE sockets)"
 [ -x "$BIN" ] || fail "$BIN is missing: run ./build.sh build first"
 command -v ip >/dev/null || fail "iproute2's ip is needed"
-[ "$RADIUS" -eq 0 ] || fail "--radius (FreeRADIUS from ../shared/aaa/freeradius) is not wired yet: run with local users"
+FR_SCRIPTS="${PPTPGW_FREERADIUS_DIR:-$ROOT/../shared/aaa/freeradius}"
+if [ "$RADIUS" -eq 1 ]; then
+  [ -x "$FR_SCRIPTS/start.sh" ] || [ -f "$FR_SCRIPTS/start.sh" ] || fail "--radius needs the FreeRADIUS harness at $FR_SCRIPTS (../shared/aaa/freeradius)"
+  # One FreeRADIUS run at a time on this machine (the harness's rule), held until the script ends.
+  exec 9>/tmp/pptpgw-radius.lock
+  flock 9
+fi
 
 SUF="$$"
 NS_CL="pgwload-$SUF-cl"
@@ -55,6 +67,11 @@ if USER_JSON=$(opt_value --json); then JSON=$(realpath -m "$USER_JSON"); drop_op
 if USER_PNG=$(opt_value --png); then PNG=$(realpath -m "$USER_PNG"); drop_opt --png; fi
 SOURCES=198.18.8.0/21
 PASSWORD="load-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+LOAD_USER=load
+# FreeRADIUS's test users (shared/aaa/freeradius/README.md): alice is accepted for every method, with MPPE keys.
+[ "$RADIUS" -eq 1 ] && { LOAD_USER=alice; PASSWORD=alice-pass; }
+FR_DIR="$RUN/radius"
+FR_LOG="$OUT/radius-$STAMP.log"
 GW_PID=""
 mkdir -p "$OUT"
 
@@ -66,6 +83,11 @@ cleanup() {
     kill -TERM "$GW_PID"
     for _ in $(seq 100); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$GW_PID" 2>/dev/null && kill -KILL "$GW_PID"
+  fi
+  # The FreeRADIUS this script started (stop.sh signals only the PID its start.sh recorded for this DIR).
+  if [ "$RADIUS" -eq 1 ] && [ -f "$FR_DIR/freeradius.pid" ]; then
+    [ -f "$FR_DIR/radius.log" ] && cp "$FR_DIR/radius.log" "$FR_LOG"
+    bash "$FR_SCRIPTS/stop.sh" "$FR_DIR" --purge >/dev/null 2>&1
   fi
   ip netns del "$NS_CL" 2>/dev/null
   ip netns del "$NS_GW" 2>/dev/null
@@ -89,6 +111,21 @@ ip -n "$NS_GW" route add "$SOURCES" via 198.18.0.2
 # Many connections at once: a listen/accept backlog and neighbour table of lab size.
 ip netns exec "$NS_GW" sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 || true
 
+AAA_LINES=""
+if [ "$RADIUS" -eq 1 ]; then
+  FR_OUT=$(FR_DEBUG=0 FR_AUTH_PORT=18127 FR_ACCT_PORT=18137 ip netns exec "$NS_GW" bash "$FR_SCRIPTS/start.sh" "$FR_DIR" 2>&1) \
+    || { echo "$FR_OUT" >&2; fail "FreeRADIUS did not start in $NS_GW"; }
+  echo "FreeRADIUS in $NS_GW: $(echo "$FR_OUT" | grep -E '^FREERADIUS_(PID|STARTUP_MS)=' | tr '\n' ' ')"
+  AAA_LINES="aaa-server RAD protocol radius
+aaa-server RAD (inside) host 127.0.0.1 testing123 timeout 5 port 18127 acct-port 18137
+vpdn group 1 client authentication aaa RAD"
+  if [ "$RADIUS_ACCT" -eq 1 ]; then
+    AAA_LINES="$AAA_LINES
+vpdn group 1 client accounting RAD
+accounting spool $RUN/spool"
+  fi
+fi
+
 CONFIG="$RUN/pix.cfg"
 cat >"$CONFIG" <<CFG
 nameif ethernet0 outside security0
@@ -108,24 +145,49 @@ vpdn enable outside
 gateway max-sessions 1000000
 gateway admin-socket $RUN/admin.sock
 gateway dataplane kernel
+${AAA_LINES}
 ${LOADTEST_GATEWAY_LINES:-}
 CFG
 
+# LOADTEST_PERF=FILE: the gateway's CPU profile over the load run (perf record -e cpu-clock -g: a software clock, as
+# this machine has no hardware counters; the JIT's symbols through DOTNET_PerfMapEnabled's /tmp/perf-PID.map).
+PERF_PID=""
+if [ -n "${LOADTEST_PERF:-}" ]; then export DOTNET_PerfMapEnabled=1; fi
 ip netns exec "$NS_GW" "$BIN" run --config "$CONFIG" >"$GW_LOG" 2>&1 &
 GW_PID=$!
 for _ in $(seq 200); do grep -q "PPTP on " "$GW_LOG" && break; kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 grep -q "PPTP on " "$GW_LOG" || { cat "$GW_LOG" >&2; fail "the gateway did not start"; }
 echo "gateway pid $GW_PID in $NS_GW, log $GW_LOG; load tool in $NS_CL; $(uptime)"
 
+if [ -n "${LOADTEST_PERF:-}" ]; then
+  perf record -q -e cpu-clock -F 999 -g -p "$GW_PID" -o "$LOADTEST_PERF" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.5
+fi
 set +e
-ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user load --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
+ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
   --json "$JSON" --png "$PNG" "${ARGS[@]}"
 CODE=$?
+if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null; echo "perf profile of the gateway: $LOADTEST_PERF"; fi
 # The gateway's dataplane counters after the run (drops by reason: where a lost frame went), next to its log.
 ip netns exec "$NS_GW" "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 # Raw sockets' receive-queue drops (raw(7): /proc/net/raw, last column), gateway then tool: GRE the kernel lost before either read it.
 { echo "gateway /proc/net/raw:"; ip netns exec "$NS_GW" cat /proc/net/raw; echo "load tool /proc/net/raw:"; ip netns exec "$NS_CL" cat /proc/net/raw; } \
   >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
+if [ "$RADIUS" -eq 1 ]; then
+  ip netns exec "$NS_GW" "$BIN" show aaa-server --admin-socket "$RUN/admin.sock" >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
+  if [ "$RADIUS_ACCT" -eq 1 ]; then
+    # The accounting records FreeRADIUS wrote (its detail file), once the hang-up's Stops have arrived (up to 30 s).
+    DETAIL="$FR_DIR/log/radacct/detail"
+    for _ in $(seq 300); do
+      STARTS=$(grep -c 'Acct-Status-Type = Start' "$DETAIL" 2>/dev/null || true)
+      STOPS=$(grep -c 'Acct-Status-Type = Stop' "$DETAIL" 2>/dev/null || true)
+      [ "${STARTS:-0}" -gt 0 ] && [ "${STOPS:-0}" -ge "${STARTS:-0}" ] && break
+      sleep 0.1
+    done
+    echo "RADIUS accounting at the server (detail file): ${STARTS:-0} Start, ${STOPS:-0} Stop" | tee -a "$OUT/dataplane-$STAMP.txt"
+  fi
+fi
 set -e
 [ -f "$JSON" ] && cp "$JSON" "$OUT/latest.json"
 [ -f "$PNG" ] && cp "$PNG" "$OUT/latest.png"

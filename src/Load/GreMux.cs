@@ -43,8 +43,13 @@ internal sealed partial class GreMux : IDisposable
         try
         {
             _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
-            _socket.ReceiveBufferSize = 8 << 20;
-            _socket.SendBufferSize = 8 << 20;
+            // Forced past net.core.rmem_max/wmem_max when we may (SO_RCVBUFFORCE/SO_SNDBUFFORCE, socket(7); the tool runs
+            // as root in its namespace): capped at rmem_max, the teardown's burst of Terminate-Acks and CDN-time GRE
+            // overflowed the receive queue (~31,900 lost at 125,000 sessions).
+            if (!TrySetForced(_socket, SoRcvBufForce, SocketBufferBytes))
+                _socket.ReceiveBufferSize = SocketBufferBytes;
+            if (!TrySetForced(_socket, SoSndBufForce, SocketBufferBytes))
+                _socket.SendBufferSize = SocketBufferBytes;
             _socket.ReceiveTimeout = 200;
         }
         catch
@@ -57,6 +62,24 @@ internal sealed partial class GreMux : IDisposable
         _acknowledger = new Thread(AcknowledgeLoop) { IsBackground = true, Name = "pgwload-gre-ack" };
         _receiver.Start();
         _acknowledger.Start();
+    }
+
+    private const int SolSocket = 1, SoRcvBufForce = 33, SoSndBufForce = 32;
+    private const int SocketBufferBytes = 32 << 20;
+
+    private static bool TrySetForced(Socket socket, int option, int bytes)
+    {
+        try
+        {
+            Span<byte> value = stackalloc byte[sizeof(int)];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(value, bytes);
+            socket.SetRawSocketOption(SolSocket, option, value);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false; // no CAP_NET_ADMIN: the plain option, capped by the sysctl
+        }
     }
 
     /// <summary>

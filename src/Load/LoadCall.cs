@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using PptpGw.ControlPlane.Ppp.Lcp;
 using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.Dataplane.Gre;
@@ -63,6 +65,53 @@ internal sealed class LoadCall : IPppSessionObserver
         (Volatile.Read(ref _framesSent), Volatile.Read(ref _framesReceived), _ppp?.GetSnapshot().FramesDiscarded ?? 0);
 
     private int _framesSent, _framesReceived;
+    private int _echoSent, _echoReplies, _echoAnswered;
+    private byte _echoIdentifier;
+
+    /// <summary>LCP echo of this call: our Echo-Requests, the gateway's Echo-Replies, the gateway's Echo-Requests (our PPP answers them).</summary>
+    public (int Sent, int Replies, int Answered) EchoCounts =>
+        (Volatile.Read(ref _echoSent), Volatile.Read(ref _echoReplies), Volatile.Read(ref _echoAnswered));
+
+    /// <summary>
+    /// An LCP Echo-Request to the gateway (RFC 1661 §5.8), as pppd's lcp-echo-interval sends: Magic-Number, no data. The
+    /// gateway's Echo-Reply is counted on arrival (<see cref="NoteLcpEcho"/>). False when the link is not up.
+    /// </summary>
+    public bool SendLcpEchoRequest()
+    {
+        PppSession? ppp = _ppp;
+        if (ppp is null || !_up)
+            return false;
+        uint magic = ppp.LcpMagicNumber;
+        lock (ppp.SyncRoot)
+        {
+            if (!_up)
+                return false;
+            // Address/Control and the full protocol field: LCP is never sent with ACFC or PFC (RFC 1661 §6.5, §6.6).
+            Span<byte> frame = stackalloc byte[12];
+            frame[0] = 0xFF;
+            frame[1] = 0x03;
+            BinaryPrimitives.WriteUInt16BigEndian(frame[2..], PppProtocol.Lcp);
+            frame[4] = (byte)LcpCode.EchoRequest;
+            frame[5] = ++_echoIdentifier;
+            BinaryPrimitives.WriteUInt16BigEndian(frame[6..], 8);
+            BinaryPrimitives.WriteUInt32BigEndian(frame[8..], magic);
+            SendFrame(frame);
+            Interlocked.Increment(ref _echoSent);
+            return true;
+        }
+    }
+
+    /// <summary>Counts an LCP Echo-Reply or Echo-Request from the gateway (the frame still goes to PPP, which answers requests).</summary>
+    private void NoteLcpEcho(ReadOnlySpan<byte> frame)
+    {
+        if (PppFrame.TryParse(frame, out PppFrame ppp) != PppFrameError.None || ppp.Protocol != PppProtocol.Lcp || ppp.Information.IsEmpty)
+            return;
+        byte code = ppp.Information[0];
+        if (code == (byte)LcpCode.EchoReply)
+            Interlocked.Increment(ref _echoReplies);
+        else if (code == (byte)LcpCode.EchoRequest)
+            Interlocked.Increment(ref _echoAnswered);
+    }
 
     /// <summary>True when a control frame for <paramref name="session"/> (current or reserved) is this call's.</summary>
     public bool Owns(SessionHandle session) => Pack(session) is var p && (p == Volatile.Read(ref _handleBits) || p == Volatile.Read(ref _reservedBits));
@@ -237,6 +286,7 @@ internal sealed class LoadCall : IPppSessionObserver
                     _mux!.ScheduleAcknowledgment(this);
             }
             Interlocked.Increment(ref _framesReceived);
+            NoteLcpEcho(gre.Payload);
             ppp.Receive(gre.Payload);
         }
     }
@@ -297,6 +347,7 @@ internal sealed class LoadCall : IPppSessionObserver
         lock (ppp.SyncRoot)
         {
             Interlocked.Increment(ref _framesReceived);
+            NoteLcpEcho(frame);
             ppp.Receive(frame);
         }
     }

@@ -22,7 +22,9 @@ public static class LoadReport
         LatencySummary l = r.SetupLatencyMs;
         Row("set-up latency p50 / p90 / p99 / p99.9 / max", $"{l.P50:N1} / {l.P90:N1} / {l.P99:N1} / {l.P999:N1} / {l.Max:N1} ms");
         Row("held", $"{r.SessionsUpAtEndOfHold:N0} up after {r.HoldSeconds:N1} s");
-        Row("teardown", $"{r.Teardown.Seconds:N2} s, {r.Teardown.CleanTunnels:N0} clean, {r.Teardown.UncleanTunnels:N0} not");
+        if (r.LcpEcho is { } e)
+            Row("LCP echo: sent, replies, missing, gateway's answered", $"every {e.IntervalSeconds:N0} s: {e.RequestsSent:N0}, {e.RepliesReceived:N0}, {e.RepliesMissing:N0}, {e.GatewayRequestsAnswered:N0}");
+        Row("teardown", $"{r.Teardown.Seconds:N2} s, {r.Teardown.CleanTunnels:N0} clean, {r.Teardown.UncleanTunnels:N0} not; at most {r.Teardown.TunnelsAtOnceMax:N0} of {r.Teardown.TunnelsAtOnceAllowed:N0} tunnels at once");
         if (r.Failures.Count == 0)
             Row("failures", "none");
         foreach ((string cause, long count) in r.Failures)

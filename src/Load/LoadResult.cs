@@ -27,6 +27,8 @@ public sealed record LoadResult
     /// <summary>Sessions still up when the hold ended (before the hang-up).</summary>
     public required long SessionsUpAtEndOfHold { get; init; }
     public required TeardownSummary Teardown { get; init; }
+    /// <summary>LCP echo during the hold; null when not asked for (<c>--lcp-echo</c>).</summary>
+    public LcpEchoSummary? LcpEcho { get; init; }
     public required IReadOnlyDictionary<string, long> Failures { get; init; }
     public required ProcessSummary? Gateway { get; init; }
     public required ProcessSummary Tool { get; init; }

@@ -20,6 +20,7 @@ public sealed class LoadRunner
     private readonly ProcessSampler _tool = new(Environment.ProcessId);
     private readonly List<TimelinePoint> _timeline = [];
     private readonly Stopwatch _clock = new();
+    private readonly List<LoadCall> _upCalls = []; // every call that came up (LCP echo during the hold)
     private volatile string _stage = "starting";
     private long _started;
     private volatile bool _hangingUp;
@@ -138,7 +139,10 @@ public sealed class LoadRunner
                 }
                 Interlocked.Increment(ref _started);
                 _metrics.Started();
-                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight));
+                // Open loop: latency from the start's scheduled time, not the moment it was made (no coordinated omission:
+                // a start the back-pressure delayed counts its wait). Closed loop: from now.
+                long scheduled = s.Rate > 0 ? dispatchStart + (long)(k / s.Rate * Stopwatch.Frequency) : Stopwatch.GetTimestamp();
+                setups.Add(SetupOneAsync(tunnels[k / s.CallsPerTunnel], sources, mux, path, ppp, inFlight, Math.Min(scheduled, Stopwatch.GetTimestamp())));
             }
             double dispatchSeconds = Stopwatch.GetElapsedTime(dispatchStart).TotalSeconds;
             Volatile.Write(ref _backlog, -1); // dispatching is over: no backlog from now on
@@ -157,13 +161,23 @@ public sealed class LoadRunner
                 await Task.Delay(200, CancellationToken.None).ConfigureAwait(false); // the last link-ups reach the generator
                 path!.Traffic.Start();
             }
+            // LCP echo: no request in the hold's last second(s), so every reply has time to come back before it is counted.
+            TimeSpan echoGrace = s.LcpEchoInterval > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Min(2, s.Hold.TotalSeconds / 4)) : TimeSpan.Zero;
+            using var echoStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task echoes = s.LcpEchoInterval > TimeSpan.Zero ? Task.Run(() => EchoAsync(s.LcpEchoInterval, echoStop.Token), CancellationToken.None) : Task.CompletedTask;
             try
             {
-                await Task.Delay(s.Hold, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(s.Hold - echoGrace, cancellationToken).ConfigureAwait(false);
+                await echoStop.CancelAsync().ConfigureAwait(false);
+                await echoes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(echoGrace, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
             }
+            await echoStop.CancelAsync().ConfigureAwait(false);
+            await echoes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            LcpEchoSummary? echoSummary = s.LcpEchoInterval > TimeSpan.Zero ? SummarizeEcho(s.LcpEchoInterval, echoGrace) : null;
             TrafficSummary? trafficSummary = null;
             if (traffic)
             {
@@ -182,12 +196,19 @@ public sealed class LoadRunner
             _stage = "teardown";
             _hangingUp = true;
             var teardownClock = Stopwatch.StartNew();
-            int clean = 0, unclean = 0;
-            using (var hangUps = new SemaphoreSlim(2048))
+            int clean = 0, unclean = 0, hangingUp = 0, hangingUpMax = 0;
+            int tunnelsAtOnce = Math.Max(1, s.HangUpConcurrency / Math.Max(1, s.CallsPerTunnel));
+            using (var hangUps = new SemaphoreSlim(tunnelsAtOnce))
             {
                 await Task.WhenAll(tunnels.Select(async tunnel =>
                 {
                     await hangUps.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    int now = Interlocked.Increment(ref hangingUp);
+                    for (int seen = Volatile.Read(ref hangingUpMax); now > seen; seen = Volatile.Read(ref hangingUpMax))
+                    {
+                        if (Interlocked.CompareExchange(ref hangingUpMax, now, seen) == seen)
+                            break;
+                    }
                     try
                     {
                         if (!tunnel.IsConnected)
@@ -199,6 +220,7 @@ public sealed class LoadRunner
                     }
                     finally
                     {
+                        Interlocked.Decrement(ref hangingUp);
                         hangUps.Release();
                     }
                 })).ConfigureAwait(false);
@@ -234,7 +256,12 @@ public sealed class LoadRunner
                 SetupLatencyMs = _metrics.Latency(),
                 HoldSeconds = Math.Round(holdSeconds, 3),
                 SessionsUpAtEndOfHold = upAtEnd,
-                Teardown = new TeardownSummary(Math.Round(teardownSeconds, 3), clean, unclean),
+                Teardown = new TeardownSummary(Math.Round(teardownSeconds, 3), clean, unclean)
+                {
+                    TunnelsAtOnceAllowed = tunnelsAtOnce,
+                    TunnelsAtOnceMax = Volatile.Read(ref hangingUpMax),
+                },
+                LcpEcho = echoSummary,
                 Failures = _metrics.Failures,
                 Gateway = gateway,
                 Tool = toolMax.Summary(Environment.ProcessId, toolStart, established, null),
@@ -256,9 +283,9 @@ public sealed class LoadRunner
     }
 
     private async Task SetupOneAsync(LoadTunnel tunnel, SourceAddressPlan sources, GreMux? mux, LoadDataPath? path, PppSessionOptions ppp,
-        SemaphoreSlim inFlight)
+        SemaphoreSlim inFlight, long dispatched)
     {
-        long dispatched = Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp();
         try
         {
             if (await tunnel.ConnectAsync().ConfigureAwait(false) is { } refused)
@@ -276,7 +303,9 @@ public sealed class LoadRunner
                 return;
             }
             _metrics.SetupSucceeded(call.DispatchTimestamp, call.UpTimestamp);
-            _metrics.SetupShape(Stopwatch.GetElapsedTime(call.DispatchTimestamp, call.UpTimestamp) > TimeSpan.FromSeconds(2.5), call.FrameCounts);
+            _metrics.SetupShape(Stopwatch.GetElapsedTime(started, call.UpTimestamp) > TimeSpan.FromSeconds(2.5), call.FrameCounts);
+            lock (_upCalls)
+                _upCalls.Add(call);
             _ = WatchAsync(call);
         }
         catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
@@ -287,6 +316,52 @@ public sealed class LoadRunner
         {
             inFlight.Release();
         }
+    }
+
+    /// <summary>
+    /// The hold's LCP echo: one loop for every session (no timer per session), each tick sending to the next slice of the
+    /// calls so that each call up sends one Echo-Request per <paramref name="interval"/>, spread evenly.
+    /// </summary>
+    private async Task EchoAsync(TimeSpan interval, CancellationToken stop)
+    {
+        LoadCall[] calls;
+        lock (_upCalls)
+            calls = [.. _upCalls];
+        if (calls.Length == 0)
+            return;
+        TimeSpan tick = TimeSpan.FromMilliseconds(50);
+        long start = Stopwatch.GetTimestamp();
+        long sent = 0; // requests due so far, over all rounds
+        while (!stop.IsCancellationRequested)
+        {
+            long due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds / interval.TotalSeconds * calls.Length);
+            for (; sent < due && !stop.IsCancellationRequested; sent++)
+                _ = calls[sent % calls.Length].SendLcpEchoRequest();
+            try
+            {
+                await Task.Delay(tick, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private LcpEchoSummary SummarizeEcho(TimeSpan interval, TimeSpan grace)
+    {
+        long sent = 0, replies = 0, answered = 0;
+        lock (_upCalls)
+        {
+            foreach (LoadCall call in _upCalls)
+            {
+                (int s, int r, int a) = call.EchoCounts;
+                sent += s;
+                replies += r;
+                answered += a;
+            }
+        }
+        return new LcpEchoSummary(interval.TotalSeconds, grace.TotalSeconds, sent, replies, Math.Max(0, sent - replies), answered);
     }
 
     private void RaiseMaxBacklog(long value)

@@ -60,6 +60,16 @@ public sealed record LoadSettings
     /// <summary>Each answer of the hang-up (LCP Terminate-Ack, CDN, StopCCRP).</summary>
     public TimeSpan HangUpStepTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Calls hanging up at once (whole tunnels: max(1, this / calls per tunnel) of them). The hang-up's closed-loop
+    /// window, as <see cref="Concurrency"/> is the set-up's: every Terminate-Request of 2,048 tunnels × 25 calls at once
+    /// was a 51,200-frame burst on the gateway's exception path.
+    /// </summary>
+    public int HangUpConcurrency { get; init; } = 8192;
+
+    /// <summary>During the hold, an LCP Echo-Request from every session up at this interval (<see cref="TimeSpan.Zero"/>: none).</summary>
+    public TimeSpan LcpEchoInterval { get; init; } = TimeSpan.Zero;
+
     public ushort ReceiveWindow { get; init; } = 64;
 
     /// <summary>A process whose CPU, RSS and descriptors are sampled from /proc (the gateway), or null.</summary>

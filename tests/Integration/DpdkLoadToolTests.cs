@@ -16,8 +16,10 @@ namespace PptpGw.Tests.Integration;
 [Collection(IntegrationCollection.Name)]
 public sealed class DpdkLoadToolTests(ITestOutputHelper output)
 {
+    /// <summary>Bounded as a whole (<see cref="PptpGw.Tests.Load.TestDeadline"/>): a stall fails this test, not the suite.</summary>
     [DpdkFact]
-    public async Task The_load_tool_over_memif_sets_up_mschapv2_mppe128_sessions_and_its_echoes_come_back()
+    public Task The_load_tool_over_memif_sets_up_mschapv2_mppe128_sessions_and_its_echoes_come_back() =>
+        PptpGw.Tests.Load.TestDeadline.RunAsync(TimeSpan.FromMinutes(4), async deadline =>
     {
         Assert.True(DpdkLab.Shim is not null, "libdpdk is installed but the DPDK shim libpgwdpdk.so was not built (./build.sh build)");
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
@@ -48,6 +50,14 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
                 "gateway dpdk port inside net_null0",
                 ""));
             await using LabProcess gateway = LabProcess.Start("gateway", ["ip", "netns", "exec", gw.Name, Lab.GatewayBinary!, "run", "--config", config]);
+            deadline.Output(() => $"--- gateway ---\n{gateway.Output}");
+            deadline.CleanUp(async () =>
+            {
+                await gateway.DisposeAsync();
+                ld.Dispose();
+                gw.Dispose();
+            });
+            deadline.Step("gateway starting");
             await gateway.WaitForLineAsync("PPTP on ", TimeSpan.FromSeconds(30));
 
             string json = Path.Combine(dir, "load.json");
@@ -56,7 +66,17 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
                 "--user", Lab.User, "--password", Lab.Password, "--hold", "2", "--traffic-pps", "50", "--traffic-size", "200",
                 "--dpdk-port", $"net_memif0,role=client,socket={socket},socket-abstract=no,mac=02:00:00:d3:01:02",
                 "--dpdk-eal", $"--no-huge -m 512 --no-pci --no-telemetry --file-prefix pgw-it-{id}-ld", "--no-live", "--json", json]);
+            deadline.Output(() => $"--- gateway ---\n{gateway.Output}\n--- load ---\n{load.Output}");
+            deadline.CleanUp(async () =>
+            {
+                await load.DisposeAsync();
+                await gateway.DisposeAsync();
+                ld.Dispose();
+                gw.Dispose();
+            });
+            deadline.Step("load tool started");
             int code = await load.WaitForExitAsync(TimeSpan.FromSeconds(90));
+            deadline.Step($"load tool exited {code}");
             output.WriteLine(load.Output);
             Assert.True(code == 0, $"pptpgw load exited {code}:\n{load.Output}");
 
@@ -75,6 +95,7 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
             // The tool's GRE left through DPDK: its raw socket counters stayed at zero.
             Assert.Equal(0, root.GetProperty("tool_gre").GetProperty("socket_sent").GetInt64());
 
+            deadline.Step("gateway stopping");
             gateway.Terminate();
             Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
@@ -96,5 +117,5 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
 
             Directory.Delete(dir, recursive: true);
         }
-    }
+    });
 }

@@ -173,6 +173,15 @@ internal sealed class Lab : IAsyncDisposable
         return code == 0;
     }
 
+    /// <summary>Every process this lab started and what it printed (a stalled test's failure message).</summary>
+    public string ProcessOutputs()
+    {
+        LabProcess[] processes;
+        lock (_processes)
+            processes = [.. _processes];
+        return string.Join('\n', processes.Select(p => $"--- {p}{(p.HasExited ? ", exited" : ", running")} ---\n{p.Output}"));
+    }
+
     public LabProcess Start(string name, string[] command)
     {
         var process = LabProcess.Start(name, command);
@@ -226,6 +235,10 @@ internal sealed class Lab : IAsyncDisposable
             process.Kill();
             throw new TimeoutException($"{string.Join(' ', command)}: no exit in 20 s");
         }
+        // Exited, but its pipes reach EOF only when every holder closes them (a descendant that inherited them): bounded
+        // too, so that no such holder can block the test thread for good.
+        if (!Task.WaitAll([stdout, stderr], 10_000))
+            throw new TimeoutException($"{string.Join(' ', command)}: exited {process.ExitCode}, but its output did not end within 10 s (a descendant holds its pipes)");
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -104,13 +104,17 @@ internal sealed class NetworkNamespace : IDisposable
         }
 
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start ip");
-        string error = process.StandardError.ReadToEnd();
-        string output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(10_000))
+        // Both pipes read at once and every wait bounded: a blocking ReadToEnd waited for ever on an ip that did not end
+        // (or on a full stdout pipe while stderr was read first).
+        Task<string> errorRead = process.StandardError.ReadToEndAsync();
+        Task<string> outputRead = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(10_000) || !Task.WaitAll([errorRead, outputRead], 10_000))
         {
             process.Kill();
             throw new InvalidOperationException($"ip {arguments}: timed out");
         }
+        string error = errorRead.Result;
+        string output = outputRead.Result;
 
         if (process.ExitCode != 0)
         {

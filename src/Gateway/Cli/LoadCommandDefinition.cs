@@ -57,12 +57,15 @@ internal static class LoadCommandDefinition
         var trafficTarget = new Option<string>("--traffic-target") { Description = "send the traffic's echo requests to this address (a host behind the gateway) instead of the gateway's tunnel address", HelpName = "A.B.C.D" };
         var dataPath = new Option<string>("--data-path") { Description = "carry the calls' GRE through: worker (the dataplane's Worker in the client role; always with --traffic-pps) or mux (control only; default)", DefaultValueFactory = _ => "mux", HelpName = "worker|mux" };
         dataPath.CompletionSources.Add("worker", "mux");
+        var lcpEcho = new Option<double>("--lcp-echo") { Description = "during the hold, every session sends an LCP Echo-Request each S seconds (as pppd's lcp-echo-interval), replies counted (default 0: none)", HelpName = "S" };
+        var hangUpConcurrency = new Option<int>("--hangup-concurrency") { Description = "calls hanging up at once, as whole tunnels (default 8192)", DefaultValueFactory = _ => 8192, HelpName = "N" };
         var command = new Command("load", "The PPTP load generator: many PACs at once (one TCP control connection per tunnel, from many source " +
             "addresses), MS-CHAPv2 + MPPE-128 by default, open or closed loop, hold, clean hang-up; a summary table, --json and --png. " +
             "Run it in a network namespace (./build.sh loadtest). Exit 0 all sessions up, 1 some failed, 2 usage or cannot start.")
         {
             server, sessions, hold, json, png, calls, rate, concurrency, sources, sourceCount, user, password, auth, mppe, stateful, gatewayPid,
             connectTimeout, callTimeout, pppTimeout, noLive, trafficPps, trafficSize, dataPath, maxInFlight, dpdkPort, dpdkEal, trafficTarget,
+            lcpEcho, hangUpConcurrency,
         };
         command.SetAction(async (r, token) =>
         {
@@ -91,6 +94,8 @@ internal static class LoadCommandDefinition
             if (r.GetValue(trafficTarget) is { } targetText
                 && (!IPAddress.TryParse(targetText, out target) || target.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
                 error = "--traffic-target takes an IPv4 address A.B.C.D";
+            if (r.GetValue(lcpEcho) < 0 || r.GetValue(hangUpConcurrency) <= 0)
+                error = "--lcp-echo takes S >= 0 and --hangup-concurrency N > 0";
             if (r.GetValue(dataPath) is not ("worker" or "mux"))
                 error = "--data-path takes worker or mux";
             if (error is not null)
@@ -136,6 +141,8 @@ internal static class LoadCommandDefinition
                     }
                     : null,
                 WorkerDataPath = r.GetValue(dataPath) == "worker",
+                LcpEchoInterval = TimeSpan.FromSeconds(r.GetValue(lcpEcho)),
+                HangUpConcurrency = r.GetValue(hangUpConcurrency),
             };
             return await RunAsync(settings, stdout, stderr, token).ConfigureAwait(false);
         });

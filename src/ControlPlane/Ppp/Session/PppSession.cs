@@ -122,6 +122,9 @@ public sealed class PppSession : IDisposable
     /// <summary>The session's lock (shared by its automata).</summary>
     public Lock SyncRoot => _sync;
 
+    /// <summary>Our LCP Magic-Number for the Echo-Requests a keepalive sends (RFC 1661 §5.8), 0 before LCP is opened.</summary>
+    public uint LcpMagicNumber { get { lock (_sync) return _lcp.State == PppFsmState.Opened ? _lcpLayer.MagicNumber : 0; } }
+
     /// <summary>The lower layer (the PPTP call) is up: LCP Up + Open, and the negotiation clock starts.</summary>
     public void Start()
     {
