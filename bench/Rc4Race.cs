@@ -143,6 +143,21 @@ public static unsafe class Rc4Race
                 ? () => { NextKeys(); Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: true); }
                 : () => { NextKeys(); Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: false); }));
         }
+        void NextKeys4()
+        {
+            fresh = fresh * 1664525 + 1013904223;
+            ((uint*)k0)[0] ^= fresh;
+            ((uint*)k1)[1] ^= fresh >> 3;
+            ((uint*)k2)[2] += fresh >> 7;
+            ((uint*)k3)[3] += fresh;
+        }
+        rows.Add(new Row("setkey", "fresh keys: Rc4.SetKeyMppe4 (per key of four interleaved)", 4, "key", () => { NextKeys4(); Rc4.SetKeyMppe4(sa, k0); }));
+        rows.Add(new Row("setkey", "fresh keys: 2 x Rc4.SetKeyMppe2 read-ahead-select (per key, same four keys)", 4, "key", () =>
+        {
+            NextKeys4();
+            Rc4.SetKeyMppe2(sa, k0, 16, sb, k1, 16, select: true);
+            Rc4.SetKeyMppe2(sc, k2, 16, sd, k3, 16, select: true);
+        }));
         if (openSsl != null)
             rows.Add(new Row("setkey", "fresh keys: OpenSslRc4.SetKey (RC4_set_key)", 1, "key", () => { NextKeys(); openSsl.SetKey(new ReadOnlySpan<byte>(k0, 16)); }));
         rows.Add(new Row("setkey", "fresh keys: old octet SetKey (LegacyRc4)", 1, "key", () => { NextKeys(); legacy->SetKey(new ReadOnlySpan<byte>(k0, 16)); }));
@@ -175,12 +190,24 @@ public static unsafe class Rc4Race
         // interim-key RC4 step, 32 sessions) and, per size, the packet's key schedule and its keystream in pairs.
         {
             byte* keys = pool + 48000;
-            for (int n = 0; n < 4 * 32; n++)
+            for (int n = 0; n < 256; n++)
                 keys[n] = (byte)(n * 131 + 7);
             // Each call changes the session keys in place, so every call keys fresh (as a stateless packet does).
             rows.Add(new Row("breakdown", "MppeRekey.ChangeKey2 (2 x libcrypto SHA-1, interim key schedules paired), per key change", 2, "key",
                 () => MppeRekey.ChangeKey2(keys, keys + 16, 16, MppeKeyStrength.Bits128, keys + 32, keys + 48, 16, MppeKeyStrength.Bits128)));
             rows.Add(new Row("breakdown", "MppeRekey.ChangeKey one at a time", 1, "key", () => MppeRekey.ChangeKey(keys + 64, keys + 80, 16, MppeKeyStrength.Bits128)));
+            byte** starts4 = (byte**)(pool + 47000), sessions4 = starts4 + 4;
+            int* lengths4 = (int*)(sessions4 + 4);
+            MppeKeyStrength* strengths4 = (MppeKeyStrength*)(lengths4 + 4);
+            for (int c = 0; c < 4; c++)
+            {
+                starts4[c] = keys + 96 + 32 * c;
+                sessions4[c] = keys + 112 + 32 * c;
+                lengths4[c] = 16;
+                strengths4[c] = MppeKeyStrength.Bits128;
+            }
+            rows.Add(new Row("breakdown", "MppeRekey.ChangeKey4 (4 x libcrypto SHA-1, interim key schedules four-way), per key change", 4, "key",
+                () => MppeRekey.ChangeKey4(starts4, sessions4, lengths4, strengths4, sa)));
             foreach (int size in new[] { 64, 512, 1400 })
             {
                 int data = size - 2; // the MPPE header is not encrypted

@@ -8,6 +8,7 @@
 #   bench/verify-cost.sh [BEFORE_REV]        default BEFORE_REV: 1dd9332 (main before the verification landed)
 #   SECONDS_PER_CONFIG=4 (default)           sampling time per configuration and run
 #   BEFORE_DLL=... AFTER_DLL=...             use these PptpGw.Dataplane.dll builds instead of building them
+#   LOCK=/tmp/pptpgw-bench.lock              hold this flock for the timed runs only (not the builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -65,17 +66,30 @@ EOF
 done
 
 RESULTS="$WORK/results.txt"
-for r in 1 2; do
-  for v in before after; do
-    echo "== $v$r $(uptime)" >> "$RESULTS"
-    dotnet "$WORK/$v/bin/Release/net10.0/vcost.dll" "$SECS" >> "$RESULTS"
+measure() {
+  for r in 1 2; do
+    for v in before after; do
+      echo "== $v$r $(uptime)" >> "$RESULTS"
+      dotnet "$WORK/$v/bin/Release/net10.0/vcost.dll" "$SECS" >> "$RESULTS"
+    done
   done
-done
+  echo "== end $(uptime)" >> "$RESULTS"
+}
+if [ -n "${LOCK:-}" ]; then
+  exec 9>"$LOCK"
+  flock 9
+  measure
+  flock -u 9
+else
+  measure
+fi
 echo "raw: $RESULTS" >&2
 python3 - "$RESULTS" <<'EOF'
 import re, statistics, sys
 runs, cur = {}, None
 for line in open(sys.argv[1]):
+    if line.startswith('== end '):
+        print(f"end: {line[7:].strip()}"); continue
     m = re.match(r'== (before|after)(\d) (.*)', line)
     if m:
         cur = (m.group(1), int(m.group(2))); runs[cur] = {}; print(f"{cur[0]} run {cur[1]}: {m.group(3).strip()}"); continue

@@ -363,6 +363,64 @@ public unsafe struct MppeReceiver
     }
 
     /// <summary>
+    /// Stateful only: records what a burst of packets that change no key may change besides the RC4 stream (see
+    /// <see cref="MppeReceiverMark"/>), so that <see cref="RewindDecrypted"/> and <see cref="RollBack"/> can undo the
+    /// burst without a copy of the whole receiver. A packet that changes the key (flushed, or a flag packet: count low
+    /// octet 0xFF, RFC 3078 §7.2) re-keys the stream, which cannot be run backwards past that: the caller takes a whole
+    /// copy for such a burst instead (<see cref="ChangesKey"/> tells which packets).
+    /// </summary>
+    internal readonly void Mark(out MppeReceiverMark mark)
+    {
+        mark = default;
+        mark.Packets = _packets;
+        mark.KeyChanges = _keyChanges;
+        mark.Resyncs = _resyncs;
+        mark.LateDecrypted = _lateDecrypted;
+        fixed (ulong* drops = _drops)
+        fixed (ulong* saved = mark.Drops)
+            new ReadOnlySpan<ulong>(drops, MppeCounters.ReasonCount).CopyTo(new Span<ulong>(saved, MppeCounters.ReasonCount));
+        mark.CoherencyCount = _ccount;
+        mark.ResyncPending = _resyncPending;
+        mark.Valid = !_stateless;
+    }
+
+    /// <summary>
+    /// True when a stateful packet with this header changes the key before it is decrypted (flushed, or a flag packet:
+    /// RFC 3078 §7.2), so a burst holding it cannot be undone by <see cref="RewindDecrypted"/> alone.
+    /// </summary>
+    internal static bool ChangesKey(in MppeHeader header) => header.IsFlushed || (header.CoherencyCount & 0xFF) == 0xFF;
+
+    /// <summary>
+    /// Stateful: undoes the decryption of one packet (MPPE header and data, as given to the burst) that was the last
+    /// to use this receiver's stream: encrypts its data again and runs the stream backwards over it
+    /// (<see cref="Rc4.Rewind(Span{byte})"/>). Packets are undone last first.
+    /// </summary>
+    internal void RewindDecrypted(Span<byte> packet)
+    {
+        fixed (Rc4* cipher = &Cipher)
+        fixed (byte* data = packet)
+            Rc4.Rewind(cipher, data + MppeHeader.Length, packet.Length - MppeHeader.Length);
+    }
+
+    /// <summary>
+    /// Stateful: after <see cref="RewindDecrypted"/> over every packet the burst decrypted, puts back what
+    /// <see cref="Mark"/> recorded: the receiver is then exactly as it was before the burst.
+    /// </summary>
+    internal void RollBack(in MppeReceiverMark mark)
+    {
+        if (!mark.Valid || _stateless || _keyChanges != mark.KeyChanges)
+            throw new InvalidOperationException("Only a stateful burst that changed no key can be rolled back from a mark.");
+        _packets = mark.Packets;
+        _resyncs = mark.Resyncs;
+        _lateDecrypted = mark.LateDecrypted;
+        fixed (ulong* drops = _drops)
+        fixed (ulong* saved = mark.Drops)
+            new ReadOnlySpan<ulong>(saved, MppeCounters.ReasonCount).CopyTo(new Span<ulong>(drops, MppeCounters.ReasonCount));
+        _ccount = mark.CoherencyCount;
+        _resyncPending = mark.ResyncPending;
+    }
+
+    /// <summary>
     /// The ordered part of <see cref="Decrypt"/>: header checks, coherency tracking, key changes, and how the RC4
     /// pass must be keyed. The RC4 pass itself is left to the caller.
     /// </summary>
@@ -536,6 +594,28 @@ public unsafe struct MppeReceiver
         a->Finish(workA);
         if (b != null)
             b->Finish(workB);
+    }
+
+    /// <summary>
+    /// The deferred key changes of four different sessions, in one go (<see cref="MppeRekey.ChangeKey4"/>);
+    /// <paramref name="scratch"/>: four contiguous states the caller wipes.
+    /// </summary>
+    internal static void CompleteKeyChanges4(MppeReceiver** states, MppeWork** works, Rc4* scratch)
+    {
+        byte** startKeys = stackalloc byte*[4];
+        byte** sessionKeys = stackalloc byte*[4];
+        int* keyLengths = stackalloc int[4];
+        MppeKeyStrength* strengths = stackalloc MppeKeyStrength[4];
+        for (int c = 0; c < 4; c++)
+        {
+            startKeys[c] = states[c]->_startKey;
+            sessionKeys[c] = states[c]->_sessionKey;
+            keyLengths[c] = states[c]->_keyLength;
+            strengths[c] = states[c]->_strength;
+        }
+        MppeRekey.ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
+        for (int c = 0; c < 4; c++)
+            states[c]->Finish(works[c]);
     }
 
     private void Finish(MppeWork* work)

@@ -78,6 +78,38 @@ internal static unsafe class MppeRekey
         Unsafe.InitBlockUnaligned(&scratchB, 0, (uint)sizeof(Rc4));
     }
 
+    /// <summary>
+    /// Four key changes of four different sessions at once (the stateless burst): the four SHA-1s, the four interim-key
+    /// schedules in one loop (<see cref="Rc4.SetKeyMppe4"/>) and their 8 or 16 octets of keystream interleaved.
+    /// <paramref name="scratch"/> is four contiguous states, left keyed with the interim keys: the caller wipes them
+    /// (once per burst, not once per key change).
+    /// </summary>
+    [SkipLocalsInit]
+    public static void ChangeKey4(byte** startKeys, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
+    {
+        byte* interim = stackalloc byte[4 * MppeKeySchedule.LongKeyLength];
+        byte* keystream = stackalloc byte[4 * MppeKeySchedule.LongKeyLength];
+        for (int c = 0; c < 4; c++)
+        {
+            byte* key = interim + c * MppeKeySchedule.LongKeyLength;
+            GetNewKeyFromSha(startKeys[c], sessionKeys[c], keyLengths[c], key);
+            if (keyLengths[c] == MppeKeySchedule.ShortKeyLength)
+                Unsafe.CopyBlockUnaligned(key + MppeKeySchedule.ShortKeyLength, key, MppeKeySchedule.ShortKeyLength); // the same schedule
+        }
+        Rc4.SetKeyMppe4(scratch, interim);
+        Rc4.Keystream16x4(scratch, keystream);
+        for (int c = 0; c < 4; c++)
+        {
+            byte* key = interim + c * MppeKeySchedule.LongKeyLength;
+            byte* stream = keystream + c * MppeKeySchedule.LongKeyLength;
+            for (int n = 0; n < keyLengths[c]; n++)
+                sessionKeys[c][n] = (byte)(key[n] ^ stream[n]);
+            ReduceKeyStrength(sessionKeys[c], strengths[c]);
+        }
+        Unsafe.InitBlockUnaligned(interim, 0, 4 * MppeKeySchedule.LongKeyLength);
+        Unsafe.InitBlockUnaligned(keystream, 0, 4 * MppeKeySchedule.LongKeyLength);
+    }
+
     /// <summary>RFC 3078 §7.3 salts: D1 26 9E for 40 bits, D1 for 56 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ReduceKeyStrength(byte* sessionKey, MppeKeyStrength strength)

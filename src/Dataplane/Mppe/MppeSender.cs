@@ -195,6 +195,28 @@ public unsafe struct MppeSender
             b->Finish(workB);
     }
 
+    /// <summary>
+    /// The deferred key changes of four different sessions, in one go (<see cref="MppeRekey.ChangeKey4"/>);
+    /// <paramref name="scratch"/>: four contiguous states the caller wipes.
+    /// </summary>
+    internal static void CompleteKeyChanges4(MppeSender** states, MppeWork** works, Rc4* scratch)
+    {
+        byte** startKeys = stackalloc byte*[4];
+        byte** sessionKeys = stackalloc byte*[4];
+        int* keyLengths = stackalloc int[4];
+        MppeKeyStrength* strengths = stackalloc MppeKeyStrength[4];
+        for (int c = 0; c < 4; c++)
+        {
+            startKeys[c] = states[c]->_startKey;
+            sessionKeys[c] = states[c]->_sessionKey;
+            keyLengths[c] = states[c]->_keyLength;
+            strengths[c] = states[c]->_strength;
+        }
+        MppeRekey.ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
+        for (int c = 0; c < 4; c++)
+            states[c]->Finish(works[c]);
+    }
+
     private void Finish(MppeWork* work)
     {
         _keyChanges++;

@@ -84,6 +84,44 @@ public unsafe partial struct Rc4
         }
     }
 
+    /// <summary>
+    /// Runs the keystream backwards over <paramref name="data"/>, last octet first: undoes a
+    /// <see cref="Transform(Span{byte})"/> of exactly these octets made since the last key schedule, restoring both the
+    /// octets and the state (S-box, i, j) to what they were before it. Several transforms are undone by rewinding their
+    /// buffers in reverse order.
+    /// </summary>
+    /// <remarks>
+    /// RC4's output step is a permutation of its state, so it can be run backwards: given i, j and S after a step, the
+    /// octet it produced is S[S[i] + S[j]], and the step before is S[i] ↔ S[j], j −= S[i] (the value swapped back),
+    /// i −= 1. The receive path uses this to roll a stateful stream back when a packet of the burst fails verification
+    /// (issue 9), instead of copying the whole 1 KB state before every burst.
+    /// </remarks>
+    public void Rewind(Span<byte> data)
+    {
+        fixed (Rc4* self = &this)
+        fixed (byte* d = data)
+            Rewind(self, d, data.Length);
+    }
+
+    /// <summary><see cref="Rewind(Span{byte})"/> through a pointer (the worker's rollback).</summary>
+    internal static void Rewind(Rc4* cipher, byte* data, int length)
+    {
+        uint* s = cipher->_s;
+        uint i = cipher->_i, j = cipher->_j;
+        for (nint p = length - 1; p >= 0; p--)
+        {
+            uint si = s[i];
+            uint sj = s[j];
+            data[p] ^= (byte)s[(si + sj) & 0xFF];
+            s[i] = sj;
+            s[j] = si;
+            j = (j - sj) & 0xFF; // sj is S[i] again after the swap back: the value the forward step added to j
+            i = (i - 1) & 0xFF;
+        }
+        cipher->_i = i;
+        cipher->_j = j;
+    }
+
     /// <summary>The general key schedule (any key length 1-256), textbook form.</summary>
     private static void SetKeyAny(Rc4* cipher, byte* key, int keyLength)
     {

@@ -108,6 +108,7 @@ public sealed unsafe class Worker
     private readonly RxStaged[] _rxStage = new RxStaged[MppeBurst.MaxPackets];
     private readonly BurstSession[] _burstSessions = new BurstSession[MppeBurst.MaxPackets];
     private readonly MppeReceiver[] _snapshots = new MppeReceiver[MppeBurst.MaxPackets];
+    private readonly MppeReceiverMark[] _marks = new MppeReceiverMark[MppeBurst.MaxPackets];
     private int _rxCount;
     private int _burstSessionCount;
     private uint _burstEpoch;
@@ -514,10 +515,23 @@ public sealed unsafe class Worker
                 continue;
             }
 
+            // What a rollback needs (step 3). A stateful stream that no packet of the burst re-keys is run backwards
+            // over its packets, so only a mark of the counters is kept; a stateless session, or a stateful packet that
+            // changes the key (flushed or a flag packet: 1 in 256), takes a copy of the whole receiver (1.5 KB), as
+            // the receiver is still untouched in this step.
             if (!session.HasSnapshot)
             {
-                _snapshots[session.Index] = _receivers[st.Slot];
-                session.HasSnapshot = true;
+                ref MppeReceiver receiver = ref _receivers[st.Slot];
+                if (receiver.IsStateless || MppeReceiver.ChangesKey(header))
+                {
+                    _snapshots[session.Index] = receiver;
+                    session.HasSnapshot = true;
+                }
+                else if (!session.HasMark)
+                {
+                    receiver.Mark(out _marks[session.Index]);
+                    session.HasMark = true;
+                }
             }
 
             session.CoherencyCount = header.CoherencyCount;
@@ -676,6 +690,26 @@ public sealed unsafe class Worker
     /// </summary>
     private void RollBack(ref BurstSession session, Span<RxStaged> stage, Span<MppeDropReason> results)
     {
+        if (!session.HasSnapshot)
+        {
+            // Stateful, no key change in the burst: the stream is run backwards over the packets it decrypted, last
+            // first (which also restores their ciphertexts), then the counters are put back from the mark.
+            ref MppeReceiver receiver = ref _receivers[session.Slot];
+            for (int k = stage.Length - 1; k >= 0; k--)
+            {
+                ref RxStaged st = ref stage[k];
+                if (st.Kind != RxKind.MppeBurst || st.Slot != session.Slot)
+                    continue;
+                if (results[st.BurstIndex] == MppeDropReason.None)
+                    receiver.RewindDecrypted(st.Packet.Data[st.MppeOffset..]);
+                st.Kind = RxKind.MppeSingle;
+            }
+
+            receiver.RollBack(in _marks[session.Index]);
+            _rollbacks++;
+            return;
+        }
+
         MppeReceiver replay = _snapshots[session.Index];
         for (int k = 0; k < stage.Length; k++)
         {
@@ -1513,6 +1547,7 @@ public sealed unsafe class Worker
         public ushort CoherencyCount;  // the count the burst has reached for it
         public bool Slow;              // a packet was not the next count: the rest take the single path
         public bool HasSnapshot;       // _snapshots[Index] holds its receiver as it was before the burst
+        public bool HasMark;           // stateful, no key change: _marks[Index] holds its counters (rollback by rewinding RC4)
         public bool Failed;            // a burst packet failed verification: roll back
         public bool SetAside;          // a packet needs a long coherency walk: after the other sessions (step 5)
     }

@@ -232,6 +232,37 @@ public unsafe class MppeFastPathTests
             }, iter: 200);
     }
 
+    /// <summary>Four key changes at once (<see cref="MppeRekey.ChangeKey4"/>, mixed strengths) equal four of the plain ones.</summary>
+    [Fact]
+    public void FourKeyChangesAtOnce_EqualMppeKeySchedule()
+    {
+        var strength = Gen.OneOfConst(MppeKeyStrength.Bits40, MppeKeyStrength.Bits56, MppeKeyStrength.Bits128);
+        Gen.Select(Gen.Byte.Array[16].Array[4], Gen.Byte.Array[16].Array[4], strength.Array[4]).Sample((starts, sessions, strengths) =>
+        {
+            byte* block = stackalloc byte[4 * 32];
+            byte** startKeys = stackalloc byte*[4];
+            byte** sessionKeys = stackalloc byte*[4];
+            int* lengths = stackalloc int[4];
+            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[4];
+            Rc4* scratch = stackalloc Rc4[4];
+            var expected = new byte[4][];
+            for (int c = 0; c < 4; c++)
+            {
+                lengths[c] = MppeKeySchedule.SessionKeyLength(strengths[c]);
+                kinds[c] = strengths[c];
+                expected[c] = sessions[c][..lengths[c]];
+                MppeKeySchedule.ChangeKey(starts[c], expected[c], strengths[c]);
+                startKeys[c] = block + 32 * c;
+                sessionKeys[c] = block + 32 * c + 16;
+                starts[c].CopyTo(new Span<byte>(startKeys[c], 16));
+                sessions[c].CopyTo(new Span<byte>(sessionKeys[c], 16));
+            }
+            MppeRekey.ChangeKey4(startKeys, sessionKeys, lengths, kinds, scratch);
+            for (int c = 0; c < 4; c++)
+                Assert.Equal(expected[c], new ReadOnlySpan<byte>(sessionKeys[c], lengths[c]).ToArray());
+        }, iter: 200);
+    }
+
     [Fact]
     public void NativeSha1_EqualsDotNet()
     {

@@ -124,6 +124,34 @@ public unsafe class Rc4ScheduleTests
     }
 
     /// <summary>
+    /// The four-way key schedule (<see cref="Rc4.SetKeyMppe4"/>, contiguous states, 8-octet keys given twice) leaves each
+    /// state exactly as the textbook schedule of its key does (S-box, i, j), over random keys of both MPPE lengths.
+    /// </summary>
+    [Fact]
+    public void FourWayKeySchedule_EqualsTheTextbookKeySchedule()
+    {
+        Gen.Select(Gen.Byte.Array[16].Array[4], Gen.Bool.Array[4]).Sample((keys, shortKey) =>
+        {
+            Rc4* ciphers = stackalloc Rc4[4];
+            byte* block = stackalloc byte[64];
+            var used = new byte[4][];
+            for (int c = 0; c < 4; c++)
+            {
+                used[c] = shortKey[c] ? keys[c][..8] : keys[c];
+                for (int n = 0; n < 16; n++)
+                    block[16 * c + n] = used[c][n % used[c].Length];
+            }
+            Rc4.SetKeyMppe4(ciphers, block);
+            for (int c = 0; c < 4; c++)
+            {
+                var expected = new Rc4(used[c]);
+                Assert.Equal(new ReadOnlySpan<byte>(&expected, sizeof(Rc4)).ToArray(), new ReadOnlySpan<byte>(ciphers + c, sizeof(Rc4)).ToArray());
+                AssertKeystream(used[c], ref ciphers[c]);
+            }
+        }, iter: 300);
+    }
+
+    /// <summary>
     /// The read-ahead-select key schedule fixes up the next S[n+1] by a branch when j == n + 1 (1 round in 256): over
     /// keys chosen so that this happens, at every position of an eight-round block, single and paired, it still equals
     /// the textbook schedule (the random keys above hit it only now and then).

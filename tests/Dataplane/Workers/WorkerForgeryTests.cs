@@ -201,6 +201,48 @@ public sealed class WorkerForgeryTests
         AssertPings(peer, client, 5, 1300);
     }
 
+    /// <summary>
+    /// Stateful rollbacks both ways: without a copy of the receiver (the stream run backwards over the burst's packets,
+    /// <see cref="MppeReceiver.RewindDecrypted"/>), and with one when the burst also holds a flag packet (count low
+    /// octet 0xFF: a key change, which cannot be run backwards), the forgery before or after it. The session keeps
+    /// working either way, several times over. (Forged before the flag packet, the flag packet is no longer the next
+    /// count in the burst: it goes the single path after the rollback, and the burst is undone by running RC4 backwards.)
+    /// </summary>
+    [Theory]
+    [InlineData(0x40, false)]
+    [InlineData(0xFE, false)]
+    [InlineData(0xFD, true)]
+    public void A_stateful_forgery_is_rolled_back_with_or_without_a_flag_packet_in_the_burst(int firstCount, bool forgeBeforeFlag)
+    {
+        var time = new FakeTimeProvider();
+        using var peer = new WorkerTestPeer(Options(time));
+        TestClient client = peer.Open(Peer, 0x2006, 0x3006, Tunnel, MppeKeyStrength.Bits128, stateless: false);
+        for (int round = 0; round < 3; round++)
+        {
+            // Bring the client's next count to firstCount (of this round's 256-block).
+            for (int gap = (firstCount - NextCount(client)) & 0xFF; gap > 0;)
+            {
+                int n = Math.Min(20, gap);
+                AssertPings(peer, client, n, 2000 + round * 300 + gap);
+                gap -= n;
+            }
+
+            var ips = Enumerable.Range(0, 5).Select(i => WorkerTestPeer.Ipv4(Tunnel, Server, 50 + i, 1400 + round * 10 + i)).ToArray();
+            int forgedAt = forgeBeforeFlag ? 1 : 2;
+            for (int i = 0; i < ips.Length; i++)
+            {
+                if (i == forgedAt)
+                    peer.SendFromClient(client, ForgedMppe(new Random(round), NextCount(client), flushed: false), sequence: client.NextSequence);
+                peer.SendFromClient(client, WorkerTestPeer.PppIpv4(client, ips[i], encrypt: true));
+            }
+            peer.Step();
+            Assert.Equal(ips, peer.TakeInside());
+            Assert.Equal((ulong)(round + 1), peer.Host.Workers[client.Worker].MppeRollbacks);
+            AssertPings(peer, client, 4, 1600 + round * 10);
+        }
+        Assert.Equal(3UL, peer.Host.GetCounters()[DataplaneDropReason.MppeVerificationFailed]);
+    }
+
     [Fact]
     public void A_client_coherency_jump_of_2000_repeated_20_times_is_followed_at_once_by_delivery()
     {
