@@ -98,13 +98,40 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     {
         int groupSeconds = (call.Group ?? table.Group).IdleTimeoutSeconds;
         TimeSpan? limit = result.IdleTimeout ?? (groupSeconds > 0 ? TimeSpan.FromSeconds(groupSeconds) : null);
-        if (limit is not { } idle || call.IsCleared)
-            return;
-        call.IdleMonitor = new IdleTimeoutMonitor(table.Time, idle,
-            () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c.DataPacketsIn : null,
-            () => lifecycle.DisconnectIdle(call));
-        if (call.IsCleared)
-            call.IdleMonitor.Dispose(); // released meanwhile: Release may have missed the monitor
+        // A RADIUS CoA-Request may set, change or lift it later (RFC 5176 §3.1).
+        call.Aaa?.OnIdleTimeoutChange(change => SetIdleTimeout(call, change));
+        if (limit is { } idle)
+            SetIdleTimeout(call, idle);
+    }
+
+    /// <summary>
+    /// Starts, changes (the client's idle time so far counts) or, with null, stops the call's Idle-Timeout; false once the
+    /// call is cleared.
+    /// </summary>
+    internal bool SetIdleTimeout(GatewayCall call, TimeSpan? limit)
+    {
+        lock (call.IdleLock)
+        {
+            if (call.IsCleared)
+                return false;
+            if (limit is not { } idle)
+            {
+                call.IdleMonitor?.Dispose();
+                call.IdleMonitor = null;
+            }
+            else if (call.IdleMonitor?.ChangeLimit(idle) != true)
+            {
+                call.IdleMonitor = new IdleTimeoutMonitor(table.Time, idle,
+                    () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c.DataPacketsIn : null,
+                    () => lifecycle.DisconnectIdle(call));
+            }
+            if (call.IsCleared)
+            {
+                call.IdleMonitor?.Dispose(); // released meanwhile: Release may have missed the monitor
+                return false;
+            }
+            return true;
+        }
     }
 
     /// <summary>
