@@ -62,6 +62,12 @@ public sealed unsafe class Worker
 
     private const uint DecryptedMark = 0x4D505045; // "MPPE": UserData of a packet already decrypted and verified
     private const int ReasonCount = DataplaneCounters.ReasonCount;
+
+    /// <summary>ICMP "fragmentation needed" a worker sends at most per second (Linux: net.ipv4.icmp_msgs_per_sec = 1000).</summary>
+    public const int IcmpPerSecond = 1000;
+
+    /// <summary>... and at most at once (Linux: icmp_msgs_burst = 50).</summary>
+    public const int IcmpBurst = 50;
     private const int TxCapacity = 2 * PacketBurst.Size + GreReceiveState.MaxDeliveredPerCall;
 
     private readonly int _index;
@@ -118,6 +124,8 @@ public sealed unsafe class Worker
     private readonly long _ticksPerSecond;
     private readonly long _resetSignalIntervalTicks;
     private RekeyTokenBucket _rekeyTokens;
+    private RekeyTokenBucket _icmpTokens;     // ICMP "fragmentation needed" sent (RFC 1812 §4.3.2.8: rate-limited)
+    private ushort _icmpIdentification;
     private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
@@ -152,6 +160,7 @@ public sealed unsafe class Worker
         _ticksPerSecond = time.TimestampFrequency;
         _resetSignalIntervalTicks = Math.Max(1, _ticksPerSecond * ResetSignalIntervalMilliseconds / 1000);
         _rekeyTokens.Reset(_rekeyBudget.PerWorkerBurst, time.GetTimestamp());
+        _icmpTokens.Reset(IcmpBurst, time.GetTimestamp());
 
         // The pool's descriptors are one dense array: packet = base + pool index. Found from one packet.
         if (!pool.TryAllocate(out PacketHandle probe))
@@ -948,6 +957,17 @@ public sealed unsafe class Worker
             return;
         }
 
+        // RFC 1191: a datagram that cannot cross the tunnel unfragmented, and may not be fragmented, is answered with
+        // ICMP "fragmentation needed" so the sender's Path MTU Discovery adapts. The limit is the client's MRU (RFC 1661
+        // §6.1, an information field) less what MPPE puts in it before the datagram (RFC 3078 §3: its header and the
+        // encrypted protocol field), as pppd and accel-ppp lower the interface MTU under MPPE. Without DF the datagram
+        // goes as before (not fragmented here). Costs other packets one compare (TunnelMtu is 0 unless set).
+        if (state.TunnelMtu != 0 && ip.Length > TunnelDatagramLimit(state.TunnelMtu, flags) && IcmpFragmentationNeeded.DontFragment(ip))
+        {
+            AnswerTooBig(packet, slot, TunnelDatagramLimit(state.TunnelMtu, flags));
+            return;
+        }
+
         if (state.TcpMss != 0)
             _ = TcpMssClamp.Apply(ip, state.TcpMss); // before MPPE: the clamp reads the plaintext headers
 
@@ -984,6 +1004,49 @@ public sealed unsafe class Worker
 
         // Not encrypted, but staged too, so that the burst leaves in the order it came in.
         _encryptStage[_encryptCount++] = new Staged(packet, slot, state.Generation, Staged.NotEncrypted);
+    }
+
+    /// <summary>The largest datagram a PPP information field of <paramref name="mtu"/> octets carries on the session.</summary>
+    /// <remarks>Under MPPE 4 octets less, whether or not PFC shortens the protocol field: pppd's and accel-ppp's MPPE_PAD,
+    /// so the limit is the MTU the client's own interface has.</remarks>
+    private static int TunnelDatagramLimit(ushort mtu, SlotFlags flags) =>
+        (flags & SlotFlags.Mppe) == 0 ? mtu : mtu - MppePad;
+
+    /// <summary>What MPPE adds inside the PPP information field: its 2-octet header and the 2-octet protocol field (RFC 3078 §3).</summary>
+    public const int MppePad = MppeHeader.Length + 2;
+
+    /// <summary>
+    /// A DF datagram over the tunnel MTU: counted, and rewritten in place into the ICMP "fragmentation needed" that goes
+    /// back through the inside port to its sender (<see cref="IcmpFragmentationNeeded"/>), at most
+    /// <see cref="IcmpPerSecond"/> a second per worker (RFC 1812 §4.3.2.8); otherwise dropped.
+    /// </summary>
+    /// <remarks>
+    /// The message's source is the unreachable destination, the client's tunnel address, not one of the gateway's own:
+    /// on the kernel port the message enters the host through the TUN device, and Linux drops a packet arriving with a
+    /// local source address (fib_validate_source, unless net.ipv4.conf.*.accept_local); the client's address is routed
+    /// into the TUN, so reverse-path filtering accepts it. Path MTU Discovery reads only the quoted header and the MTU.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AnswerTooBig(PacketHandle packet, int slot, int limit)
+    {
+        Count(slot, DataplaneDropReason.TunnelMtuExceeded);
+        Span<byte> ip = packet.Data;
+        uint source = BinaryPrimitives.ReadUInt32BigEndian(ip[16..]);
+        int length = 0;
+        if (_icmpTokens.Available(_time.GetTimestamp(), IcmpPerSecond, IcmpBurst, _ticksPerSecond) > 0)
+            length = IcmpFragmentationNeeded.TryRewrite(ip, (ushort)Math.Max(IcmpFragmentationNeeded.MinimumMtu, limit), source, _icmpIdentification++);
+        if (length == 0)
+        {
+            _cache.Free(packet);
+            return;
+        }
+        _icmpTokens.Spend(1);
+        _ = packet.TryTrim(ip.Length - length);
+        if (_insideTxCount == _insideTx.Length)
+            FlushInside();
+        _insideTx[_insideTxCount++] = packet;
+        if (_insideTxCount >= PacketBurst.Size)
+            FlushInside();
     }
 
     /// <summary>
@@ -1206,6 +1269,7 @@ public sealed unsafe class Worker
             case WorkerCommandKind.SetNetwork:
                 state.TunnelAddress = command.TunnelAddress;
                 state.TcpMss = command.TcpMss;
+                state.TunnelMtu = command.TunnelMtu;
                 state.Flags = (state.Flags & ~(SlotFlags.Acfc | SlotFlags.Pfc | SlotFlags.EncryptionRequired))
                     | SlotFlags.NetworkUp
                     | (command.TransmitAcfc ? SlotFlags.Acfc : 0)
@@ -1475,6 +1539,7 @@ public sealed unsafe class Worker
         public ulong BytesOut;
         public ulong ControlIn;     // of PacketsIn, control frames handed up (counted off the data path)
         public ushort TcpMss;       // SYNs through the session are clamped to it (TcpMssClamp); 0: off
+        public ushort TunnelMtu;    // the client's MRU (bounded by ppp mtu): larger DF datagrams get ICMP (RFC 1191); 0: off
         public RekeyTokenBucket RekeyTokens;  // this session's share of tentative rekeying (RekeyBudget)
         public long LastResetSignalTicks;     // stateful MPPE: when a Reset-Request was last asked for
         public uint BurstEpoch;               // receive stage in which BurstIndex is valid

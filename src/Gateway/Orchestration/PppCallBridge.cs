@@ -10,6 +10,7 @@ using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Mppe;
 using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Sessions;
+using PptpGw.Dataplane.Workers;
 
 namespace PptpGw.Gateway.Orchestration;
 
@@ -146,8 +147,19 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         int mtu = Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru);
         if (result.LocalMru != 0)
             mtu = Math.Min(mtu, result.LocalMru);
+        // MPPE puts its header and the encrypted protocol field into the information field the MRU bounds (RFC 3078 §3):
+        // 4 octets less for the datagram, as pppd and accel-ppp lower the interface MTU (MPPE_PAD).
+        if (result.Mppe is not null)
+            mtu -= Worker.MppePad;
         return TcpMssClamp.ForMtu(mtu);
     }
+
+    /// <summary>
+    /// The largest information field we may send the client (RFC 1661 §6.1): its MRU, bounded by the group's <c>ppp
+    /// mtu</c>. The dataplane answers a larger DF datagram with ICMP "fragmentation needed" (RFC 1191).
+    /// </summary>
+    internal static ushort TunnelMtuFor(VpdnGroupConfig group, PppLinkResult result) =>
+        (ushort)Math.Clamp(Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru), 0, ushort.MaxValue);
 
     /// <summary>LCP, IPCP or CCP renegotiates on a live call (RFC 1661 §4.1): the dataplane stops its data until <see cref="OnNetworkUp"/>.</summary>
     public void OnNetworkDown(GatewayCall call, PppRenegotiation renegotiation)
@@ -176,7 +188,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         VpdnGroupConfig group = call.Group ?? table.Group;
         bool required = group.Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
-                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result)))
+                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result), TunnelMtuFor(group, result)))
         {
             lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
             call.SetEndReason(CallEndReason.GatewayError);
