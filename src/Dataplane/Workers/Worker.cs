@@ -126,6 +126,7 @@ public sealed unsafe class Worker
     private RekeyTokenBucket _rekeyTokens;
     private RekeyTokenBucket _icmpTokens;     // ICMP "fragmentation needed" sent (RFC 1812 §4.3.2.8: rate-limited)
     private ushort _icmpIdentification;
+    private ulong _loops, _busyLoops;         // turns of RunOnce, and those that found work (show dataplane)
     private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
@@ -193,6 +194,10 @@ public sealed unsafe class Worker
         Volatile.Read(ref _acksReceived), Volatile.Read(ref _acksSent), Volatile.Read(ref _resets),
         Volatile.Read(ref _commandsApplied));
 
+    /// <summary>Turns of the loop and the rings' occupancy now (read from another thread: approximate).</summary>
+    public WorkerLoopStatistics Loop => new(Volatile.Read(ref _loops), Volatile.Read(ref _busyLoops), _commands.Count, _commands.Capacity,
+        _up.Count, _up.Capacity);
+
     /// <summary>Key changes spent on the single-packet MPPE path (coherency jumps, forged counts included).</summary>
     public ulong TentativeKeyChanges => Volatile.Read(ref _tentativeKeyChanges);
 
@@ -253,6 +258,9 @@ public sealed unsafe class Worker
         FlushInside();
         FlushOutside();
         _table.Quiescent(_index);
+        _loops++;
+        if (work != 0)
+            _busyLoops++;
         return work;
     }
 
