@@ -8,7 +8,8 @@ namespace PptpGw.Tests.Integration;
 /// <c>pptpgw dial</c>: a 1378-octet ping (below the TUN device's MTU of 1400, which the host's kernel enforces itself) with Don't Fragment from the gateway's host to the client's tunnel address is
 /// answered with ICMP "fragmentation needed", MTU 1296 (1300 less MPPE's 4 octets); the host's kernel takes the answer
 /// (it arrives through the TUN device from the client's address), caches the path MTU, and the same ping without DF
-/// then crosses the tunnel in fragments and is answered. The drop shows in <c>show dataplane</c>.
+/// then crosses the tunnel in the host's fragments; before that, without DF, it crossed in the gateway's own fragments
+/// (RFC 791). The drop shows in <c>show dataplane</c>.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed partial class TunnelMtuIntegrationTests(ITestOutputHelper output)
@@ -27,8 +28,13 @@ public sealed partial class TunnelMtuIntegrationTests(ITestOutputHelper output)
         LabProcess dial = lab.Dial("dial", "--auth", "mschapv2", "--mppe", "128", "--seconds", "60", "--tun", "pptp0");
         string client = LocalAddress().Match(await dial.WaitForLineAsync("DIAL: link up", Up)).Groups[1].Value;
 
-        // Small pings cross; then 1350 octets of data (a 1378-octet datagram) with DF: the gateway answers for the tunnel.
+        // Small pings cross, and a 1378-octet one without DF: the gateway fragments it (RFC 791) and the client's kernel
+        // reassembles and answers.
         Assert.Equal(0, Ping(lab, client, 56, "do").Code);
+        Assert.Equal(0, Ping(lab, client, 1350, "dont").Code);
+        // Then 1350 octets of data (a 1378-octet datagram) with DF: the gateway answers for the tunnel.
+        Assert.DoesNotContain("mtu 1296", lab.IpGw($"route get {client}"), StringComparison.Ordinal); // nothing learnt yet
+
         (int code, string text) = Ping(lab, client, 1350, "do");
         output.WriteLine(text);
         Assert.NotEqual(0, code);

@@ -124,9 +124,10 @@ public enum DataplaneDropReason
     // ---- inside → outside: the tunnel's MTU (issue 14) ----
 
     /// <summary>
-    /// An inside datagram with Don't Fragment set that is larger than the session's tunnel MTU (the client's MRU, the
-    /// group's <c>ppp mtu</c>, less the MPPE header): answered with ICMP "fragmentation needed" and the tunnel MTU
-    /// (RFC 1191 §4) unless that would break RFC 1812 §4.3.2.7 or the worker's ICMP rate limit, then dropped.
+    /// An inside datagram larger than the session's tunnel MTU (the client's MRU, the group's <c>ppp mtu</c>, less the
+    /// MPPE header) that cannot be fragmented: with Don't Fragment set (answered with ICMP "fragmentation needed" and
+    /// the tunnel MTU, RFC 1191 §4, unless RFC 1812 §4.3.2.7 or the worker's ICMP rate limit forbid it), or with IP
+    /// options; then dropped. Without DF and options it leaves in RFC 791 fragments (not a drop).
     /// </summary>
     TunnelMtuExceeded,
 }

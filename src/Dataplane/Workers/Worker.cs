@@ -127,6 +127,7 @@ public sealed unsafe class Worker
     private RekeyTokenBucket _icmpTokens;     // ICMP "fragmentation needed" sent (RFC 1812 §4.3.2.8: rate-limited)
     private ushort _icmpIdentification;
     private ulong _loops, _busyLoops;         // turns of RunOnce, and those that found work (show dataplane)
+    private readonly PacketHandle[] _fragments = new PacketHandle[MaxFragments]; // Fragment's later fragments, before staging
     private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
@@ -966,16 +967,29 @@ public sealed unsafe class Worker
         }
 
         // RFC 1191: a datagram that cannot cross the tunnel unfragmented, and may not be fragmented, is answered with
-        // ICMP "fragmentation needed" so the sender's Path MTU Discovery adapts. The limit is the client's MRU (RFC 1661
-        // §6.1, an information field) less what MPPE puts in it before the datagram (RFC 3078 §3: its header and the
-        // encrypted protocol field), as pppd and accel-ppp lower the interface MTU under MPPE. Without DF the datagram
-        // goes as before (not fragmented here). Costs other packets one compare (TunnelMtu is 0 unless set).
-        if (state.TunnelMtu != 0 && ip.Length > TunnelDatagramLimit(state.TunnelMtu, flags) && IcmpFragmentationNeeded.DontFragment(ip))
+        // ICMP "fragmentation needed" so the sender's Path MTU Discovery adapts; one that may be fragmented is (RFC 791
+        // §3.2). The limit is the client's MRU (RFC 1661 §6.1, an information field) less what MPPE puts in it before the
+        // datagram (RFC 3078 §3: its header and the encrypted protocol field), as pppd and accel-ppp lower the interface
+        // MTU under MPPE. Costs other packets one compare (TunnelMtu is 0 unless set) and one length compare.
+        if (state.TunnelMtu != 0 && ip.Length > TunnelDatagramLimit(state.TunnelMtu, flags))
         {
-            AnswerTooBig(packet, slot, TunnelDatagramLimit(state.TunnelMtu, flags));
+            if (IcmpFragmentationNeeded.DontFragment(ip))
+                AnswerTooBig(packet, slot, TunnelDatagramLimit(state.TunnelMtu, flags));
+            else
+                Fragment(packet, slot, ref state, flags, TunnelDatagramLimit(state.TunnelMtu, flags));
             return;
         }
 
+        StageOutside(packet, slot, ref state, flags);
+    }
+
+    /// <summary>The rest of the inside → outside path for one datagram: MSS clamp, PPP/MPPE framing, the encrypt stage.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StageOutside(PacketHandle packet, int slot, ref SlotState state, SlotFlags flags)
+    {
+        if (_encryptCount == _encryptStage.Length)
+            RunEncryptStage(); // fragments of one datagram can fill it within a burst
+        Span<byte> ip = packet.Data;
         if (state.TcpMss != 0)
             _ = TcpMssClamp.Apply(ip, state.TcpMss); // before MPPE: the clamp reads the plaintext headers
 
@@ -1013,6 +1027,72 @@ public sealed unsafe class Worker
         // Not encrypted, but staged too, so that the burst leaves in the order it came in.
         _encryptStage[_encryptCount++] = new Staged(packet, slot, state.Generation, Staged.NotEncrypted);
     }
+
+    /// <summary>
+    /// RFC 791 §3.2: a datagram without DF larger than the tunnel's limit leaves as fragments of at most
+    /// <paramref name="limit"/> octets (data in multiples of 8), the first in its own buffer, the others in buffers from the
+    /// pool; the client reassembles them (RFC 791 §3.2, as any host must). The MSS clamp runs on the whole datagram first
+    /// (only the first fragment carries the TCP header). Not fragmented, counted as
+    /// <see cref="DataplaneDropReason.TunnelMtuExceeded"/> and dropped: a datagram with IP options (each option's copy
+    /// flag would have to be honoured per fragment; hosts rarely send them), a limit below 28 octets, more than
+    /// <see cref="MaxFragments"/> fragments; no buffer for one: <see cref="DataplaneDropReason.PoolExhausted"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Fragment(PacketHandle packet, int slot, ref SlotState state, SlotFlags flags, int limit)
+    {
+        Span<byte> ip = packet.Data;
+        int ihl = (ip[0] & 0x0F) * 4;
+        int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        int chunk = (limit - Ipv4Header.MinHeaderLength) & ~7;
+        if (ihl != Ipv4Header.MinHeaderLength || total > ip.Length || total <= limit || chunk < 8
+            || (total - ihl + chunk - 1) / chunk > MaxFragments)
+        {
+            Drop(packet, slot, DataplaneDropReason.TunnelMtuExceeded);
+            return;
+        }
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(ip[..total], state.TcpMss);
+
+        ushort original = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]);
+        int offset = original & 0x1FFF;           // in 8-octet units: this datagram may be a fragment already
+        bool lastMoreFragments = (original & 0x2000) != 0;
+        int data = total - ihl;
+        int extra = 0;
+        for (int at = chunk; at < data; at += chunk)
+        {
+            int length = Math.Min(chunk, data - at);
+            if (!_cache.TryAllocate(out PacketHandle f) || !f.TryAppend(ihl + length, out Span<byte> fragment))
+            {
+                for (int i = 0; i < extra; i++)
+                    _cache.Free(_fragments[i]);
+                Drop(packet, slot, DataplaneDropReason.PoolExhausted);
+                return;
+            }
+            ip[..ihl].CopyTo(fragment);
+            ip.Slice(ihl + at, length).CopyTo(fragment[ihl..]);
+            bool last = at + length == data;
+            WriteFragmentHeader(fragment, ihl + length, offset + (at / 8), !last || lastMoreFragments);
+            f.SessionIndex = slot;
+            _fragments[extra++] = f;
+        }
+        WriteFragmentHeader(ip, ihl + chunk, offset, moreFragments: true);
+        _ = packet.TryTrim(ip.Length - (ihl + chunk));
+        StageOutside(packet, slot, ref state, flags);
+        for (int i = 0; i < extra; i++)
+            StageOutside(_fragments[i], slot, ref _slots[slot], flags);
+    }
+
+    /// <summary>Total length, MF and fragment offset of one fragment's header, and its checksum (RFC 791 §3.1).</summary>
+    private static void WriteFragmentHeader(Span<byte> ip, int totalLength, int offset, bool moreFragments)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)totalLength);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((moreFragments ? 0x2000 : 0) | offset));
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..Ipv4Header.MinHeaderLength]));
+    }
+
+    /// <summary>Most fragments one datagram becomes (a pool buffer of 2 KB at the smallest limit, ppp mtu 576 less MPPE, makes 4).</summary>
+    public const int MaxFragments = 8;
 
     /// <summary>The largest datagram a PPP information field of <paramref name="mtu"/> octets carries on the session.</summary>
     /// <remarks>Under MPPE 4 octets less, whether or not PFC shortens the protocol field: pppd's and accel-ppp's MPPE_PAD,

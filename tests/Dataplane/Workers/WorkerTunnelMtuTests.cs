@@ -11,7 +11,7 @@ namespace PptpGw.Tests.Dataplane.Workers;
 /// The tunnel MTU as a stage of the worker (RFC 1191): on a session with tunnel MTU 1300 and MPPE-128 (datagrams up to
 /// 1296), an inside DF datagram of 1297 octets is not tunnelled but answered through the inside port with ICMP
 /// "fragmentation needed", MTU 1296, and counted as <see cref="DataplaneDropReason.TunnelMtuExceeded"/>; 1296 octets
-/// pass, and so does a larger datagram without DF (as before). The ICMP answers are rate-limited per worker.
+/// pass; a larger datagram without DF leaves in RFC 791 fragments. The ICMP answers are rate-limited per worker.
 /// </summary>
 public sealed class WorkerTunnelMtuTests
 {
@@ -27,8 +27,16 @@ public sealed class WorkerTunnelMtuTests
         return p;
     }
 
+    private static byte[] Decrypt(TestClient client, GrePacketSeen seen)
+    {
+        (ushort protocol, byte[] inner, MppeHeader? mppe) = WorkerTestPeer.Open(client, seen.Payload);
+        Assert.NotNull(mppe);
+        Assert.Equal(PppProtocol.Ipv4, protocol);
+        return inner;
+    }
+
     [Fact]
-    public void Df_datagrams_over_the_tunnel_mtu_are_answered_with_icmp_and_the_rest_pass()
+    public void Df_datagrams_over_the_tunnel_mtu_are_answered_with_icmp_and_the_rest_are_fragmented()
     {
         var time = new FakeTimeProvider();
         using var peer = new WorkerTestPeer(new DataplaneOptions
@@ -51,17 +59,31 @@ public sealed class WorkerTunnelMtuTests
         Assert.True(peer.Host.TryGetDropCounters(client.Handle, out SessionDropCounters? drops));
         Assert.Equal(1UL, drops[DataplaneDropReason.TunnelMtuExceeded]);
 
-        // At the limit with DF, and over it without DF: tunnelled, decrypting to the datagram sent.
-        foreach (byte[] datagram in new[] { Datagram(1296, dontFragment: true), Datagram(1400, dontFragment: false) })
+        // At the limit with DF: tunnelled as it is, decrypting to the datagram sent.
+        byte[] fits = Datagram(1296, dontFragment: true);
+        peer.SendInside(0, fits);
+        peer.Step();
+        Assert.Equal(fits, Decrypt(client, Assert.Single(peer.TakeOutside(), p => p.Payload.Length > 0)));
+
+        // Over it without DF: RFC 791 fragments of at most 1296 octets (1272 data octets, a multiple of 8), which
+        // reassemble to the datagram sent.
+        byte[] large = Datagram(1400, dontFragment: false);
+        peer.SendInside(0, large);
+        peer.Step();
+        byte[][] fragments = [.. peer.TakeOutside().Where(p => p.Payload.Length > 0).Select(p => Decrypt(client, p))];
+        Assert.Equal(2, fragments.Length);
+        Assert.Equal([1292, 128], fragments.Select(f => f.Length));
+        byte[] reassembled = new byte[1400];
+        large.AsSpan(0, 20).CopyTo(reassembled);
+        foreach (byte[] f in fragments)
         {
-            peer.SendInside(0, datagram);
-            peer.Step();
-            GrePacketSeen seen = Assert.Single(peer.TakeOutside(), p => p.Payload.Length > 0);
-            (ushort protocol, byte[] inner, MppeHeader? mppe) = WorkerTestPeer.Open(client, seen.Payload);
-            Assert.NotNull(mppe);
-            Assert.Equal(PppProtocol.Ipv4, protocol);
-            Assert.Equal(datagram, inner);
+            Assert.Equal(Ipv4Error.None, Ipv4Header.TryParse(f, out Ipv4Header h)); // checksum verified
+            Assert.Equal(f.Length, h.TotalLength);
+            Assert.Equal(f == fragments[0], h.MoreFragments);
+            Assert.Equal(9, h.Identification);
+            f.AsSpan(20).CopyTo(reassembled.AsSpan(20 + (h.FragmentOffset * 8)));
         }
+        Assert.Equal(large.AsSpan(20).ToArray(), reassembled.AsSpan(20).ToArray());
         Assert.Empty(peer.TakeInside());
         Assert.Equal(1UL, peer.Host.GetCounters()[DataplaneDropReason.TunnelMtuExceeded]);
 
