@@ -249,18 +249,46 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Matches(@"^pptpgw \S+ \(\.NET [0-9.]+", output);
     }
 
+    /// <summary>Every subcommand the command line has (taken from it, so a new one cannot be forgotten here).</summary>
+    public static TheoryData<string> Subcommands() => new(SubcommandNames());
+
+    private static string[] SubcommandNames() =>
+        [.. PptpGw.Gateway.Cli.GatewayCommandLine.Build([], TextWriter.Null, TextWriter.Null).Subcommands.Select(c => c.Name)];
+
+    [Fact]
+    public void TheSubcommandListIsTheDocumentedOne()
+    {
+        string[] names = SubcommandNames();
+        Assert.Equal(["run", "check", "show", "clear", "debug", "no", "undebug", "terminal", "reload", "shutdown", "dial", "load", "completion", "version"], names);
+    }
+
+    /// <summary>
+    /// The published binary (<c>artifacts/bin/pptpgw</c>, what <c>./build.sh build</c> makes and the .deb ships), as a
+    /// process: <c>--version</c>, <c>version</c>, <c>--help</c> and every <c>SUBCOMMAND --help</c> exit 0 with their own text.
+    /// </summary>
+    [PublishedBinaryFact]
+    public void ThePublishedBinaryAnswersVersionAndEverySubcommandsHelp()
+    {
+        string binary = PptpGw.Tests.Integration.Lab.GatewayBinary!;
+        (int code, string version, _) = PptpGw.Tests.Integration.Lab.RunRaw(binary, "--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^pptpgw \S+ \(\.NET [0-9.]+", version);
+        (code, string versionWord, _) = PptpGw.Tests.Integration.Lab.RunRaw(binary, "version");
+        Assert.Equal((0, version), (code, versionWord));
+        (code, string help, _) = PptpGw.Tests.Integration.Lab.RunRaw(binary, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Exit codes:", help, StringComparison.Ordinal);
+        foreach (string command in SubcommandNames())
+        {
+            (code, string text, string error) = PptpGw.Tests.Integration.Lab.RunRaw(binary, command, "--help");
+            Assert.True(code == 0, $"{command} --help: exit {code}: {error}");
+            Assert.Matches($@"Usage:\n  pptpgw {command}\b", text);
+            Assert.DoesNotContain("Exit codes:", text, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
-    [InlineData("run")]
-    [InlineData("check")]
-    [InlineData("show")]
-    [InlineData("clear")]
-    [InlineData("debug")]
-    [InlineData("no")]
-    [InlineData("undebug")]
-    [InlineData("terminal")]
-    [InlineData("dial")]
-    [InlineData("completion")]
-    [InlineData("version")]
+    [MemberData(nameof(Subcommands))]
     public async Task EverySubcommandHasItsOwnHelp(string command)
     {
         (int code, string output, string error) = await RunAsync(command, "--help");
@@ -339,5 +367,16 @@ public sealed partial class CommandLineTests : IDisposable
                 args = ["198.18.0.1", "--user", "u", "--password", "p"];
             Assert.True(PptpGw.Client.DialArguments.TryParse(args, out string? error) is not null, $"{name}: {error}");
         }
+    }
+}
+
+/// <summary>A fact that needs the published gateway (<c>artifacts/bin/pptpgw</c>, made by <c>./build.sh build</c>); skipped, saying so, otherwise.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PublishedBinaryFactAttribute : FactAttribute
+{
+    public PublishedBinaryFactAttribute()
+    {
+        if (PptpGw.Tests.Integration.Lab.GatewayBinary is null)
+            Skip = "needs the published gateway artifacts/bin/pptpgw (./build.sh build)";
     }
 }

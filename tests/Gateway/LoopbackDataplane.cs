@@ -128,7 +128,8 @@ internal sealed class LoopbackDataplane : IDataplaneControl, IAsyncDisposable
         return SessionInstallError.None;
     }
 
-    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0)
+    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0,
+        ushort tunnelMtu = 0)
     {
         if (!_entries.TryGetValue(session, out Entry? entry) || entry.IsClosed)
             return false;

@@ -132,6 +132,12 @@ public static class AdminJson
                 ["mppe_key_changes"] = w.MppeKeyChanges,
                 ["sessions_holding_packets"] = w.HoldingPackets,
                 ["sessions_owing_acknowledgments"] = w.OwingAcknowledgments,
+                ["loop"] = new JsonObject { ["turns"] = w.LoopTurns, ["busy_turns"] = w.BusyTurns },
+                ["rings"] = new JsonObject
+                {
+                    ["command"] = new JsonObject { ["used"] = w.CommandRing.Used, ["capacity"] = w.CommandRing.Capacity },
+                    ["control"] = new JsonObject { ["used"] = w.ControlRing.Used, ["capacity"] = w.ControlRing.Capacity },
+                },
             });
         }
         var ports = new JsonArray();

@@ -19,4 +19,17 @@ public sealed record DataplaneWorkerView(
     ulong ResetRequests,
     ulong MppeKeyChanges,
     int HoldingPackets,
-    int OwingAcknowledgments);
+    int OwingAcknowledgments)
+{
+    /// <summary>Turns of the worker's loop since start.</summary>
+    public ulong LoopTurns { get; init; }
+
+    /// <summary>Of them, turns that found work.</summary>
+    public ulong BusyTurns { get; init; }
+
+    /// <summary>Commands waiting on the control plane → worker ring now, and its size.</summary>
+    public (int Used, int Capacity) CommandRing { get; init; }
+
+    /// <summary>Control frames and signals waiting on the worker → control plane ring now, and its size.</summary>
+    public (int Used, int Capacity) ControlRing { get; init; }
+}

@@ -130,6 +130,8 @@ public static class OperatorRenderer
             text.Append('\n');
             text.Append(CultureInfo.InvariantCulture,
                 $"  MPPE key changes {w.MppeKeyChanges}, CCP reset requests {w.ResetRequests}; sessions holding packets {w.HoldingPackets}, owing acks {w.OwingAcknowledgments}\n");
+            text.Append(CultureInfo.InvariantCulture,
+                $"  loop: {w.LoopTurns} turns, {w.BusyTurns} with work; command ring {w.CommandRing.Used}/{w.CommandRing.Capacity}, control ring {w.ControlRing.Used}/{w.ControlRing.Capacity}\n");
             KeyValuePair<string, ulong>[] drops = [.. w.Drops.Where(d => d.Value != 0)];
             if (drops.Length == 0)
             {

@@ -74,8 +74,12 @@ public interface IDataplaneControl
     /// IPCP opened: the session's tunnel address (host order) and the header compression agreed by LCP for what we send
     /// (ACFC, PFC). From now on IPv4 is forwarded both ways, encrypted when <paramref name="requireEncryption"/> or MPPE is set.
     /// <paramref name="tcpMss"/> (0: off) is the MSS the session's TCP SYNs are clamped to, both ways.
+    /// <paramref name="tunnelMtu"/> (0: unbounded) is the largest PPP information field the client takes (its MRU, the
+    /// group's <c>ppp mtu</c>): an inside datagram with Don't Fragment that does not fit is answered with ICMP
+    /// "fragmentation needed" (RFC 1191) and dropped.
     /// </summary>
-    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0);
+    bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0,
+        ushort tunnelMtu = 0);
 
     /// <summary>CCP opened with MPPE: start encrypting and decrypting with these keys.</summary>
     bool SetMppe(SessionHandle session, in MppeParameters mppe);

@@ -120,6 +120,16 @@ public enum DataplaneDropReason
     /// has left (<see cref="RekeyBudget"/>); nothing was computed or changed.
     /// </summary>
     MppeRekeyBudgetExhausted,
+
+    // ---- inside → outside: the tunnel's MTU (issue 14) ----
+
+    /// <summary>
+    /// An inside datagram larger than the session's tunnel MTU (the client's MRU, the group's <c>ppp mtu</c>, less the
+    /// MPPE header) that cannot be fragmented: with Don't Fragment set (answered with ICMP "fragmentation needed" and
+    /// the tunnel MTU, RFC 1191 §4, unless RFC 1812 §4.3.2.7 or the worker's ICMP rate limit forbid it), or with IP
+    /// options; then dropped. Without DF and options it leaves in RFC 791 fragments (not a drop).
+    /// </summary>
+    TunnelMtuExceeded,
 }
 
 /// <summary>Per-reason drop counters of one session (a snapshot).</summary>
@@ -152,7 +162,7 @@ public sealed class SessionDropCounters
 public sealed class DataplaneCounters
 {
     /// <summary>Number of <see cref="DataplaneDropReason"/> values (the length of the drop arrays).</summary>
-    public const int ReasonCount = (int)DataplaneDropReason.MppeRekeyBudgetExhausted + 1;
+    public const int ReasonCount = (int)DataplaneDropReason.TunnelMtuExceeded + 1;
 
     private readonly ulong[] _drops;
 

@@ -176,7 +176,8 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
     }
 
     /// <inheritdoc/>
-    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0)
+    public bool SetNetwork(SessionHandle session, uint tunnelAddress, bool transmitAcfc, bool transmitPfc, bool requireEncryption, ushort tcpMss = 0,
+        ushort tunnelMtu = 0)
     {
         lock (_gate)
         {
@@ -194,6 +195,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
                 TransmitPfc = transmitPfc,
                 RequireEncryption = requireEncryption,
                 TcpMss = tcpMss,
+                TunnelMtu = tunnelMtu,
             };
             if (!_commands[config.Worker].TryEnqueue(command))
             {

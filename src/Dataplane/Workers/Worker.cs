@@ -62,6 +62,12 @@ public sealed unsafe class Worker
 
     private const uint DecryptedMark = 0x4D505045; // "MPPE": UserData of a packet already decrypted and verified
     private const int ReasonCount = DataplaneCounters.ReasonCount;
+
+    /// <summary>ICMP "fragmentation needed" a worker sends at most per second (Linux: net.ipv4.icmp_msgs_per_sec = 1000).</summary>
+    public const int IcmpPerSecond = 1000;
+
+    /// <summary>... and at most at once (Linux: icmp_msgs_burst = 50).</summary>
+    public const int IcmpBurst = 50;
     private const int TxCapacity = 2 * PacketBurst.Size + GreReceiveState.MaxDeliveredPerCall;
 
     private readonly int _index;
@@ -119,6 +125,10 @@ public sealed unsafe class Worker
     private readonly long _ticksPerSecond;
     private readonly long _resetSignalIntervalTicks;
     private RekeyTokenBucket _rekeyTokens;
+    private RekeyTokenBucket _icmpTokens;     // ICMP "fragmentation needed" sent (RFC 1812 §4.3.2.8: rate-limited)
+    private ushort _icmpIdentification;
+    private ulong _loops, _busyLoops;         // turns of RunOnce, and those that found work (show dataplane)
+    private readonly PacketHandle[] _fragments = new PacketHandle[MaxFragments]; // Fragment's later fragments, before staging
     private readonly bool _randomInitialSequenceNumbers;
 
     // Counters: written by this worker only, read by anyone (monotonic, a snapshot may lag).
@@ -153,6 +163,7 @@ public sealed unsafe class Worker
         _ticksPerSecond = time.TimestampFrequency;
         _resetSignalIntervalTicks = Math.Max(1, _ticksPerSecond * ResetSignalIntervalMilliseconds / 1000);
         _rekeyTokens.Reset(_rekeyBudget.PerWorkerBurst, time.GetTimestamp());
+        _icmpTokens.Reset(IcmpBurst, time.GetTimestamp());
 
         // The pool's descriptors are one dense array: packet = base + pool index. Found from one packet.
         if (!pool.TryAllocate(out PacketHandle probe))
@@ -184,6 +195,10 @@ public sealed unsafe class Worker
         Volatile.Read(ref _outsideSent), Volatile.Read(ref _controlUp), Volatile.Read(ref _controlDown),
         Volatile.Read(ref _acksReceived), Volatile.Read(ref _acksSent), Volatile.Read(ref _resets),
         Volatile.Read(ref _commandsApplied));
+
+    /// <summary>Turns of the loop and the rings' occupancy now (read from another thread: approximate).</summary>
+    public WorkerLoopStatistics Loop => new(Volatile.Read(ref _loops), Volatile.Read(ref _busyLoops), _commands.Count, _commands.Capacity,
+        _up.Count, _up.Capacity);
 
     /// <summary>Key changes spent on the single-packet MPPE path (coherency jumps, forged counts included).</summary>
     public ulong TentativeKeyChanges => Volatile.Read(ref _tentativeKeyChanges);
@@ -245,6 +260,9 @@ public sealed unsafe class Worker
         FlushInside();
         FlushOutside();
         _table.Quiescent(_index);
+        _loops++;
+        if (work != 0)
+            _busyLoops++;
         return work;
     }
 
@@ -982,6 +1000,30 @@ public sealed unsafe class Worker
             return;
         }
 
+        // RFC 1191: a datagram that cannot cross the tunnel unfragmented, and may not be fragmented, is answered with
+        // ICMP "fragmentation needed" so the sender's Path MTU Discovery adapts; one that may be fragmented is (RFC 791
+        // §3.2). The limit is the client's MRU (RFC 1661 §6.1, an information field) less what MPPE puts in it before the
+        // datagram (RFC 3078 §3: its header and the encrypted protocol field), as pppd and accel-ppp lower the interface
+        // MTU under MPPE. Costs other packets one compare (TunnelMtu is 0 unless set) and one length compare.
+        if (state.TunnelMtu != 0 && ip.Length > TunnelDatagramLimit(state.TunnelMtu, flags))
+        {
+            if (IcmpFragmentationNeeded.DontFragment(ip))
+                AnswerTooBig(packet, slot, TunnelDatagramLimit(state.TunnelMtu, flags));
+            else
+                Fragment(packet, slot, ref state, flags, TunnelDatagramLimit(state.TunnelMtu, flags));
+            return;
+        }
+
+        StageOutside(packet, slot, ref state, flags);
+    }
+
+    /// <summary>The rest of the inside → outside path for one datagram: MSS clamp, PPP/MPPE framing, the encrypt stage.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StageOutside(PacketHandle packet, int slot, ref SlotState state, SlotFlags flags)
+    {
+        if (_encryptCount == _encryptStage.Length)
+            RunEncryptStage(); // fragments of one datagram can fill it within a burst
+        Span<byte> ip = packet.Data;
         if (state.TcpMss != 0)
             _ = TcpMssClamp.Apply(ip, state.TcpMss); // before MPPE: the clamp reads the plaintext headers
 
@@ -1018,6 +1060,115 @@ public sealed unsafe class Worker
 
         // Not encrypted, but staged too, so that the burst leaves in the order it came in.
         _encryptStage[_encryptCount++] = new Staged(packet, slot, state.Generation, Staged.NotEncrypted);
+    }
+
+    /// <summary>
+    /// RFC 791 §3.2: a datagram without DF larger than the tunnel's limit leaves as fragments of at most
+    /// <paramref name="limit"/> octets (data in multiples of 8), the first in its own buffer, the others in buffers from the
+    /// pool; the client reassembles them (RFC 791 §3.2, as any host must). The MSS clamp runs on the whole datagram first
+    /// (only the first fragment carries the TCP header). Not fragmented, counted as
+    /// <see cref="DataplaneDropReason.TunnelMtuExceeded"/> and dropped: a datagram with IP options (each option's copy
+    /// flag would have to be honoured per fragment; hosts rarely send them), a limit below 28 octets, more than
+    /// <see cref="MaxFragments"/> fragments; no buffer for one: <see cref="DataplaneDropReason.PoolExhausted"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Fragment(PacketHandle packet, int slot, ref SlotState state, SlotFlags flags, int limit)
+    {
+        Span<byte> ip = packet.Data;
+        int ihl = (ip[0] & 0x0F) * 4;
+        int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        int chunk = (limit - Ipv4Header.MinHeaderLength) & ~7;
+        if (ihl != Ipv4Header.MinHeaderLength || total > ip.Length || total <= limit || chunk < 8
+            || (total - ihl + chunk - 1) / chunk > MaxFragments)
+        {
+            Drop(packet, slot, DataplaneDropReason.TunnelMtuExceeded);
+            return;
+        }
+        if (state.TcpMss != 0)
+            _ = TcpMssClamp.Apply(ip[..total], state.TcpMss);
+
+        ushort original = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]);
+        int offset = original & 0x1FFF;           // in 8-octet units: this datagram may be a fragment already
+        bool lastMoreFragments = (original & 0x2000) != 0;
+        int data = total - ihl;
+        int extra = 0;
+        for (int at = chunk; at < data; at += chunk)
+        {
+            int length = Math.Min(chunk, data - at);
+            if (!_cache.TryAllocate(out PacketHandle f) || !f.TryAppend(ihl + length, out Span<byte> fragment))
+            {
+                for (int i = 0; i < extra; i++)
+                    _cache.Free(_fragments[i]);
+                Drop(packet, slot, DataplaneDropReason.PoolExhausted);
+                return;
+            }
+            ip[..ihl].CopyTo(fragment);
+            ip.Slice(ihl + at, length).CopyTo(fragment[ihl..]);
+            bool last = at + length == data;
+            WriteFragmentHeader(fragment, ihl + length, offset + (at / 8), !last || lastMoreFragments);
+            f.SessionIndex = slot;
+            _fragments[extra++] = f;
+        }
+        WriteFragmentHeader(ip, ihl + chunk, offset, moreFragments: true);
+        _ = packet.TryTrim(ip.Length - (ihl + chunk));
+        StageOutside(packet, slot, ref state, flags);
+        for (int i = 0; i < extra; i++)
+            StageOutside(_fragments[i], slot, ref _slots[slot], flags);
+    }
+
+    /// <summary>Total length, MF and fragment offset of one fragment's header, and its checksum (RFC 791 §3.1).</summary>
+    private static void WriteFragmentHeader(Span<byte> ip, int totalLength, int offset, bool moreFragments)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)totalLength);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((moreFragments ? 0x2000 : 0) | offset));
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..Ipv4Header.MinHeaderLength]));
+    }
+
+    /// <summary>Most fragments one datagram becomes (a pool buffer of 2 KB at the smallest limit, ppp mtu 576 less MPPE, makes 4).</summary>
+    public const int MaxFragments = 8;
+
+    /// <summary>The largest datagram a PPP information field of <paramref name="mtu"/> octets carries on the session.</summary>
+    /// <remarks>Under MPPE 4 octets less, whether or not PFC shortens the protocol field: pppd's and accel-ppp's MPPE_PAD,
+    /// so the limit is the MTU the client's own interface has.</remarks>
+    private static int TunnelDatagramLimit(ushort mtu, SlotFlags flags) =>
+        (flags & SlotFlags.Mppe) == 0 ? mtu : mtu - MppePad;
+
+    /// <summary>What MPPE adds inside the PPP information field: its 2-octet header and the 2-octet protocol field (RFC 3078 §3).</summary>
+    public const int MppePad = MppeHeader.Length + 2;
+
+    /// <summary>
+    /// A DF datagram over the tunnel MTU: counted, and rewritten in place into the ICMP "fragmentation needed" that goes
+    /// back through the inside port to its sender (<see cref="IcmpFragmentationNeeded"/>), at most
+    /// <see cref="IcmpPerSecond"/> a second per worker (RFC 1812 §4.3.2.8); otherwise dropped.
+    /// </summary>
+    /// <remarks>
+    /// The message's source is the unreachable destination, the client's tunnel address, not one of the gateway's own:
+    /// on the kernel port the message enters the host through the TUN device, and Linux drops a packet arriving with a
+    /// local source address (fib_validate_source, unless net.ipv4.conf.*.accept_local); the client's address is routed
+    /// into the TUN, so reverse-path filtering accepts it. Path MTU Discovery reads only the quoted header and the MTU.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AnswerTooBig(PacketHandle packet, int slot, int limit)
+    {
+        Count(slot, DataplaneDropReason.TunnelMtuExceeded);
+        Span<byte> ip = packet.Data;
+        uint source = BinaryPrimitives.ReadUInt32BigEndian(ip[16..]);
+        int length = 0;
+        if (_icmpTokens.Available(_time.GetTimestamp(), IcmpPerSecond, IcmpBurst, _ticksPerSecond) > 0)
+            length = IcmpFragmentationNeeded.TryRewrite(ip, (ushort)Math.Max(IcmpFragmentationNeeded.MinimumMtu, limit), source, _icmpIdentification++);
+        if (length == 0)
+        {
+            _cache.Free(packet);
+            return;
+        }
+        _icmpTokens.Spend(1);
+        _ = packet.TryTrim(ip.Length - length);
+        if (_insideTxCount == _insideTx.Length)
+            FlushInside();
+        _insideTx[_insideTxCount++] = packet;
+        if (_insideTxCount >= PacketBurst.Size)
+            FlushInside();
     }
 
     /// <summary>
@@ -1240,6 +1391,7 @@ public sealed unsafe class Worker
             case WorkerCommandKind.SetNetwork:
                 state.TunnelAddress = command.TunnelAddress;
                 state.TcpMss = command.TcpMss;
+                state.TunnelMtu = command.TunnelMtu;
                 state.Flags = (state.Flags & ~(SlotFlags.Acfc | SlotFlags.Pfc | SlotFlags.EncryptionRequired))
                     | SlotFlags.NetworkUp
                     | (command.TransmitAcfc ? SlotFlags.Acfc : 0)
@@ -1509,6 +1661,7 @@ public sealed unsafe class Worker
         public ulong BytesOut;
         public ulong ControlIn;     // of PacketsIn, control frames handed up (counted off the data path)
         public ushort TcpMss;       // SYNs through the session are clamped to it (TcpMssClamp); 0: off
+        public ushort TunnelMtu;    // the client's MRU (bounded by ppp mtu): larger DF datagrams get ICMP (RFC 1191); 0: off
         public RekeyTokenBucket RekeyTokens;  // this session's share of tentative rekeying (RekeyBudget)
         public long LastResetSignalTicks;     // stateful MPPE: when a Reset-Request was last asked for
         public uint BurstEpoch;               // receive stage in which BurstIndex is valid

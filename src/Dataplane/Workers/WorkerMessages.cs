@@ -43,6 +43,9 @@ internal struct WorkerCommand
 
     /// <summary>SetNetwork: the MSS that TCP SYNs through the session are clamped to (<c>TcpMssClamp</c>); 0: none.</summary>
     public ushort TcpMss;
+
+    /// <summary>SetNetwork: the largest PPP information field the client takes (its MRU, bounded by <c>ppp mtu</c>); 0: unbounded.</summary>
+    public ushort TunnelMtu;
     public MppeKeyStrength Strength;
 
     /// <summary>SetMppe: the send start key followed by the receive start key (wiped by the worker once used).</summary>

@@ -29,6 +29,7 @@ public sealed class AaaCall : ICallAccounting
     private AccountingSession? _accounting;
     private ITimer? _sessionTimer;
     private ITimer? _startTimer;
+    private Func<TimeSpan?, bool>? _idleTimeout;
     private bool _up;
     private bool _ended;
 
@@ -151,6 +152,29 @@ public sealed class AaaCall : ICallAccounting
             ArmSessionTimeout(TimeSpan.FromSeconds(seconds));
             return true;
         }
+    }
+
+    /// <summary>
+    /// Sets the Idle-Timeout to <paramref name="seconds"/> (a CoA-Request, RFC 5176 §3.1; 0: no limit), counted from the
+    /// client's last data as before; false once ended or before link-up (nothing watches the call's activity yet).
+    /// </summary>
+    public bool ApplyIdleTimeout(uint seconds)
+    {
+        Func<TimeSpan?, bool>? apply;
+        lock (_lock)
+        {
+            if (_ended)
+                return false;
+            apply = _idleTimeout;
+        }
+        return apply is not null && apply(seconds == 0 ? null : TimeSpan.FromSeconds(seconds));
+    }
+
+    /// <summary>At link-up: how <see cref="ApplyIdleTimeout"/> reaches the call's idle watch (the orchestrator's).</summary>
+    internal void OnIdleTimeoutChange(Func<TimeSpan?, bool> apply)
+    {
+        lock (_lock)
+            _idleTimeout = apply;
     }
 
     /// <summary>Ends the call for the AAA server (a Disconnect-Request): Acct-Terminate-Cause Admin-Reset (RFC 5176 §3.1).</summary>

@@ -7,7 +7,7 @@ namespace PptpGw.Gateway.Aaa;
 /// <summary>
 /// Acts on RFC 5176 requests: finds the sessions a Disconnect-Request or CoA-Request identifies (RFC 5176 §3:
 /// Acct-Session-Id, User-Name, Framed-IP-Address, NAS-Port, Calling-Station-Id — every attribute given must match) among
-/// the calls whose link is up, and disconnects them or gives them a new Session-Timeout.
+/// the calls whose link is up, and disconnects them or gives them a new Session-Timeout or Idle-Timeout.
 /// </summary>
 public sealed class DynamicAuthorizationHandler(IAaaSessionDirectory sessions, GatewayLog? log = null) : IDynamicAuthorizationHandler
 {
@@ -27,17 +27,26 @@ public sealed class DynamicAuthorizationHandler(IAaaSessionDirectory sessions, G
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> ApplySessionTimeoutAsync(SessionMatch match, uint seconds, CancellationToken cancellationToken)
+    public ValueTask<bool> ApplyAsync(SessionMatch match, AuthorizationChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(match);
+        ArgumentNullException.ThrowIfNull(change);
         bool any = false;
         foreach (AaaCall call in Find(match))
         {
-            if (!call.ApplySessionTimeout(seconds))
+            // Both or neither: a session that ended between Find and here takes neither (and is not counted as found).
+            if (change.SessionTimeout is { } seconds && !call.ApplySessionTimeout(seconds))
+                continue;
+            if (change.IdleTimeout is { } idle && !call.ApplyIdleTimeout(idle))
                 continue;
             any = true;
+            string what = string.Join(", ", new[]
+            {
+                change.SessionTimeout is { } s ? $"Session-Timeout now {s} s" : null,
+                change.IdleTimeout is { } i ? (i == 0 ? "Idle-Timeout off" : $"Idle-Timeout now {i} s") : null,
+            }.OfType<string>());
             log?.Write(PixSeverity.Informational, string.Create(CultureInfo.InvariantCulture,
-                $"RADIUS CoA-Request: user '{call.UserName}' (call {call.CallId}) Session-Timeout now {seconds} s"));
+                $"RADIUS CoA-Request: user '{call.UserName}' (call {call.CallId}) {what}"));
         }
         return ValueTask.FromResult(any);
     }

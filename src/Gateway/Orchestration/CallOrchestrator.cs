@@ -70,6 +70,9 @@ public sealed class CallOrchestrator
     /// <summary>The live calls by state, for <c>pptpgw_sessions{state}</c> (a walk over the calls, on scrape only).</summary>
     internal Metrics.SessionStateCounts CountSessionStates() => CallSetupMetrics.CountStates(_table.All);
 
+    /// <summary>The live calls (tests look at what a call runs under, e.g. its Idle-Timeout).</summary>
+    internal ICollection<GatewayCall> Calls => _table.All;
+
     /// <summary>Calls admitted and not yet cleared.</summary>
     public int LiveCalls => _table.LiveCalls;
 

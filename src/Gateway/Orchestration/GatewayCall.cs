@@ -93,6 +93,9 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     /// <summary>From link-up with an Idle-Timeout (RADIUS or the group's <c>idle-timeout</c>): ends the call when the client is idle.</summary>
     public IdleTimeoutMonitor? IdleMonitor { get; set; }
 
+    /// <summary>Serializes starting, changing and stopping <see cref="IdleMonitor"/> (link-up, CoA-Requests).</summary>
+    public Lock IdleLock { get; } = new();
+
     /// <summary>With <c>single-session</c>: the user name this call holds its one session under (set under the table's user lock).</summary>
     public string? ClaimedUser { get; set; }
 

@@ -20,6 +20,7 @@ internal sealed class IdleTimeoutMonitor : IDisposable
     private readonly Action _onIdle;
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
+    private TimeSpan _limit;
     private ulong _lastCount;
     private long _lastActive;
     private bool _done;
@@ -32,7 +33,7 @@ internal sealed class IdleTimeoutMonitor : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
         _time = time;
-        Limit = limit;
+        _limit = limit;
         _dataPacketsIn = dataPacketsIn;
         _onIdle = onIdle;
         _lastCount = dataPacketsIn() ?? 0;
@@ -42,7 +43,32 @@ internal sealed class IdleTimeoutMonitor : IDisposable
     }
 
     /// <summary>The Idle-Timeout this call runs under.</summary>
-    public TimeSpan Limit { get; }
+    public TimeSpan Limit
+    {
+        get
+        {
+            lock (_lock)
+                return _limit;
+        }
+    }
+
+    /// <summary>
+    /// A new Idle-Timeout (a RADIUS CoA-Request): the client's idle time so far counts against it, so a limit below that
+    /// ends the call at the next check. False once the monitor is done.
+    /// </summary>
+    public bool ChangeLimit(TimeSpan limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
+        lock (_lock)
+        {
+            if (_done)
+                return false;
+            _limit = limit;
+            TimeSpan interval = CheckInterval(limit);
+            _timer.Change(interval, interval);
+            return true;
+        }
+    }
 
     /// <summary>
     /// How often the counter is read: a quarter of the limit, at least 1 s and at most 30 s (accel-ppp reads every 60 s).
@@ -76,7 +102,7 @@ internal sealed class IdleTimeoutMonitor : IDisposable
                 _lastActive = now;
                 return;
             }
-            if (_time.GetElapsedTime(_lastActive, now) < Limit)
+            if (_time.GetElapsedTime(_lastActive, now) < _limit)
                 return;
             _done = true;
             _timer.Dispose();

@@ -72,7 +72,14 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
             DataplanePortPair ports = w.Ports;
             string outside = PortName(ports.Outside) + (ports.LocalAddress != 0 ? " " + Ipv4.Format(ports.LocalAddress) : "");
             string inside = PortName(ports.Inside) + (ports.InsideDeviceName is { } dev ? " " + dev : "");
-            workers.Add(new DataplaneWorkerView(w.Index, outside, inside, packets, drops, t.ResetRequestsSignalled, w.MppeKeyChanges, holding, owing));
+            WorkerLoopStatistics loop = w.Loop;
+            workers.Add(new DataplaneWorkerView(w.Index, outside, inside, packets, drops, t.ResetRequestsSignalled, w.MppeKeyChanges, holding, owing)
+            {
+                LoopTurns = loop.Turns,
+                BusyTurns = loop.BusyTurns,
+                CommandRing = (loop.CommandRing, loop.CommandRingCapacity),
+                ControlRing = (loop.ControlRing, loop.ControlRingCapacity),
+            });
         }
         return new DataplaneView(table.Config.Gateway.Dataplane.ToString().ToLowerInvariant(), host.Options.SessionCapacity, workers)
         {

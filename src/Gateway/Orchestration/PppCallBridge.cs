@@ -10,6 +10,7 @@ using PptpGw.Dataplane.Control;
 using PptpGw.Dataplane.Mppe;
 using PptpGw.Dataplane.Packets;
 using PptpGw.Dataplane.Sessions;
+using PptpGw.Dataplane.Workers;
 
 namespace PptpGw.Gateway.Orchestration;
 
@@ -98,13 +99,40 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
     {
         int groupSeconds = (call.Group ?? table.Group).IdleTimeoutSeconds;
         TimeSpan? limit = result.IdleTimeout ?? (groupSeconds > 0 ? TimeSpan.FromSeconds(groupSeconds) : null);
-        if (limit is not { } idle || call.IsCleared)
-            return;
-        call.IdleMonitor = new IdleTimeoutMonitor(table.Time, idle,
-            () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c.DataPacketsIn : null,
-            () => lifecycle.DisconnectIdle(call));
-        if (call.IsCleared)
-            call.IdleMonitor.Dispose(); // released meanwhile: Release may have missed the monitor
+        // A RADIUS CoA-Request may set, change or lift it later (RFC 5176 §3.1).
+        call.Aaa?.OnIdleTimeoutChange(change => SetIdleTimeout(call, change));
+        if (limit is { } idle)
+            SetIdleTimeout(call, idle);
+    }
+
+    /// <summary>
+    /// Starts, changes (the client's idle time so far counts) or, with null, stops the call's Idle-Timeout; false once the
+    /// call is cleared.
+    /// </summary>
+    internal bool SetIdleTimeout(GatewayCall call, TimeSpan? limit)
+    {
+        lock (call.IdleLock)
+        {
+            if (call.IsCleared)
+                return false;
+            if (limit is not { } idle)
+            {
+                call.IdleMonitor?.Dispose();
+                call.IdleMonitor = null;
+            }
+            else if (call.IdleMonitor?.ChangeLimit(idle) != true)
+            {
+                call.IdleMonitor = new IdleTimeoutMonitor(table.Time, idle,
+                    () => table.DataplaneOrNull is { } d && d.TryGetCounters(call.Handle, out SessionCounters c) ? c.DataPacketsIn : null,
+                    () => lifecycle.DisconnectIdle(call));
+            }
+            if (call.IsCleared)
+            {
+                call.IdleMonitor?.Dispose(); // released meanwhile: Release may have missed the monitor
+                return false;
+            }
+            return true;
+        }
     }
 
     /// <summary>
@@ -119,8 +147,19 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         int mtu = Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru);
         if (result.LocalMru != 0)
             mtu = Math.Min(mtu, result.LocalMru);
+        // MPPE puts its header and the encrypted protocol field into the information field the MRU bounds (RFC 3078 §3):
+        // 4 octets less for the datagram, as pppd and accel-ppp lower the interface MTU (MPPE_PAD).
+        if (result.Mppe is not null)
+            mtu -= Worker.MppePad;
         return TcpMssClamp.ForMtu(mtu);
     }
+
+    /// <summary>
+    /// The largest information field we may send the client (RFC 1661 §6.1): its MRU, bounded by the group's <c>ppp
+    /// mtu</c>. The dataplane answers a larger DF datagram with ICMP "fragmentation needed" (RFC 1191).
+    /// </summary>
+    internal static ushort TunnelMtuFor(VpdnGroupConfig group, PppLinkResult result) =>
+        (ushort)Math.Clamp(Math.Min(group.Mtu ?? int.MaxValue, result.PeerMru), 0, ushort.MaxValue);
 
     /// <summary>LCP, IPCP or CCP renegotiates on a live call (RFC 1661 §4.1): the dataplane stops its data until <see cref="OnNetworkUp"/>.</summary>
     public void OnNetworkDown(GatewayCall call, PppRenegotiation renegotiation)
@@ -149,7 +188,7 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
         VpdnGroupConfig group = call.Group ?? table.Group;
         bool required = group.Mppe is { Required: true };
         if (!dataplane.SetNetwork(call.Handle, result.PeerAddress, result.TransmitAddressControlFieldCompression,
-                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result)))
+                result.TransmitProtocolFieldCompression, required, TcpMssFor(table.Config, group, result), TunnelMtuFor(group, result)))
         {
             lifecycle.DebugError(call.TunnelId, $"call {call.CallId}: the dataplane refused the tunnel address {Ipv4.Format(result.PeerAddress)}");
             call.SetEndReason(CallEndReason.GatewayError);

@@ -178,6 +178,33 @@ public sealed class GatewayRadiusTests(FreeRadiusFixture radius)
         Assert.Equal("Session-Timeout", stop["Acct-Terminate-Cause"]);
     }
 
+    /// <summary>
+    /// RFC 5176 §3.1 with Idle-Timeout: radclient sends a CoA-Request with Idle-Timeout = 1 for a session that had none;
+    /// the client sends no data (the loopback dataplane counts none), so the call ends a second or two later with
+    /// Acct-Terminate-Cause Idle-Timeout in FreeRADIUS' detail file.
+    /// </summary>
+    [FreeRadiusFact]
+    public async Task CoaIdleTimeoutEndsAnIdleCall()
+    {
+        await using GatewayTestBed bed = GatewayTestBed.Start(Config());
+        await using Dialled call = await bed.DialAsync(0x4680, "alice", "alice-pass");
+        await call.Events.Up.Task.WaitAsync(Guard);
+        string sessionId = Assert.IsType<string>(SingleAaaCall(bed).AcctSessionId);
+        await radius.WaitForAccountingRecordAsync(sessionId, "Start", Guard);
+        Assert.Null(Assert.Single(bed.Host.Orchestrator.Calls).IdleMonitor); // no Idle-Timeout from the Access-Accept or the group
+
+        (int code, string output) = FreeRadiusFixture.Run("-x", $"127.0.0.1:{DynamicAuthorizationPort} coa {DynamicAuthorizationKey}", 20_000,
+            stdin: $"Acct-Session-Id = \"{sessionId}\"\nIdle-Timeout = 1\n", file: "/usr/bin/radclient");
+        Assert.True(code == 0, output);
+        Assert.Contains("CoA-ACK", output, StringComparison.Ordinal);
+        await bed.WaitForLogAsync("RADIUS CoA-Request: user 'alice'");
+
+        await call.Events.Down.Task.WaitAsync(Guard);
+        Assert.Contains("Idle-Timeout of 1 s expired, no data from the client", await bed.WaitForLogAsync("Idle-Timeout of 1 s expired"), StringComparison.Ordinal);
+        Dictionary<string, string> stop = await radius.WaitForAccountingRecordAsync(sessionId, "Stop", Guard);
+        Assert.Equal("Idle-Timeout", stop["Acct-Terminate-Cause"]);
+    }
+
     [FreeRadiusFact]
     public async Task ShutdownSendsStopWithAdminReboot()
     {

@@ -65,6 +65,18 @@ public sealed class GatewayTacacsTests : IAsyncLifetime
             "the accounting STOP");
     }
 
+    /// <summary>RFC 8907 §8.2 <c>idletime</c> (minutes) in the authorization REPLY becomes the call's Idle-Timeout, over the group's.</summary>
+    [Fact]
+    public async Task TacacsIdletimeBecomesTheCallsIdleTimeout()
+    {
+        _server.Authorization["dave"] = (0x01, ["addr=198.19.0.9", "idletime=7"]);
+        await using GatewayTestBed bed = GatewayTestBed.Start(Config("pap", "vpdn group 1 ppp encryption mppe auto") + "\nvpdn group 1 idle-timeout 30");
+        await using Dialled call = await bed.DialAsync(0x5180, "dave", "dave-pass");
+        await call.Events.Up.Task.WaitAsync(Guard);
+        await GatewayTestBed.EventuallyAsync(() => bed.Host.Orchestrator.Calls.SingleOrDefault()?.IdleMonitor is not null, "the idle watch");
+        Assert.Equal(TimeSpan.FromMinutes(7), bed.Host.Orchestrator.Calls.Single().IdleMonitor!.Limit);
+    }
+
     [Fact]
     public async Task MsChapV1WithMppeAutoComesUpUnencryptedAndTheLogSaysWhy()
     {

@@ -12,8 +12,8 @@ namespace PptpGw.ControlPlane.Aaa.Radius;
 /// accepts Disconnect-Request and CoA-Request from configured clients (<c>radius-dynamic-authorization client</c>),
 /// checks their Request Authenticator (RFC 5176 §2.3) and Message-Authenticator, finds the session through
 /// <see cref="IDynamicAuthorizationHandler"/>, and answers ACK or NAK with an Error-Cause (RFC 5176 §3.5).
-/// Requests from unknown sources or with a bad authenticator are dropped silently and counted. Supported change
-/// in a CoA: Session-Timeout. Retransmissions (same source, Identifier and authenticator within 30 s) get the
+/// Requests from unknown sources or with a bad authenticator are dropped silently and counted. Supported changes
+/// in a CoA: Session-Timeout and Idle-Timeout (<see cref="AuthorizationChange"/>). Retransmissions (same source, Identifier and authenticator within 30 s) get the
 /// cached answer again without acting twice.
 /// </summary>
 public sealed class DynamicAuthorizationServer : IAsyncDisposable
@@ -167,7 +167,7 @@ public sealed class DynamicAuthorizationServer : IAsyncDisposable
             {
                 bool found = request.Code == RadiusCode.DisconnectRequest
                     ? await _handler.DisconnectAsync(request.Match!, ct).ConfigureAwait(false)
-                    : await _handler.ApplySessionTimeoutAsync(request.Match!, request.SessionTimeout!.Value, ct).ConfigureAwait(false);
+                    : await _handler.ApplyAsync(request.Match!, new AuthorizationChange(request.SessionTimeout, request.IdleTimeout), ct).ConfigureAwait(false);
                 if (!found)
                     cause = RadiusErrorCause.SessionContextNotFound;
             }
@@ -220,6 +220,7 @@ public sealed class DynamicAuthorizationServer : IAsyncDisposable
         public bool HadMessageAuthenticator { get; init; }
         public SessionMatch? Match { get; set; }
         public uint? SessionTimeout { get; set; }
+        public uint? IdleTimeout { get; set; }
         public RadiusErrorCause? Error { get; set; }
         public List<byte[]> ProxyStates { get; } = [];
     }
@@ -248,7 +249,7 @@ public sealed class DynamicAuthorizationServer : IAsyncDisposable
         };
         string? sessionId = null, user = null, calling = null;
         IPAddress? framed = null;
-        uint? nasPort = null, sessionTimeout = null;
+        uint? nasPort = null, sessionTimeout = null, idleTimeout = null;
         RadiusErrorCause? error = null;
         foreach (var attribute in packet.Attributes)
         {
@@ -282,6 +283,12 @@ public sealed class DynamicAuthorizationServer : IAsyncDisposable
                     else
                         error ??= RadiusErrorCause.InvalidAttributeValue;
                     break;
+                case RadiusAttributeType.IdleTimeout when packet.Code == RadiusCode.CoaRequest:
+                    if (v.Length == 4)
+                        idleTimeout = BinaryPrimitives.ReadUInt32BigEndian(v);
+                    else
+                        error ??= RadiusErrorCause.InvalidAttributeValue;
+                    break;
                 case RadiusAttributeType.NasIpAddress:
                     // RFC 5176 §3: NAS identification that does not name this NAS → NAK 403.
                     if (v.Length != 4 || _nas.NasIpAddress is null || !new IPAddress(v).Equals(_nas.NasIpAddress))
@@ -310,10 +317,11 @@ public sealed class DynamicAuthorizationServer : IAsyncDisposable
         }
         if (error is null && sessionId is null && user is null && framed is null && nasPort is null && calling is null)
             error = RadiusErrorCause.MissingAttribute;
-        if (error is null && packet.Code == RadiusCode.CoaRequest && sessionTimeout is null)
+        if (error is null && packet.Code == RadiusCode.CoaRequest && sessionTimeout is null && idleTimeout is null)
             error = RadiusErrorCause.InvalidRequest; // nothing this NAS can change was asked for
         request.Match = new SessionMatch(sessionId, user, framed, nasPort, calling);
         request.SessionTimeout = sessionTimeout;
+        request.IdleTimeout = idleTimeout;
         request.Error = error;
         return null;
     }

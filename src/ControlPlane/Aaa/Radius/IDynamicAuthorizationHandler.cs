@@ -6,6 +6,6 @@ public interface IDynamicAuthorizationHandler
     /// <summary>Tears down the matching session(s) (Acct-Terminate-Cause Admin-Reset); false when none matches.</summary>
     ValueTask<bool> DisconnectAsync(SessionMatch match, CancellationToken cancellationToken);
 
-    /// <summary>Sets the matching session's Session-Timeout to <paramref name="seconds"/> from now; false when none matches.</summary>
-    ValueTask<bool> ApplySessionTimeoutAsync(SessionMatch match, uint seconds, CancellationToken cancellationToken);
+    /// <summary>Applies a CoA-Request's <paramref name="change"/> (Session-Timeout, Idle-Timeout) to the matching session(s); false when none matches.</summary>
+    ValueTask<bool> ApplyAsync(SessionMatch match, AuthorizationChange change, CancellationToken cancellationToken);
 }

@@ -116,10 +116,10 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
         }
 
         uint? framedIp = null;
-        TimeSpan? sessionTimeout = null;
+        TimeSpan? sessionTimeout = null, idleTimeout = null;
         if (_options.Authorize)
         {
-            (PppAuthResult? rejected, framedIp, sessionTimeout) = await AuthorizeAsync(request.UserName, type, cancellationToken).ConfigureAwait(false);
+            (PppAuthResult? rejected, framedIp, sessionTimeout, idleTimeout) = await AuthorizeAsync(request.UserName, type, cancellationToken).ConfigureAwait(false);
             if (rejected is not null)
                 return rejected;
         }
@@ -131,7 +131,7 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
                 + (mppe.Required ? "the session cannot be encrypted as 'mppe ... required' demands" : "the session runs unencrypted"));
         }
         return new PppAuthResult(true, server, Keys: null, AuthenticatorResponse: authenticatorResponse, FramedIpAddress: framedIp,
-            SessionTimeout: sessionTimeout);
+            SessionTimeout: sessionTimeout, IdleTimeout: idleTimeout);
     }
 
     /// <summary>The status as RFC 8907 spells it (GETPASS, PASS_ADD, FAIL, ...), for reasons and logs.</summary>
@@ -210,7 +210,7 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
         return null;
     }
 
-    private async ValueTask<(PppAuthResult? Rejected, uint? FramedIp, TimeSpan? SessionTimeout)> AuthorizeAsync(string user,
+    private async ValueTask<(PppAuthResult? Rejected, uint? FramedIp, TimeSpan? SessionTimeout, TimeSpan? IdleTimeout)> AuthorizeAsync(string user,
         TacacsAuthenType type, CancellationToken cancellationToken)
     {
         string group = _client.GroupName;
@@ -224,14 +224,14 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
         }
         catch (TacacsUnavailableException e)
         {
-            return (PppAuthResult.Reject(group, "authorization: " + e.Message, retryAllowed: false), null, null);
+            return (PppAuthResult.Reject(group, "authorization: " + e.Message, retryAllowed: false), null, null, null);
         }
         string server = $"{group} {reply.Server}";
         if (!reply.IsPass)
-            return (PppAuthResult.Reject(server, Reason($"TACACS+ authorization {RfcName(reply.Status)}", reply.ServerMessage), retryAllowed: false), null, null);
+            return (PppAuthResult.Reject(server, Reason($"TACACS+ authorization {RfcName(reply.Status)}", reply.ServerMessage), retryAllowed: false), null, null, null);
 
         uint? address = null;
-        TimeSpan? timeout = null;
+        TimeSpan? timeout = null, idle = null;
         foreach (string argument in reply.Arguments)
         {
             int at = argument.AsSpan().IndexOfAny('=', '*');
@@ -243,34 +243,42 @@ public sealed class TacacsPlusAuthenticator : IPppAuthenticator
             switch (name)
             {
                 case "addr":
-                    // §8.1 addr: the network address to assign to the user.
+                    // §8.2 addr: the network address to assign to the user.
                     if (Ipv4.TryParse(value, out uint a) && a != 0)
                         address = a;
                     else if (mandatory)
-                        return (Refuse(server, argument, "not an IPv4 address"), null, null);
+                        return (Refuse(server, argument, "not an IPv4 address"), null, null, null);
                     break;
                 case "timeout":
-                    // §8.1 timeout: minutes the connection may last; 0 is no timeout.
+                    // §8.2 timeout: minutes the connection may last; 0 is no timeout.
                     if (uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint minutes))
                         timeout = minutes == 0 ? null : TimeSpan.FromMinutes(minutes);
                     else if (mandatory)
-                        return (Refuse(server, argument, "not a number of minutes"), null, null);
+                        return (Refuse(server, argument, "not a number of minutes"), null, null, null);
+                    break;
+                case "idletime":
+                    // §8.2 idletime: minutes the connection may stay idle, then it ends; 0 is no timeout. Enforced like a
+                    // RADIUS Idle-Timeout (RFC 2865 §5.28): from the client's data as the dataplane counts it.
+                    if (uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint idleMinutes))
+                        idle = idleMinutes == 0 ? null : TimeSpan.FromMinutes(idleMinutes);
+                    else if (mandatory)
+                        return (Refuse(server, argument, "not a number of minutes"), null, null, null);
                     break;
                 case "service" when value != "ppp" && mandatory:
                 case "protocol" when value != "ip" && mandatory:
-                    return (Refuse(server, argument, "this gateway authorizes service=ppp protocol=ip only"), null, null);
+                    return (Refuse(server, argument, "this gateway authorizes service=ppp protocol=ip only"), null, null, null);
                 case "service" or "protocol":
                     break;
                 default:
                     // A mandatory argument must be honoured; one the gateway cannot apply (an ACL, an address pool, ...)
                     // fails the authorization rather than letting the user in with less restriction than intended.
                     if (mandatory)
-                        return (Refuse(server, argument, "the gateway cannot apply it"), null, null);
+                        return (Refuse(server, argument, "the gateway cannot apply it"), null, null, null);
                     _log?.Debug(DebugClasses.PppUauth, $"TACACS+ authorization for '{user}': optional argument '{argument}' ignored");
                     break;
             }
         }
-        return (null, address, timeout);
+        return (null, address, timeout, idle);
     }
 
     private PppAuthResult Refuse(string server, string argument, string why)

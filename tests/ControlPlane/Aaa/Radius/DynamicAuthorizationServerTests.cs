@@ -23,9 +23,9 @@ internal sealed class FakeSessions : IDynamicAuthorizationHandler
         return ValueTask.FromResult(Matches(match));
     }
 
-    public ValueTask<bool> ApplySessionTimeoutAsync(SessionMatch match, uint seconds, CancellationToken cancellationToken)
+    public ValueTask<bool> ApplyAsync(SessionMatch match, AuthorizationChange change, CancellationToken cancellationToken)
     {
-        Calls.Enqueue($"timeout {seconds}");
+        Calls.Enqueue(string.Join(' ', new[] { change.SessionTimeout is { } s ? $"timeout {s}" : null, change.IdleTimeout is { } i ? $"idle {i}" : null }.OfType<string>()));
         return ValueTask.FromResult(Matches(match));
     }
 }
@@ -89,6 +89,34 @@ public sealed class DynamicAuthorizationServerTests
         Assert.Equal((RadiusCode.CoaAck, null), Decode(coa, response));
         Assert.Equal(MessageAuthenticatorStatus.Valid, RadiusAuthenticator.CheckMessageAuthenticator(response, coa.AsSpan(4, 16), Secret));
         Assert.Equal(["timeout 120"], sessions.Calls);
+    }
+
+    [Fact]
+    public async Task CoA_applies_an_idle_timeout_alone_or_with_a_session_timeout()
+    {
+        var sessions = new FakeSessions();
+        await using var das = NewServer(sessions);
+        var idle = Request(RadiusCode.CoaRequest, 7, (ref RadiusPacketWriter w) =>
+        {
+            w.WriteText(RadiusAttributeType.UserName, "alice");
+            w.WriteUInt32(RadiusAttributeType.IdleTimeout, 300);
+        });
+        Assert.Equal((RadiusCode.CoaAck, null), Decode(idle, await das.HandleAsync(idle, Peer, default)));
+        var both = Request(RadiusCode.CoaRequest, 8, (ref RadiusPacketWriter w) =>
+        {
+            w.WriteText(RadiusAttributeType.UserName, "alice");
+            w.WriteUInt32(RadiusAttributeType.SessionTimeout, 3600);
+            w.WriteUInt32(RadiusAttributeType.IdleTimeout, 0);
+        });
+        Assert.Equal((RadiusCode.CoaAck, null), Decode(both, await das.HandleAsync(both, Peer, default)));
+        // RFC 2865 §5.28: Idle-Timeout is a 4-octet integer.
+        var bad = Request(RadiusCode.CoaRequest, 9, (ref RadiusPacketWriter w) =>
+        {
+            w.WriteText(RadiusAttributeType.UserName, "alice");
+            w.Write(RadiusAttributeType.IdleTimeout, [0, 1]);
+        });
+        Assert.Equal((RadiusCode.CoaNak, (uint)RadiusErrorCause.InvalidAttributeValue), Decode(bad, await das.HandleAsync(bad, Peer, default)));
+        Assert.Equal(["idle 300", "timeout 3600 idle 0"], sessions.Calls);
     }
 
     [Theory]

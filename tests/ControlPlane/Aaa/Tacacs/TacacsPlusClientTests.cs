@@ -186,12 +186,28 @@ public sealed class TacacsPlusClientTests : IAsyncLifetime
         Assert.True(result.Accepted, result.Reason);
         Assert.Equal(Ipv4.FromIPAddress(IPAddress.Parse("198.19.0.7")), result.FramedIpAddress);
         Assert.Equal(TimeSpan.FromMinutes(30), result.SessionTimeout);
+        Assert.Null(result.IdleTimeout); // "idletimeout" is not an RFC 8907 argument: optional, ignored
+    }
+
+    [Theory]
+    [InlineData("idletime=10", 10)]
+    [InlineData("idletime*5", 5)]
+    [InlineData("idletime=0", null)]
+    [InlineData("idletime*soon", null)] // optional and unusable: ignored
+    public async Task Authorization_idletime_becomes_the_idle_timeout(string argument, int? minutes)
+    {
+        _server.Authorization["alice"] = (0x01, [argument]);
+        using var client = Client();
+        PppAuthResult result = await Authenticator(client).AuthenticateAsync(Pap("alice", "wonderland"), Timeout);
+        Assert.True(result.Accepted, result.Reason);
+        Assert.Equal(minutes is { } m ? TimeSpan.FromMinutes(m) : null, result.IdleTimeout);
     }
 
     [Theory]
     [InlineData(0x10, new string[0], "FAIL")]
     [InlineData(0x01, new[] { "inacl=101" }, "inacl=101")]
     [InlineData(0x01, new[] { "addr=not-an-address" }, "not an IPv4 address")]
+    [InlineData(0x01, new[] { "idletime=soon" }, "not a number of minutes")]
     [InlineData(0x02, new[] { "service=shell" }, "service=ppp")]
     public async Task Authorization_refusals_reject_the_user(byte status, string[] args, string reason)
     {
