@@ -2,8 +2,9 @@
 # The full GRE + MPPE-128 path of the gateway's DPDK dataplane, driven by the load tool over memif (issue 13).
 #
 # Three processes, each with its own EAL (--no-huge -m 512 --no-pci, own --file-prefix):
-#   pptpgw load (netns dp3b-ld-ID)   net_memif client on OUT.sock + net_tap pgwload0 198.18.30.2/24 (its TCP 1723)
-#       sessions of MS-CHAPv2 + MPPE-128 (stateless) on one control connection; each session's traffic generator
+#   pptpgw load (netns dp3b-ld-ID)   net_memif client on OUT.sock + net_tap pgwload0 198.18.30.65/24 (its TCP 1723)
+#       sessions of MS-CHAPv2 + MPPE-128 (stateless), CALLS per control connection, the tunnels' PACs spread over
+#       198.18.30.64/26 (routed local in the namespace, as for the kernel transport); each session's traffic generator
 #       sends ICMP echo requests of SIZE octets to 198.18.31.2 through its tunnel, and checks every reply
 #   pptpgw run (netns dp3b-gw-ID)    outside net_memif server on OUT.sock, inside net_memif server on IN.sock,
 #       exception TAPs pptpgw-x0 198.18.30.1/24 (TCP 1723) and pptpgw-x1 198.18.31.1/24; one worker
@@ -13,8 +14,8 @@
 #
 #   sudo bench/dpdk-load.sh [SIZE ...]          default: 64 1400
 # Environment: SESSIONS (4), PPS: the offered echo rates per session to try, in turn (default "2500 5000 10000 20000":
-# open loop, so the highest rate with a small loss is the path's rate; above it, stateless MPPE's coherency gaps exhaust
-# the gateway's rekey budget and the goodput collapses, see bench/RESULTS.md), HOLD seconds per rate (6). Needs artifacts/bin/pptpgw with libpgwdpdk.so (./build.sh build) and dpdk-testpmd (dpdk-dev).
+# open loop, so the highest rate with a small loss is the path's rate; above it the queues shed: a lost packet costs the
+# receiver only the coherency jump it causes, bench/RESULTS.md), HOLD seconds per rate (6), CALLS per tunnel (1). Needs artifacts/bin/pptpgw with libpgwdpdk.so (./build.sh build) and dpdk-testpmd (dpdk-dev).
 # Quote the numbers with `uptime` before and after; run under `flock /tmp/pptpgw-bench.lock`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ BIN="$ROOT/artifacts/bin/pptpgw"
 [ -x "$BIN" ] && [ -f "$ROOT/artifacts/bin/libpgwdpdk.so" ] || { echo "build first: ./build.sh build (artifacts/bin/pptpgw + libpgwdpdk.so)" >&2; exit 1; }
 command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd not found (apt-get install dpdk-dev)" >&2; exit 1; }
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(64 1400)
-SESSIONS=${SESSIONS:-4}; PPS=${PPS:-"2500 5000 10000 20000"}; HOLD=${HOLD:-6}
+SESSIONS=${SESSIONS:-4}; PPS=${PPS:-"2500 5000 10000 20000"}; HOLD=${HOLD:-6}; CALLS=${CALLS:-1}
 ID=$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 GW_NS="dp3b-gw-$ID"; LD_NS="dp3b-ld-$ID"
 RUN=$(mktemp -d /tmp/dp3b.XXXXXX); OUT="$ROOT/artifacts/bench/dpdk-load"; mkdir -p "$OUT"
@@ -39,6 +40,8 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$GW_NS"; ip netns add "$LD_NS"
 ip -n "$GW_NS" link set lo up; ip -n "$LD_NS" link set lo up
+# The PACs' addresses (AnyIP): every address of --sources is local to the load namespace, for the TCP connections.
+ip -n "$LD_NS" route add local 198.18.30.64/26 dev lo
 
 cat >"$RUN/gw.cfg" <<EOF
 nameif ethernet0 outside security0
@@ -81,7 +84,7 @@ for pps in $PPS; do
   # Fixed MACs on the memif pair: each load run is a new process on the same link, and the gateway's neighbour
   # caches (its kernel's and its Ethernet layer's) must not keep a previous run's address.
   g0=$(cpu_ticks "$GW_PID"); t0=$(cpu_ticks "$TP_PID")
-  ip netns exec "$LD_NS" "$BIN" load 198.18.30.1 --sessions "$SESSIONS" --calls-per-tunnel "$SESSIONS" --sources 198.18.30.2/32 --source-count 1 \
+  ip netns exec "$LD_NS" "$BIN" load 198.18.30.1 --sessions "$SESSIONS" --calls-per-tunnel "$CALLS" --sources 198.18.30.64/26 \
     --user load --password load-pass --hold "$HOLD" --traffic-pps "$pps" --traffic-size "$size" --traffic-target 198.18.31.2 \
     --dpdk-port "net_memif0,role=client,socket=$RUN/out.sock,socket-abstract=no,rsize=12,mac=02:00:00:d3:00:02" \
     --dpdk-eal "${EAL[*]} --file-prefix dp3b-ld-$ID --lcores 0@(0-1)" --no-live --json "$json" --gateway-pid "$GW_PID" \

@@ -52,6 +52,8 @@ internal sealed class DpdkLoadPorts : IDisposable
             DpdkEthDevice tap = DpdkEthDevice.Open($"net_tap_pgwload0,iface={settings.TapName},mac={device.Mac}", 1, mbufs);
             owned.Add(tap);
             KernelInterface.Configure(settings.TapName, AddressConversion.ToIPAddress(settings.Address), settings.PrefixLength);
+            if (settings.AddressCount > 1)
+                CheckLocal(settings.Address + (uint)(settings.AddressCount - 1));
             var queue = new DpdkQueuePort(device, 0, mbufs, 0);
             owned.Add(queue);
             var tapQueue = new DpdkQueuePort(tap, 0, mbufs, 1);
@@ -60,6 +62,7 @@ internal sealed class DpdkLoadPorts : IDisposable
             {
                 LocalMac = device.Mac,
                 LocalAddress = settings.Address,
+                LocalAddressCount = settings.AddressCount,
                 PrefixLength = settings.PrefixLength,
                 Role = EthernetRole.Outside,
             }, pool, tapQueue);
@@ -70,6 +73,25 @@ internal sealed class DpdkLoadPorts : IDisposable
             for (int i = owned.Count - 1; i >= 0; i--)
                 owned[i].Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The TCP control connections bind to each PAC's address: the kernel must hold the range as local (the TAP has only
+    /// the first). Binding the last one tells; refused with EADDRNOTAVAIL, the run would fail call by call instead.
+    /// </summary>
+    private static void CheckLocal(uint address)
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new System.Net.IPEndPoint(AddressConversion.ToIPAddress(address), 0));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new PortSetupException($"the PACs' address {AddressConversion.ToIPAddress(address)} is not local here ({e.SocketErrorCode}): "
+                + "route --sources to this namespace as local (ip route add local PREFIX dev lo), as for the kernel transport");
         }
     }
 

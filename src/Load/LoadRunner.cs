@@ -56,7 +56,8 @@ public sealed class LoadRunner
         {
             if (s.UsesWorker)
             {
-                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic, s.Dpdk);
+                path = new LoadDataPath(Ipv4.FromIPAddress(s.Server), s.Sessions, s.Traffic,
+                    s.Dpdk?.ForSources(sources.AddressOf(0), sources.Count, Ipv4.FromIPAddress(s.Server)));
                 if (s.Traffic is { PacketsPerSecond: > 0 })
                     _traffic = path.Traffic;
             }

@@ -93,9 +93,12 @@ public sealed class DpdkIntegrationTests(ITestOutputHelper output)
     public async Task Two_workers_share_the_calls_through_rings_and_every_call_pings()
     {
         Assert.True(DpdkLab.Shim is not null, "libdpdk is installed but the DPDK shim libpgwdpdk.so was not built (./build.sh build)");
-        await using DpdkLab lab = DpdkLab.Create("gateway dpdk workers 2");
+        // Also a renamed inside exception TAP (gateway dpdk inside-exception NAME): the pool is routed into it by that name.
+        await using DpdkLab lab = DpdkLab.Create("gateway dpdk workers 2", "gateway dpdk inside-exception pgw-inx");
         LabProcess gateway = await lab.StartGatewayAsync();
-        Assert.Contains("2 workers", await gateway.WaitForLineAsync("dataplane dpdk: outside", Exit), StringComparison.Ordinal);
+        string started = await gateway.WaitForLineAsync("dataplane dpdk: outside", Exit);
+        Assert.Contains("inside exception path pgw-inx; 2 workers", started, StringComparison.Ordinal);
+        Assert.Contains($"{DpdkLab.PoolPrefix} dev pgw-inx", lab.InGateway("ip", "-4", "route", "show"), StringComparison.Ordinal);
 
         // The gateway resolves the inside host before the calls' pings arrive together: until an ARP reply comes, its
         // neighbour cache holds only the latest packet for it (RFC 1122 §2.3.2.2), and the client pings 8 calls at once.
@@ -117,6 +120,38 @@ public sealed class DpdkIntegrationTests(ITestOutputHelper output)
         Assert.Matches(@"\(inside, mac [^)]+\)\n  device: [^\n]+\n  ethernet: [^\n]* steered [1-9]\d* drop_steer_ring_full 0 handed_back [1-9]\d* drop_hand_back_ring_full 0", show);
         Assert.DoesNotContain("wrong_worker", show, StringComparison.Ordinal);
 
+        gateway.Terminate();
+        Assert.Equal(0, await gateway.WaitForExitAsync(Exit));
+    }
+    /// <summary>
+    /// <c>gateway dpdk inside-exception off</c>: no inside TAP is created and no pool route installed; the tunnel still
+    /// carries traffic to the inside host, while IPv4 for the gateway's own inside address (a client pinging its tunnel
+    /// address) is dropped and counted as unhandled on the inside port.
+    /// </summary>
+    [DpdkFact]
+    public async Task With_the_inside_exception_path_off_the_tunnel_works_and_the_gateways_inside_address_is_dropped_and_counted()
+    {
+        Assert.True(DpdkLab.Shim is not null, "libdpdk is installed but the DPDK shim libpgwdpdk.so was not built (./build.sh build)");
+        await using DpdkLab lab = DpdkLab.Create("gateway dpdk inside-exception off");
+        LabProcess gateway = await lab.StartGatewayAsync();
+        Assert.Contains("inside exception path off;", await gateway.WaitForLineAsync("dataplane dpdk: outside", Exit), StringComparison.Ordinal);
+
+        LabProcess dial = lab.Dial("dial", "--seconds", "60", "--tun", "pptp0", "--route", "198.18.20.0/24");
+        _ = await dial.WaitForLineAsync("DIAL: link up", Up);
+        Assert.True(lab.PingFromClient(DpdkLab.InsideHost, 2), "no echo reply from the inside host through the DPDK ports");
+        Assert.False(lab.PingFromClient(Lab.GatewayInside), "the gateway's tunnel address answered with the inside exception path off");
+
+        string links = lab.InGateway("ip", "-o", "link", "show");
+        Assert.DoesNotContain("pptpgw-x1", links, StringComparison.Ordinal);
+        Assert.Contains("pptpgw-x0", links, StringComparison.Ordinal);
+        Assert.DoesNotContain(DpdkLab.PoolPrefix, lab.InGateway("ip", "-4", "route", "show"), StringComparison.Ordinal);
+        string show = lab.Admin("show dataplane");
+        output.WriteLine(show);
+        Assert.DoesNotContain("inside exception", show, StringComparison.Ordinal);
+        Assert.Matches(@"\(inside, mac [^)]+\)\n  device: [^\n]+\n  ethernet: [^\n]* drop_unhandled [1-9]", show);
+
+        dial.Terminate();
+        Assert.Equal(0, await dial.WaitForExitAsync(Exit));
         gateway.Terminate();
         Assert.Equal(0, await gateway.WaitForExitAsync(Exit));
     }

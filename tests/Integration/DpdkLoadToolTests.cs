@@ -60,9 +60,13 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
             deadline.Step("gateway starting");
             await gateway.WaitForLineAsync("PPTP on ", TimeSpan.FromSeconds(30));
 
+            // The PACs spread over 198.18.40.65-.70 (--sources 198.18.40.64/29, one address per tunnel, as with the raw
+            // socket): the namespace holds the prefix as local for the TCP connections, the tool's Ethernet layer answers
+            // ARP and takes GRE for each address.
+            _ = Lab.Run(["ip", "netns", "exec", ld.Name, "ip", "route", "add", "local", "198.18.40.64/29", "dev", "lo"]);
             string json = Path.Combine(dir, "load.json");
             await using LabProcess load = LabProcess.Start("load", ["ip", "netns", "exec", ld.Name, Lab.GatewayBinary!, "load", "198.18.40.1",
-                "--sessions", "4", "--calls-per-tunnel", "4", "--sources", "198.18.40.2/32", "--source-count", "1",
+                "--sessions", "8", "--calls-per-tunnel", "2", "--sources", "198.18.40.64/29",
                 "--user", Lab.User, "--password", Lab.Password, "--hold", "2", "--traffic-pps", "50", "--traffic-size", "200",
                 "--dpdk-port", $"net_memif0,role=client,socket={socket},socket-abstract=no,mac=02:00:00:d3:01:02",
                 "--dpdk-eal", $"--no-huge -m 512 --no-pci --no-telemetry --file-prefix pgw-it-{id}-ld", "--no-live", "--json", json]);
@@ -82,18 +86,24 @@ public sealed class DpdkLoadToolTests(ITestOutputHelper output)
 
             using JsonDocument result = JsonDocument.Parse(File.ReadAllText(json));
             JsonElement root = result.RootElement;
-            Assert.Equal(4, root.GetProperty("sessions_established").GetInt32());
-            Assert.Equal(1, root.GetProperty("teardown").GetProperty("clean_tunnels").GetInt32());
+            Assert.Equal(8, root.GetProperty("sessions_established").GetInt32());
+            Assert.Equal(4, root.GetProperty("source_addresses").GetInt32());
+            Assert.Equal(4, root.GetProperty("teardown").GetProperty("clean_tunnels").GetInt32());
             JsonElement traffic = root.GetProperty("traffic");
             long sent = traffic.GetProperty("packets_sent").GetInt64();
             long received = traffic.GetProperty("packets_received").GetInt64();
-            Assert.True(sent >= 200, $"only {sent} echoes sent in 2 s at 4 x 50/s");
+            Assert.True(sent >= 400, $"only {sent} echoes sent in 2 s at 8 x 50/s");
             // Through MPPE-128 both ways and the gateway's kernel: at this rate nothing should be lost but the first
             // echoes before a session's route exists.
             Assert.True(received >= sent * 9 / 10, $"{received} of {sent} echo replies came back");
             Assert.Equal(0, traffic.GetProperty("packets_invalid").GetInt64());
             // The tool's GRE left through DPDK: its raw socket counters stayed at zero.
             Assert.Equal(0, root.GetProperty("tool_gre").GetProperty("socket_sent").GetInt64());
+
+            // The gateway had a tunnel from each of the four PAC addresses (its Ethernet layer resolved each by ARP).
+            output.WriteLine(Lab.Run([Lab.GatewayBinary!, "show", "dataplane", "--admin-socket", Path.Combine(dir, "admin.sock")]));
+            foreach (string pac in new[] { "198.18.40.65", "198.18.40.66", "198.18.40.67", "198.18.40.68" })
+                Assert.Contains($"remote_peer_ip is {pac} ", gateway.Output, StringComparison.Ordinal);
 
             deadline.Step("gateway stopping");
             gateway.Terminate();

@@ -181,7 +181,8 @@ public static class ConfigReloadPlanner
 
     private static bool SameDpdk(DpdkConfig a, DpdkConfig b) =>
         a.EalArguments.SequenceEqual(b.EalArguments) && a.OutsideDevargs == b.OutsideDevargs && a.InsideDevargs == b.InsideDevargs
-        && a.ExceptionDevargs == b.ExceptionDevargs && Equals(a.OutsideNextHop, b.OutsideNextHop) && Equals(a.InsideNextHop, b.InsideNextHop);
+        && a.ExceptionDevargs == b.ExceptionDevargs && Equals(a.OutsideNextHop, b.OutsideNextHop) && Equals(a.InsideNextHop, b.InsideNextHop)
+        && a.InsideExceptionInterface == b.InsideExceptionInterface && a.Workers == b.Workers;
 
     /// <summary>"added carol, dave; removed bob; password changed for alice", or null when the users are the same.</summary>
     internal static string? UsersDiff(ImmutableArray<VpdnUser> running, ImmutableArray<VpdnUser> candidate)

@@ -286,7 +286,8 @@ public enum DataplaneBackend
 
 /// <summary>
 /// Extensions <c>gateway dpdk eal ARGS…</c>, <c>gateway dpdk port outside|inside DEVARGS</c>,
-/// <c>gateway dpdk exception DEVARGS</c> and <c>gateway dpdk next-hop outside|inside A.B.C.D</c>.
+/// <c>gateway dpdk exception DEVARGS</c>, <c>gateway dpdk inside-exception NAME|off</c> and
+/// <c>gateway dpdk next-hop outside|inside A.B.C.D</c>.
 /// </summary>
 /// <param name="EalArguments">The EAL's arguments, every <c>eal</c> line's in order.</param>
 /// <param name="OutsideDevargs">The outside device (<c>net_af_packet0,iface=eth0</c>, a PCI address), required with <c>dataplane dpdk</c>.</param>
@@ -305,6 +306,19 @@ public sealed record DpdkConfig(ImmutableArray<string> EalArguments, string? Out
 
     /// <summary><c>gateway dpdk workers N</c>: dataplane workers (worker 0 also does the ports' I/O and steers); default 1.</summary>
     public int Workers { get; init; } = 1;
+
+    /// <summary>The kernel interface of the default outside exception device (no <c>gateway dpdk exception</c> line).</summary>
+    public const string DefaultExceptionInterface = "pptpgw-x0";
+
+    /// <summary>The kernel interface of the inside exception path when no <c>gateway dpdk inside-exception</c> line names one.</summary>
+    public const string DefaultInsideExceptionInterface = "pptpgw-x1";
+
+    /// <summary>
+    /// <c>gateway dpdk inside-exception NAME|off</c>: the kernel interface of the inside exception path (a net_tap with the
+    /// inside address, into which the pool is routed), default <see cref="DefaultInsideExceptionInterface"/>; null
+    /// (<c>off</c>): none, so packets for the gateway's inside address are dropped and counted.
+    /// </summary>
+    public string? InsideExceptionInterface { get; init; } = DefaultInsideExceptionInterface;
 }
 
 /// <summary>The gateway's own settings (extensions, lines starting with <c>gateway</c> and <c>logging syslog</c>).</summary>

@@ -28,6 +28,7 @@ public sealed class EthernetPort : IPacketPort
     private readonly TimeProvider _time;
     private readonly MacAddress _mac;
     private readonly uint _address;
+    private readonly uint _addressCount;
     private readonly uint _mask;
     private readonly uint _nextHop;
     private readonly bool _outside;
@@ -57,6 +58,11 @@ public sealed class EthernetPort : IPacketPort
         _time = time ?? TimeProvider.System;
         _mac = options.LocalMac;
         _address = options.LocalAddress;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LocalAddressCount, 1);
+        _addressCount = (uint)options.LocalAddressCount;
+        if ((ulong)_address + _addressCount - 1 > uint.MaxValue
+            || ((_address ^ (_address + _addressCount - 1)) & (options.PrefixLength == 0 ? 0 : uint.MaxValue << (32 - options.PrefixLength))) != 0)
+            throw new ArgumentException("the local addresses must lie on the link's subnet", nameof(options));
         _mask = options.PrefixLength == 0 ? 0 : uint.MaxValue << (32 - options.PrefixLength);
         _nextHop = options.NextHop;
         _outside = options.Role == EthernetRole.Outside;
@@ -172,7 +178,7 @@ public sealed class EthernetPort : IPacketPort
             }
 
             uint destination = ip.DestinationAddress;
-            if (destination == _address)
+            if (IsLocal(destination))
             {
                 // For the gateway itself (a client pinging the inside address through its tunnel): never ARP for our own
                 // address (RFC 826 would get no answer); the kernel gets it when this port has an exception path, else it
@@ -248,7 +254,7 @@ public sealed class EthernetPort : IPacketPort
                     return false;
                 }
 
-                bool forGateway = ip.DestinationAddress == _address;
+                bool forGateway = IsLocal(ip.DestinationAddress);
                 bool fastPath = _outside
                     ? forGateway && !group && ip.Protocol == Ipv4Header.ProtocolGre && !ip.IsFragment
                     : !forGateway && !group;
@@ -282,8 +288,9 @@ public sealed class EthernetPort : IPacketPort
 
         uint sender = arp.SenderProtocolAddress;
         MacAddress senderMac = arp.SenderHardwareAddress;
-        bool usable = sender != 0 && sender != _address && OnLink(sender) && !senderMac.IsMulticast && senderMac != MacAddress.Zero;
-        if (arp.TargetProtocolAddress != _address)
+        bool usable = sender != 0 && !IsLocal(sender) && OnLink(sender) && !senderMac.IsMulticast && senderMac != MacAddress.Zero;
+        uint target = arp.TargetProtocolAddress;
+        if (!IsLocal(target))
         {
             // Someone else's exchange, or a gratuitous ARP: update what we know (RFC 826 merge flag), never create.
             if (usable && _neighbours.Refresh(sender, senderMac, now))
@@ -318,7 +325,7 @@ public sealed class EthernetPort : IPacketPort
         // The reply is written over the request (RFC 826: swap, fill in our hardware address, opcode reply).
         Span<byte> frame = packet.Data;
         _ = EthernetFrameWriter.TryWriteHeader(frame, senderMac, _mac, EthernetFrame.EtherTypeArp);
-        _ = ArpPacketWriter.TryWrite(frame[EthernetFrame.HeaderLength..], ArpOperation.Reply, _mac, _address, senderMac, sender);
+        _ = ArpPacketWriter.TryWrite(frame[EthernetFrame.HeaderLength..], ArpOperation.Reply, _mac, target, senderMac, sender);
         Counters.ArpRequestsAnswered++;
         QueueLink(packet);
     }
@@ -370,6 +377,9 @@ public sealed class EthernetPort : IPacketPort
     }
 
     private bool OnLink(uint address) => ((address ^ _address) & _mask) == 0;
+
+    /// <summary>One of this port's addresses (<see cref="EthernetPortOptions.LocalAddressCount"/> from the first): one compare.</summary>
+    private bool IsLocal(uint address) => address - _address < _addressCount;
 
     private void ToKernelOrDrop(PacketHandle packet)
     {

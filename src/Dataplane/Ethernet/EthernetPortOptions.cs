@@ -19,6 +19,13 @@ public sealed record EthernetPortOptions
     /// <summary>The gateway's IPv4 address on this link (host order).</summary>
     public required uint LocalAddress { get; init; }
 
+    /// <summary>
+    /// How many consecutive addresses from <see cref="LocalAddress"/> are this port's (default 1, the gateway). The load
+    /// tool's DPDK transport owns one per PAC (<c>--sources</c>, as its kernel transport spreads over the prefix): ARP
+    /// for any of them is answered with it, and GRE to any of them goes up. All must lie on the link's subnet.
+    /// </summary>
+    public int LocalAddressCount { get; init; } = 1;
+
     /// <summary>Prefix length of the link's subnet: destinations inside it are resolved directly.</summary>
     public required int PrefixLength { get; init; }
 

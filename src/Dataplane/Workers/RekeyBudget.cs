@@ -7,7 +7,10 @@ namespace PptpGw.Dataplane.Workers;
 /// (milliseconds). Two token buckets bound it: one per session (a flood at one session cannot use the worker's
 /// share) and one per worker (a flood at every session costs at most <see cref="PerWorkerPerSecond"/> changes a
 /// second, and never more than <see cref="PerWorkerBurst"/> in one turn of the loop, so other sessions' packets wait
-/// at most that long). The first key change of each packet is free: it is the normal cost of the next packet.
+/// at most that long). The first key change of each packet is free: it is the normal cost of the next packet. Only a
+/// walk whose packet fails verification is charged: a verified walk is the peer's own count advancing over packets
+/// lost on the way, one key change per count it sent, as if none had been lost (issue 13: charging those let losses
+/// in a full queue drain the budget and the loss feed itself). A jump is tried only when both buckets hold it.
 /// A packet refused by the budget is counted (<see cref="DataplaneDropReason.MppeRekeyBudgetExhausted"/>) and
 /// changes nothing; the next packet of a real client is tried again once the bucket has refilled.
 /// </summary>

@@ -824,7 +824,12 @@ public sealed unsafe class Worker
 
         MppeDropReason reason = _receivers[slot].TryDecryptVerified(packet.Data[st.MppeOffset..], limit,
             out int keyChanges, out bool advanced, out int protocolLength);
-        if (keyChanges > 1)
+        // Only a walk whose packet failed is charged. A verified walk is the peer's own count advancing: each count it
+        // sent costs one key change (RFC 3078 §7.3) whether that packet arrived or was lost, the same work as with no
+        // loss at all. Charging it let a real peer's losses in a full queue drain the budget; the refused packets then
+        // widened the next gaps, and the receiver fell ever further behind until it lost the stream (issue 13: 67 %
+        // loss at 80,000/s offered). A forged count never verifies (2^-44), so forgeries still pay for every change.
+        if (keyChanges > 1 && reason != MppeDropReason.None)
         {
             state.RekeyTokens.Spend(keyChanges - 1);
             _rekeyTokens.Spend(keyChanges - 1);

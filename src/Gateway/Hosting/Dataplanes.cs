@@ -71,7 +71,7 @@ public static class Dataplanes
         if (ports is DpdkPortFactory { Ports: { } dpdk })
         {
             context.Log.Write(PixSeverity.Notification, string.Create(CultureInfo.InvariantCulture,
-                $"dataplane dpdk: outside {dpdk.OutsideDevice.Devargs} ({dpdk.OutsideDevice.Mac}), inside {dpdk.InsideDevice.Devargs} ({dpdk.InsideDevice.Mac}), exception path {dpdk.ExceptionInterface} ({dpdk.ExceptionDevice.Devargs}); {dpdk.Workers} worker{(dpdk.Workers == 1 ? "" : "s")}; {dpdk.Eal}"));
+                $"dataplane dpdk: outside {dpdk.OutsideDevice.Devargs} ({dpdk.OutsideDevice.Mac}), inside {dpdk.InsideDevice.Devargs} ({dpdk.InsideDevice.Mac}), exception path {dpdk.ExceptionInterface} ({dpdk.ExceptionDevice.Devargs}), inside exception path {dpdk.InsideExceptionInterface ?? "off"}; {dpdk.Workers} worker{(dpdk.Workers == 1 ? "" : "s")}; {dpdk.Eal}"));
         }
         else if (host.InsideDeviceName is { } tun)
         {
@@ -129,6 +129,7 @@ public static class Dataplanes
             OutsideDevargs = dpdk.OutsideDevargs ?? throw new GatewayStartupException("gateway dataplane dpdk: no 'gateway dpdk port outside DEVARGS' line"),
             InsideDevargs = dpdk.InsideDevargs ?? throw new GatewayStartupException("gateway dataplane dpdk: no 'gateway dpdk port inside DEVARGS' line"),
             ExceptionDevargs = dpdk.ExceptionDevargs,
+            InsideExceptionInterfaceName = dpdk.InsideExceptionInterface,
             OutsideAddress = AddressConversion.ToHostOrder(outside.Address!),
             OutsidePrefixLength = PrefixLength(outside.Mask),
             OutsideNextHop = dpdk.OutsideNextHop is { } oh ? AddressConversion.ToHostOrder(oh) : 0,

@@ -287,6 +287,83 @@ public sealed class EthernetPortTests : IDisposable
         return bytes;
     }
 
+    /// <summary>
+    /// A port that owns a range (the load tool's DPDK transport: one address per PAC, <c>--sources</c>): ARP for any of
+    /// them is answered with that address, GRE to any of them goes up, and addresses past the range are not its own.
+    /// </summary>
+    [Fact]
+    public void A_port_with_an_address_range_answers_arp_and_takes_gre_for_each_address_of_it()
+    {
+        const uint First = 0xC6120A40; // 198.18.10.64 .. .71
+        (MemoryPort link, MemoryPort wire) = MemoryPort.CreatePair(64);
+        (MemoryPort tap, MemoryPort kernel) = MemoryPort.CreatePair(64);
+        var port = new EthernetPort(link, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac,
+            LocalAddress = First,
+            LocalAddressCount = 8,
+            PrefixLength = 24,
+            Role = EthernetRole.Outside,
+        }, _pool, tap, _clock);
+        try
+        {
+            foreach (uint asked in new[] { First, First + 5, First + 7 })
+            {
+                Send(wire, ArpFrame(ArpOperation.Request, MacAddress.Broadcast, ClientMac, Client, MacAddress.Zero, asked));
+                Assert.Equal(0, port.ReceiveBurst(_burst));
+                Assert.Equal(EthernetError.None, EthernetFrame.TryParse(ReceiveOne(wire), out EthernetFrame eth));
+                Assert.Equal(ArpError.None, ArpPacket.TryParse(eth.Payload, out ArpPacket arp));
+                Assert.Equal((ArpOperation.Reply, GatewayMac, asked, ClientMac, Client),
+                    (arp.Operation, arp.SenderHardwareAddress, arp.SenderProtocolAddress, arp.TargetHardwareAddress, arp.TargetProtocolAddress));
+            }
+
+            Assert.Equal(3, port.Counters.ArpRequestsAnswered);
+            // Past the range: someone else's address, the kernel's business.
+            byte[] other = ArpFrame(ArpOperation.Request, MacAddress.Broadcast, ClientMac, Client, MacAddress.Zero, First + 8);
+            Send(wire, other);
+            Assert.Equal(0, port.ReceiveBurst(_burst));
+            Assert.Equal(other, ReceiveOne(kernel));
+            Assert.Equal(0, wire.PendingReceive);
+
+            // GRE to any address of the range goes up; past it, to the kernel.
+            byte[] gre = Frame(GatewayMac, ClientMac, Ipv4(Client, First + 6, Ipv4Header.ProtocolGre, 16));
+            byte[] beyond = Frame(GatewayMac, ClientMac, Ipv4(Client, First + 8, Ipv4Header.ProtocolGre, 16));
+            Send(wire, gre);
+            Send(wire, beyond);
+            Assert.Equal(1, port.ReceiveBurst(_burst));
+            Assert.Equal(gre.AsSpan(EthernetFrame.HeaderLength).ToArray(), _burst[0].Data.ToArray());
+            _pool.Free(_burst[0]);
+            Assert.Equal(beyond, ReceiveOne(kernel));
+
+            // The reply to the kernel's ARP from one of the range's addresses teaches the port and reaches the kernel.
+            byte[] reply = ArpFrame(ArpOperation.Reply, GatewayMac, ClientMac, Client, GatewayMac, First + 3);
+            Send(wire, reply);
+            Assert.Equal(0, port.ReceiveBurst(_burst));
+            Assert.Equal(reply, ReceiveOne(kernel));
+            Assert.Equal(NeighbourState.Reachable, port.Neighbours.Lookup(Client, _clock.GetTimestamp(), out MacAddress learnt));
+            Assert.Equal(ClientMac, learnt);
+        }
+        finally
+        {
+            port.ReleaseHeld();
+            wire.Drain(_pool);
+            kernel.Drain(_pool);
+        }
+
+        Assert.Throws<ArgumentException>(() => new EthernetPort(link, new EthernetPortOptions
+        {
+            LocalMac = GatewayMac, LocalAddress = 0xC6120AFE, LocalAddressCount = 4, PrefixLength = 24, Role = EthernetRole.Outside,
+        }, _pool, tap, _clock));
+    }
+
+    private static byte[] ArpFrame(ArpOperation operation, MacAddress to, MacAddress senderMac, uint sender, MacAddress targetMac, uint target)
+    {
+        byte[] frame = new byte[EthernetFrame.MinimumLength];
+        EthernetFrameWriter.TryWriteHeader(frame, to, senderMac, EthernetFrame.EtherTypeArp);
+        ArpPacketWriter.TryWrite(frame.AsSpan(EthernetFrame.HeaderLength), operation, senderMac, sender, targetMac, target);
+        return frame;
+    }
+
     private static byte[] Ipv4(uint source, uint destination, byte protocol, int payload)
     {
         var packet = new byte[Ipv4Header.MinHeaderLength + payload];

@@ -124,7 +124,9 @@ internal static unsafe class DpdkNative
         }
         catch (DllNotFoundException ex)
         {
-            return $"libdpdk could not be loaded through {path} ({ex.Message}): install the Debian package 'dpdk' (librte_eal.so.23 and the PMDs; apt-get install dpdk)";
+            // One line for the log: the runtime's message spans several (the dlerror text, which names the library, last).
+            return $"libdpdk could not be loaded through {path} ({string.Join(' ', ex.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}): "
+                + "install the Debian package 'dpdk' (librte_eal.so.23 and the PMDs; apt-get install dpdk)";
         }
         catch (BadImageFormatException ex)
         {
