@@ -212,8 +212,14 @@ internal sealed class ClientDataPath : IDisposable
         {
             while (!_stopping)
             {
-                if (!tunnel.TryRead(buffer.AsSpan(Headroom), out int length, IdleWaitMilliseconds))
-                    continue;
+                // What the interface already holds first; before waiting, the GRE packets held back go out (a burst
+                // read from the interface leaves in one sendmmsg, issue 12).
+                if (!tunnel.TryRead(buffer.AsSpan(Headroom), out int length, 0))
+                {
+                    FlushSends();
+                    if (!tunnel.TryRead(buffer.AsSpan(Headroom), out length, IdleWaitMilliseconds))
+                        continue;
+                }
                 if (!_linkUp || length < Ipv4Header.MinHeaderLength || (buffer[Headroom] >> 4) != 4)
                 {
                     Interlocked.Increment(ref _dropped);
@@ -267,10 +273,16 @@ internal sealed class ClientDataPath : IDisposable
             int greStart = _greTx.EncapsulateData(buffer, frameStart, end - frameStart);
             if (greStart < 0)
                 return false;
-            _gre.Send(buffer.AsSpan(greStart, end - greStart));
+            _gre.SendDeferred(buffer.AsSpan(greStart, end - greStart));
         }
         Interlocked.Increment(ref _greSent);
         return true;
+    }
+
+    private void FlushSends()
+    {
+        lock (_txLock)
+            _gre.FlushSends();
     }
 
     // ------------------------------------------------------------------ GRE → tunnel / session
