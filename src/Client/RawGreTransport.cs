@@ -116,7 +116,8 @@ public sealed class RawGreTransport : IGreTransport
             }
             _burstNext = _burstCount = 0;
             int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
-            if (!_socket.WaitReadable(wait))
+            // A look without waiting is the recvmmsg itself (EAGAIN when empty): no poll(2) in front of it.
+            if (wait > 0 && !_socket.WaitReadable(wait))
                 return false;
             _burstCount = _socket.ReceiveBurst(_burst);
             if (_burstCount == 0 && Environment.TickCount64 >= deadline)
