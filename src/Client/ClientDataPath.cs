@@ -226,8 +226,8 @@ internal sealed class ClientDataPath : IDisposable
                         continue;
                 }
                 int sent = SendIpBurst(count);
-                Interlocked.Add(ref _fromTunnel, sent);
-                Interlocked.Add(ref _dropped, count - sent);
+                if (sent < count)
+                    Interlocked.Add(ref _dropped, count - sent);
             }
         }
         catch (ObjectDisposedException)
@@ -270,7 +270,6 @@ internal sealed class ClientDataPath : IDisposable
     {
         byte[] slab = _txSlab;
         int sent = 0;
-        long bytes = 0;
         lock (_txLock)
         {
             bool acfc = _acfc, pfc = _pfc, mppe = _mppeActive;
@@ -301,13 +300,14 @@ internal sealed class ClientDataPath : IDisposable
                 int greStart = _greTx.EncapsulateData(slab, frameStart, end - frameStart);
                 if (greStart < 0)
                     continue;
+                // Counted before the send: whoever sees the packet (or its answer) then also sees it counted.
+                Interlocked.Increment(ref _fromTunnel);
+                Interlocked.Add(ref _fromTunnelBytes, _txLength[k]);
+                Interlocked.Increment(ref _greSent);
                 _gre.SendDeferred(slab.AsSpan(greStart, end - greStart));
                 sent++;
-                bytes += _txLength[k];
             }
         }
-        Interlocked.Add(ref _greSent, sent);
-        Interlocked.Add(ref _fromTunnelBytes, bytes);
         return sent;
     }
 
