@@ -17,7 +17,7 @@
 # run (process utime+stime from /proc/PID/stat, in % of one core), and the gateway's CPU per packet: CPU time over
 # the packets its worker handled (show dataplane: outside_in + inside_in; each tunnelled packet is counted once).
 #
-# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]
+# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--base-last] [--udp-pps N] [--memory-port] [--workers N]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
 #   --perf     also samples the gateway (perf record -e cpu-clock: software event, no hardware counters needed; .NET
 #              frames named through DOTNET_PerfMapEnabled=1) during one MPPE-128 upload and one download.
@@ -29,6 +29,8 @@
 #   --workers N       `gateway dataplane workers N` for the build under test (not for --base-bin, which may predate it).
 #   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
+#   --base-last       runs the --base-bin build after the build under test instead of before (the load of a shared box
+#                     drifts within a run: one run in each order shows whether the order biased the comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -42,6 +44,7 @@ PERF=0
 UDP_PPS=20000
 MEMORY_PORT=0
 WORKERS=""
+BASE_LAST=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -53,7 +56,8 @@ while [ $# -gt 0 ]; do
     --udp-pps) UDP_PPS=$2; shift 2 ;;
     --memory-port) MEMORY_PORT=1; shift ;;
     --workers) WORKERS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]" >&2; exit 2 ;;
+    --base-last) BASE_LAST=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N] [--base-last]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -276,8 +280,9 @@ EOF
 }
 
 if [ -z "$ONLY" ] || [ "$ONLY" = pptp ]; then
-  [ -n "$BASE_BIN" ] && run_pptp "$BASE_BIN" "base:"
+  [ -n "$BASE_BIN" ] && [ "$BASE_LAST" -eq 0 ] && run_pptp "$BASE_BIN" "base:"
   run_pptp "$BIN" ""
+  [ -n "$BASE_BIN" ] && [ "$BASE_LAST" -eq 1 ] && run_pptp "$BASE_BIN" "base:"
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = wg ]; then
