@@ -17,7 +17,7 @@
 # run (process utime+stime from /proc/PID/stat, in % of one core), and the gateway's CPU per packet: CPU time over
 # the packets its worker handled (show dataplane: outside_in + inside_in; each tunnelled packet is counted once).
 #
-# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]
+# usage: bench/kernel-throughput.sh [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--base-last] [--udp-pps N] [--memory-port] [--workers N]
 #   --strace   also runs one MPPE-128 upload under `strace -c -f` on the gateway and prints the syscall summary.
 #   --perf     also samples the gateway (perf record -e cpu-clock: software event, no hardware counters needed; .NET
 #              frames named through DOTNET_PerfMapEnabled=1) during one MPPE-128 upload and one download.
@@ -29,6 +29,8 @@
 #   --workers N       `gateway dataplane workers N` for the build under test (not for --base-bin, which may predate it).
 #   --base-bin PATH   also runs the PPTP scenarios with another build first (e.g. a copy of artifacts/bin/pptpgw made
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
+#   --base-last       runs the --base-bin build after the build under test instead of before (the load of a shared box
+#                     drifts within a run: one run in each order shows whether the order biased the comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -42,6 +44,7 @@ PERF=0
 UDP_PPS=20000
 MEMORY_PORT=0
 WORKERS=""
+BASE_LAST=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -53,7 +56,8 @@ while [ $# -gt 0 ]; do
     --udp-pps) UDP_PPS=$2; shift 2 ;;
     --memory-port) MEMORY_PORT=1; shift ;;
     --workers) WORKERS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N]" >&2; exit 2 ;;
+    --base-last) BASE_LAST=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N] [--base-last]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -177,6 +181,10 @@ if [ -z "$ONLY" ] || [ "$ONLY" = kernel ]; then
   ip -n "$NC" route del 198.18.120.0/24 via 198.18.110.1
 fi
 
+# perf_env TAG: with --perf (build under test only) .NET writes /tmp/perf-PID.map, and W^X is off: its double mapping
+# (memfd:doublemapper) hides the JIT-compiled frames from perf's map otherwise.
+perf_env() { if [ "$PERF" -eq 1 ] && [ -z "$1" ]; then echo DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; else echo DOTNET_PerfMapEnabled=0; fi; }
+
 # run_pptp BIN TAG: the gateway and the client from BIN; every scenario name gets the TAG prefix (empty for the build under test).
 run_pptp() {
   local BIN=$1 TAG=$2
@@ -203,14 +211,14 @@ EOF
   # Truncated here, not by the child's redirection: on a loaded host the child may open it after wait_for has read
   # the previous gateway's "PPTP on".
   : >"$OUT/gateway.log"
-  ip netns exec "$NG" env DOTNET_PerfMapEnabled=$([ "$PERF" -eq 1 ] && [ -z "$TAG" ] && echo 1 || echo 0) "$BIN" run --config "$CONFIG" >"$OUT/gateway.log" 2>&1 &
+  ip netns exec "$NG" env $(perf_env "$TAG") "$BIN" run --config "$CONFIG" >"$OUT/gateway.log" 2>&1 &
   GW_PID=$!
   wait_for "$OUT/gateway.log" 'PPTP on' 20 || { tail "$OUT/gateway.log"; exit 1; }
   grep -E 'dataplane (kernel|rc4)' "$OUT/gateway.log" | sed 's/^/   gateway: /' || true
 
   dial() { # dial MPPE: brings the tunnel up (DIAL_PID)
     : >"$OUT/dial-$1.log"
-    ip netns exec "$NC" "$BIN" dial 198.18.110.1 --user bench --password "$PASSWORD" --auth mschapv2 --mppe "$1" \
+    ip netns exec "$NC" env $(perf_env "$TAG") "$BIN" dial 198.18.110.1 --user bench --password "$PASSWORD" --auth mschapv2 --mppe "$1" \
       --tun pptp0 --route 198.18.120.0/24 --timeout 15 --quiet >"$OUT/dial-$1.log" 2>&1 &
     DIAL_PID=$!
     wait_for "$OUT/dial-$1.log" 'link up' 20 || { cat "$OUT/dial-$1.log"; exit 1; }
@@ -240,14 +248,20 @@ EOF
     for dir in up down; do
       start_server "perf-$dir"
       local rflag=""; [ "$dir" = down ] && rflag=-R
+      # The gateway and the client (pptpgw dial) sampled at once, each into its own file: which side limits.
       perf record -q -e cpu-clock -F 2999 -p "$GW_PID" -o "$OUT/perf-$dir.data" -- sleep "$SECS" >/dev/null 2>&1 & PR=$!
+      perf record -q -e cpu-clock -F 2999 -p "$DIAL_PID" -o "$OUT/perf-client-$dir.data" -- sleep "$SECS" >/dev/null 2>&1 & PRC=$!
       ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" $TCP $rflag 2>&1 | grep -E 'receiver' | sed "s/^/   perf $dir: /" || true
       wait "$PR" 2>/dev/null || true
+      wait "$PRC" 2>/dev/null || true
       kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
-      echo "   perf $dir: share by thread and object (cpu-clock samples of the gateway process)"
-      perf report -i "$OUT/perf-$dir.data" --stdio --no-children --sort comm,dso 2>/dev/null | grep -E '^ +[0-9]' | head -n 12 | sed 's/^/     /' || true
-      echo "   perf $dir: hottest symbols"
-      perf report -i "$OUT/perf-$dir.data" --stdio --no-children --sort sym 2>/dev/null | grep -E '^ +[0-9]' | head -n 30 | cut -c1-150 | sed 's/^/     /' || true
+      for side in gateway client; do
+        local data="$OUT/perf-$dir.data"; [ "$side" = client ] && data="$OUT/perf-client-$dir.data"
+        echo "   perf $dir ($side): share by thread and object (cpu-clock samples of the $side process)"
+        perf report -i "$data" --stdio --no-children --sort comm,dso 2>/dev/null | grep -E '^ +[0-9]' | head -n 12 | sed 's/^/     /' || true
+        echo "   perf $dir ($side): hottest symbols"
+        perf report -i "$data" --stdio --no-children --sort sym 2>/dev/null | grep -E '^ +[0-9]' | head -n 30 | cut -c1-150 | sed 's/^/     /' || true
+      done
     done
   fi
   # The 64-byte floods last: on a loaded host a flood sometimes leaves the session unusable for TCP until a redial
@@ -266,8 +280,9 @@ EOF
 }
 
 if [ -z "$ONLY" ] || [ "$ONLY" = pptp ]; then
-  [ -n "$BASE_BIN" ] && run_pptp "$BASE_BIN" "base:"
+  [ -n "$BASE_BIN" ] && [ "$BASE_LAST" -eq 0 ] && run_pptp "$BASE_BIN" "base:"
   run_pptp "$BIN" ""
+  [ -n "$BASE_BIN" ] && [ "$BASE_LAST" -eq 1 ] && run_pptp "$BASE_BIN" "base:"
 fi
 
 if [ -z "$ONLY" ] || [ "$ONLY" = wg ]; then

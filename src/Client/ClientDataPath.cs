@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using PptpGw.ControlPlane.Ppp.Session;
 using PptpGw.Dataplane.Gre;
 using PptpGw.Dataplane.Mppe;
@@ -52,7 +53,10 @@ internal sealed class ClientDataPath : IDisposable
     private readonly Lock _txLock = new();
     private GreTransmitState _greTx;
     private MppeSender _mppeTx;
-    private readonly byte[] _txBuffer = new byte[BufferSize];
+    // The interface loop's burst: packet k at k * BufferSize + Headroom, encrypted together (MppeBurst).
+    private const int TxBurst = MppeBurst.MaxPackets;
+    private readonly byte[] _txSlab = new byte[TxBurst * BufferSize];
+    private readonly int[] _txLength = new int[TxBurst];
     private readonly byte[] _controlBuffer = new byte[BufferSize];
 
     private readonly Lock _rxLock = new();
@@ -207,27 +211,23 @@ internal sealed class ClientDataPath : IDisposable
 
     private void InterfaceLoop(ITunnelInterface tunnel)
     {
-        byte[] buffer = _txBuffer;
         try
         {
             while (!_stopping)
             {
-                if (!tunnel.TryRead(buffer.AsSpan(Headroom), out int length, IdleWaitMilliseconds))
-                    continue;
-                if (!_linkUp || length < Ipv4Header.MinHeaderLength || (buffer[Headroom] >> 4) != 4)
+                // What the interface already holds first, up to a burst; before waiting, the GRE packets held back go
+                // out (a burst read from the interface leaves in one sendmmsg, issue 12).
+                int count = ReadBurst(tunnel, 0);
+                if (count == 0)
                 {
-                    Interlocked.Increment(ref _dropped);
-                    continue;
+                    FlushSends();
+                    count = ReadBurst(tunnel, IdleWaitMilliseconds);
+                    if (count == 0)
+                        continue;
                 }
-                if (SendIp(buffer, Headroom, length))
-                {
-                    Interlocked.Increment(ref _fromTunnel);
-                    Interlocked.Add(ref _fromTunnelBytes, length);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _dropped);
-                }
+                int sent = SendIpBurst(count);
+                if (sent < count)
+                    Interlocked.Add(ref _dropped, count - sent);
             }
         }
         catch (ObjectDisposedException)
@@ -236,41 +236,85 @@ internal sealed class ClientDataPath : IDisposable
         }
     }
 
-    /// <summary>
-    /// Frames the IPv4 packet at <paramref name="offset"/> as PPP 0x0021, MPPE-encrypts it as 0x00FD when MPPE is on
-    /// (RFC 3078 §3: header, then the protocol field and the information encrypted), and sends it in GRE.
-    /// </summary>
-    private bool SendIp(byte[] buffer, int offset, int length)
+    // Reads up to a burst of IPv4 packets into the transmit slab (packet k at k * BufferSize + Headroom); waits up to
+    // the timeout for the first only. Returns how many; what is not IPv4, or arrives while the link is down, is dropped.
+    private int ReadBurst(ITunnelInterface tunnel, int firstTimeoutMilliseconds)
     {
-        int end = offset + length;
+        int count = 0;
+        int timeout = firstTimeoutMilliseconds;
+        while (count < TxBurst)
+        {
+            int at = (count * BufferSize) + Headroom;
+            if (!tunnel.TryRead(_txSlab.AsSpan(at, BufferSize - Headroom), out int length, timeout))
+                break;
+            timeout = 0;
+            if (!_linkUp || length < Ipv4Header.MinHeaderLength || (_txSlab[at] >> 4) != 4)
+            {
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+            _txLength[count++] = length;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Frames the IPv4 packets of the transmit slab as PPP 0x0021, MPPE-encrypts them as 0x00FD when MPPE is on (RFC 3078
+    /// §3: header, then the protocol field and the information encrypted) and sends them in GRE. With MPPE the burst is
+    /// encrypted by <see cref="MppeBurst"/>, which interleaves the RC4 work of two packets (each stateless packet has its
+    /// own key) and gives each packet exactly what <see cref="MppeSender.Encrypt"/> in order would. Under
+    /// <see cref="_txLock"/> for the whole burst, so coherency counts and GRE sequence numbers advance together.
+    /// Returns the packets sent.
+    /// </summary>
+    private int SendIpBurst(int count)
+    {
+        byte[] slab = _txSlab;
+        int sent = 0;
         lock (_txLock)
         {
-            bool acfc = _acfc, pfc = _pfc;
-            int frameStart;
-            if (_mppeActive)
+            bool acfc = _acfc, pfc = _pfc, mppe = _mppeActive;
+            Span<MppePacket> packets = stackalloc MppePacket[TxBurst];
+            Span<MppeDropReason> results = stackalloc MppeDropReason[TxBurst];
+            if (mppe)
             {
                 // The inner protocol field is framed as PPP would frame it (compressed per PFC, RFC 1661 §6.5).
                 int inner = PppFrameWriter.GetHeaderLength(PppProtocol.Ipv4, addressControlFieldCompression: true, pfc);
-                int innerStart = offset - inner;
-                PppFrameWriter.TryWriteHeader(buffer.AsSpan(innerStart, inner), PppProtocol.Ipv4, true, pfc);
-                int mppeStart = innerStart - MppeHeader.Length;
-                if (_mppeTx.Encrypt(buffer.AsSpan(mppeStart, end - mppeStart)) != MppeDropReason.None)
-                    return false;
-                frameStart = PppFrameWriter.TryPrependHeader(buffer, mppeStart, PppProtocol.CompressedDatagram, acfc, pfc);
+                for (int k = 0; k < count; k++)
+                {
+                    int offset = (k * BufferSize) + Headroom;
+                    PppFrameWriter.TryWriteHeader(slab.AsSpan(offset - inner, inner), PppProtocol.Ipv4, true, pfc);
+                    int mppeStart = offset - inner - MppeHeader.Length;
+                    packets[k] = new MppePacket(0, mppeStart, offset + _txLength[k] - mppeStart);
+                }
+                _ = MppeBurst.Encrypt(MemoryMarshal.CreateSpan(ref _mppeTx, 1), slab, packets[..count], results[..count]);
             }
-            else
+            for (int k = 0; k < count; k++)
             {
-                frameStart = PppFrameWriter.TryPrependHeader(buffer, offset, PppProtocol.Ipv4, acfc, pfc);
+                int offset = (k * BufferSize) + Headroom;
+                int end = offset + _txLength[k];
+                int frameStart = !mppe ? PppFrameWriter.TryPrependHeader(slab, offset, PppProtocol.Ipv4, acfc, pfc)
+                    : results[k] == MppeDropReason.None ? PppFrameWriter.TryPrependHeader(slab, packets[k].Offset, PppProtocol.CompressedDatagram, acfc, pfc)
+                    : -1;
+                if (frameStart < 0)
+                    continue;
+                int greStart = _greTx.EncapsulateData(slab, frameStart, end - frameStart);
+                if (greStart < 0)
+                    continue;
+                // Counted before the send: whoever sees the packet (or its answer) then also sees it counted.
+                Interlocked.Increment(ref _fromTunnel);
+                Interlocked.Add(ref _fromTunnelBytes, _txLength[k]);
+                Interlocked.Increment(ref _greSent);
+                _gre.SendDeferred(slab.AsSpan(greStart, end - greStart));
+                sent++;
             }
-            if (frameStart < 0)
-                return false;
-            int greStart = _greTx.EncapsulateData(buffer, frameStart, end - frameStart);
-            if (greStart < 0)
-                return false;
-            _gre.Send(buffer.AsSpan(greStart, end - greStart));
         }
-        Interlocked.Increment(ref _greSent);
-        return true;
+        return sent;
+    }
+
+    private void FlushSends()
+    {
+        lock (_txLock)
+            _gre.FlushSends();
     }
 
     // ------------------------------------------------------------------ GRE → tunnel / session

@@ -10,8 +10,23 @@ namespace PptpGw.Client;
 /// <remarks>Threading: one thread receives; <see cref="Send"/> is serialised by the caller.</remarks>
 public interface IGreTransport : IDisposable
 {
-    /// <summary>Sends one GRE packet to the server. Never blocks; a packet the transport cannot take is dropped and counted.</summary>
+    /// <summary>
+    /// Sends one GRE packet to the server, after whatever <see cref="SendDeferred"/> holds (so the wire order is the call
+    /// order). Never blocks; a packet the transport cannot take is dropped and counted.
+    /// </summary>
     void Send(ReadOnlySpan<byte> grePacket);
+
+    /// <summary>
+    /// Takes one GRE packet to go out with the next <see cref="Send"/> or <see cref="FlushSends"/> (or when the transport's
+    /// batch is full): a burst of data packets then costs one system call (sendmmsg) instead of one each (issue 12). The
+    /// caller flushes before it waits. By default it is sent at once.
+    /// </summary>
+    void SendDeferred(ReadOnlySpan<byte> grePacket) => Send(grePacket);
+
+    /// <summary>Sends what <see cref="SendDeferred"/> holds. Serialised by the caller, as <see cref="Send"/>.</summary>
+    void FlushSends()
+    {
+    }
 
     /// <summary>
     /// Waits up to <paramref name="timeoutMilliseconds"/> for one GRE packet from the server and copies it to

@@ -71,7 +71,8 @@ public sealed class KernelTunnelInterface : ITunnelInterface
         if (_readNext == _readCount)
         {
             _readNext = _readCount = 0;
-            if (!_tun.WaitReadable(timeoutMilliseconds))
+            // A look without waiting is the read itself (EAGAIN when empty): no poll(2) in front of it.
+            if (timeoutMilliseconds != 0 && !_tun.WaitReadable(timeoutMilliseconds))
                 return false;
             _readCount = _tun.ReceiveBurst(_read);
             if (_readCount == 0)

@@ -18,6 +18,10 @@ public sealed class RawGreTransport : IGreTransport
     private int _burstNext;
     private int _burstCount;
     private long _foreign;
+    // Sends held by SendDeferred until FlushSends (callers serialise sends, IGreTransport): one sendmmsg per batch.
+    private readonly PacketHandle[] _pending = new PacketHandle[PacketBurst.Size];
+    private int _pendingCount;
+    private long _sendBatches;
 
     /// <param name="localAddress">Our address (the TCP connection's local address): the socket binds to it.</param>
     /// <param name="serverAddress">The PPTP server: the only source accepted, and where packets go.</param>
@@ -48,6 +52,14 @@ public sealed class RawGreTransport : IGreTransport
     /// <inheritdoc/>
     public void Send(ReadOnlySpan<byte> grePacket)
     {
+        SendDeferred(grePacket);
+        FlushSends();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Copied into a packet buffer of the socket's pool; a full batch (<see cref="PacketBurst.Size"/>) goes out at once.</remarks>
+    public void SendDeferred(ReadOnlySpan<byte> grePacket)
+    {
         if (!_pool.TryAllocate(out PacketHandle packet))
             return;
         if (!packet.TrySetData(_pool.Headroom, grePacket.Length))
@@ -57,9 +69,25 @@ public sealed class RawGreTransport : IGreTransport
         }
         grePacket.CopyTo(packet.Data);
         packet.PeerAddress = _server;
-        ReadOnlySpan<PacketHandle> one = [packet];
-        if (_socket.TransmitBurst(one) == 0)
-            _pool.Free(packet); // EAGAIN: dropped, as a full interface queue would
+        _pending[_pendingCount++] = packet;
+        if (_pendingCount == _pending.Length)
+            FlushSends();
+    }
+
+    /// <summary>Packets sent in one sendmmsg by <see cref="FlushSends"/> (for tests and the bench: how well sends batch).</summary>
+    public long SendBatches => Interlocked.Read(ref _sendBatches);
+
+    /// <inheritdoc/>
+    public void FlushSends()
+    {
+        int count = _pendingCount;
+        if (count == 0)
+            return;
+        _pendingCount = 0;
+        int taken = _socket.TransmitBurst(_pending.AsSpan(0, count));
+        if (taken < count)
+            _pool.FreeBurst(_pending.AsSpan(taken, count - taken)); // EAGAIN: dropped, as a full interface queue would
+        Interlocked.Increment(ref _sendBatches);
     }
 
     /// <inheritdoc/>
@@ -88,7 +116,8 @@ public sealed class RawGreTransport : IGreTransport
             }
             _burstNext = _burstCount = 0;
             int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
-            if (!_socket.WaitReadable(wait))
+            // A look without waiting is the recvmmsg itself (EAGAIN when empty): no poll(2) in front of it.
+            if (wait > 0 && !_socket.WaitReadable(wait))
                 return false;
             _burstCount = _socket.ReceiveBurst(_burst);
             if (_burstCount == 0 && Environment.TickCount64 >= deadline)
@@ -102,6 +131,9 @@ public sealed class RawGreTransport : IGreTransport
         for (int i = _burstNext; i < _burstCount; i++)
             _pool.Free(_burst[i]);
         _burstNext = _burstCount = 0;
+        if (_pendingCount > 0)
+            _pool.FreeBurst(_pending.AsSpan(0, _pendingCount));
+        _pendingCount = 0;
         _socket.Dispose();
         _pool.Dispose();
     }

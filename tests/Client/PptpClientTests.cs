@@ -90,6 +90,39 @@ public sealed class PptpClientTests
         Assert.Empty(pns.Failures);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_burst_of_packets_queued_at_once_is_encrypted_together_and_every_one_arrives_in_order(bool stateful)
+    {
+        // 100 echo requests in the interface before the client reads any: its loop takes them in bursts of up to 32,
+        // encrypted by MppeBurst (two packets' RC4 interleaved) and sent in one batch each (issue 12). The server must
+        // decrypt every one in order: the coherency counts and GRE sequence numbers advanced together.
+        await using var pns = new StandInPns(new StandInPnsOptions
+        {
+            Mppe = new MppePolicy(MppePolicy.StrengthBits, Required: true, PreferStateless: !stateful),
+        });
+        var (session, link) = await DialAsync(pns, pns.ClientOptions() with { Mppe = ClientMppeMode.Bits128, Stateful = stateful });
+        var tunnel = (MemoryTunnelInterface)session.Interface!;
+        var requests = new List<byte[]>();
+        for (ushort seq = 1; seq <= 100; seq++)
+        {
+            byte[] request = StandInPns.MakeEchoRequest(link.LocalAddress, link.PeerAddress, 0x5151, seq, payload: 200 + seq);
+            requests.Add(request);
+            tunnel.Inject(request);
+        }
+        foreach (byte[] request in requests)
+        {
+            Assert.True(tunnel.TryTakeReceived(out byte[] reply, Wait), "a reply is missing");
+            Assert.Equal(StandInPns.MakeEchoReply(request), reply);
+        }
+        Assert.Equal(100, pns.IcmpEchoesAnswered);
+        Assert.Equal(100, session.Counters.IpPacketsFromTunnel);
+        Assert.Equal(0, session.Counters.Dropped);
+        Assert.Empty(pns.Failures);
+        await session.HangUpAsync();
+    }
+
     [Fact]
     public async Task Pap_without_mppe_carries_clear_ipv4()
     {

@@ -45,6 +45,19 @@ public sealed record KernelPortOptions
     /// </summary>
     public int Workers { get; init; } = 1;
 
+    /// <summary>
+    /// Turns an idle worker spins before it waits in poll(2) (<see cref="Workers.DataplanePortPair.IdleSpinTurns"/>).
+    /// Each turn here is two system calls that find nothing (recvmmsg and a TUN read), and on a box where the client,
+    /// iperf3 and the kernel's softirq work share the cores, the spin took CPU they needed (issue 12: 15 % of the
+    /// gateway's samples in a TCP upload were the spin). <c>PPTPGW_KERNEL_IDLE_SPIN_TURNS</c> overrides the default
+    /// for benchmarks.
+    /// </summary>
+    public int IdleSpinTurns { get; init; } = DefaultIdleSpinTurns;
+
+    /// <summary>The default of <see cref="IdleSpinTurns"/> (see there); the environment may override it.</summary>
+    public static int DefaultIdleSpinTurns { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("PPTPGW_KERNEL_IDLE_SPIN_TURNS"), out int turns) && turns >= 0 ? turns : 4;
+
     /// <summary>Port id of the outside port.</summary>
     public ushort OutsidePortId { get; init; }
 

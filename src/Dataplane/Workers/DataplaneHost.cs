@@ -493,7 +493,7 @@ public sealed class DataplaneHost : IDataplaneControl, IDisposable
 
             // Back off: spin a little (a burst may be just behind), then wait in poll(2) or sleep 1 ms — short
             // enough for the 1 ms acknowledgment delay and the 3 ms reorder wait.
-            if (++idle < 64)
+            if (++idle <= worker.Ports.IdleSpinTurns)
             {
                 Thread.SpinWait(50);
             }

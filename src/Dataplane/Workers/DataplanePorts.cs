@@ -83,6 +83,16 @@ public sealed class DataplanePortPair : IDisposable
     /// <summary>What the pair disposes with itself (the backend's set of devices, e.g. the DPDK ports), for views of its counters.</summary>
     public IDisposable? Owner => _owner;
 
+    /// <summary>
+    /// Idle turns an idle worker spins (a short pause, then another look at the ports) before it waits in
+    /// <see cref="Wait"/>: a burst may be just behind. Each turn costs the ports' receive calls (on the kernel port two
+    /// system calls that find nothing), so a port whose look is dear spins less (<see cref="KernelPortFactory"/>).
+    /// </summary>
+    public int IdleSpinTurns { get; init; } = DefaultIdleSpinTurns;
+
+    /// <summary>The spin before waiting that the memory and DPDK ports keep (their look at the ports is a memory read).</summary>
+    public const int DefaultIdleSpinTurns = 64;
+
     /// <summary>True when the ports offer a blocking wait (poll) for idle workers.</summary>
     public bool CanWait => _waitReadable is not null;
 
@@ -209,6 +219,8 @@ public sealed class KernelPortFactory : IDataplanePortFactory
     /// <inheritdoc/>
     public int MaxWorkers => Math.Max(1, _options.Workers);
 
+    private int KernelIdleSpinTurns => _options.IdleSpinTurns;
+
     /// <summary>The ports, once created.</summary>
     public KernelPort? Port { get; private set; }
 
@@ -234,7 +246,10 @@ public sealed class KernelPortFactory : IDataplanePortFactory
             Port = port;
             if (MaxWorkers == 1)
             {
-                return new DataplanePortPair(port.Outside, port.Inside, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name);
+                return new DataplanePortPair(port.Outside, port.Inside, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name)
+                {
+                    IdleSpinTurns = KernelIdleSpinTurns,
+                };
             }
 
             _outsideTo = Rings(MaxWorkers);
@@ -243,7 +258,10 @@ public sealed class KernelPortFactory : IDataplanePortFactory
             _insideFrom = Rings(MaxWorkers);
             _outsideDispatch = new KernelDispatchPort(port.Outside, outside: true, _outsideTo, _outsideFrom, pool, new KernelSteeringCounters());
             _insideDispatch = new KernelDispatchPort(port.Inside, outside: false, _insideTo, _insideFrom, pool, new KernelSteeringCounters());
-            return new DataplanePortPair(_outsideDispatch, _insideDispatch, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name);
+            return new DataplanePortPair(_outsideDispatch, _insideDispatch, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name)
+            {
+                IdleSpinTurns = KernelIdleSpinTurns,
+            };
         }
 
         if (Port is null || _outsideTo is null || _outsideFrom is null || _insideTo is null || _insideFrom is null
