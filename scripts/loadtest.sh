@@ -164,11 +164,6 @@ for _ in $(seq 200); do grep -q "PPTP on " "$GW_LOG" && break; kill -0 "$GW_PID"
 grep -q "PPTP on " "$GW_LOG" || { cat "$GW_LOG" >&2; fail "the gateway did not start"; }
 echo "gateway pid $GW_PID in $NS_GW, log $GW_LOG; load tool in $NS_CL; $(uptime)"
 
-if [ -n "${LOADTEST_PERF:-}" ]; then
-  perf record -q -e cpu-clock -F 999 -g -p "$GW_PID" -o "$LOADTEST_PERF" >/dev/null 2>&1 &
-  PERF_PID=$!
-  sleep 0.5
-fi
 if [ "$WARMUP" -gt 0 ]; then
   ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --sessions "$WARMUP" \
     --calls-per-tunnel 25 --hold 0 --no-live --json "$OUT/warmup-$STAMP.json" >/dev/null 2>&1 || echo "warm-up run: exit $? (see $OUT/warmup-$STAMP.json)"
@@ -178,6 +173,11 @@ if [ "$WARMUP" -gt 0 ]; then
     sleep 0.1
   done
   echo "warm-up: $WARMUP sessions set up and torn down; $(uptime)"
+fi
+if [ -n "${LOADTEST_PERF:-}" ]; then
+  perf record -q -e cpu-clock -F 999 -g -p "$GW_PID" -o "$LOADTEST_PERF" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.5
 fi
 set +e
 ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
