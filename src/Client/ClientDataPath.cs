@@ -480,8 +480,9 @@ internal sealed class ClientDataPath : IDisposable
             Interlocked.Increment(ref _dropped);
             return;
         }
-        tunnel.Write(ip);
+        // Counted before the write: whoever reads the packet from the interface then also sees it counted.
         Interlocked.Increment(ref _toTunnel);
         Interlocked.Add(ref _toTunnelBytes, ip.Length);
+        tunnel.Write(ip);
     }
 }

@@ -41,9 +41,13 @@ public sealed class AccountingQueueTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the service. Unless a test gives its own options, shutdown does not wait: on the fake clock its wait would
+    /// never end when a test fails with the server silent (the disposal would hang the run instead of reporting).
+    /// </summary>
     private AccountingService Open(AccountingQueueOptions? options = null, int maxInFlight = 256) =>
         AccountingService.Open("FakeAcct", new RadiusAccountingTransport(_server.Group(), maxInFlight), new RadiusAccountingFormat(Nas),
-            (options ?? new AccountingQueueOptions()) with { SpoolDirectory = _spool, MaxInFlightPerServer = maxInFlight }, null, _log, _time);
+            (options ?? new AccountingQueueOptions { ShutdownWait = TimeSpan.Zero }) with { SpoolDirectory = _spool, MaxInFlightPerServer = maxInFlight }, null, _log, _time);
 
     private static AccountingSessionData Session(string user = "alice", uint port = 7) => new(AccountingSession.NewSessionId(), user)
     {
@@ -86,6 +90,8 @@ public sealed class AccountingQueueTests : IDisposable
         DateTimeOffset hangUp = _time.GetUtcNow();
         AccountingRecord stop = session.Stop(AcctTerminateCause.UserRequest)!;
         await AdvanceAsync(TimeSpan.FromSeconds(38), TimeSpan.FromSeconds(1));
+        // The fourth try left when the fake clock passed 35 s; on a loaded machine the loopback may not have delivered it yet.
+        await _server.WaitForAsync(r => r.StatusType == AcctStatusType.Stop && r.DelayTime == 35, TimeSpan.FromSeconds(20), "the Stop's fourth try");
         Assert.False(stop.IsAcknowledged);
         SeenAccountingRequest[] tries = [.. _server.Dropped.Where(r => r.StatusType == AcctStatusType.Stop)];
         // 5 s doubling: sent at 0, 5, 15 and 35 s after the hang-up, each with its own Identifier and Acct-Delay-Time.
@@ -190,6 +196,9 @@ public sealed class AccountingQueueTests : IDisposable
         AccountingSessionData data = Session("bob");
         AccountingService first = Open(new AccountingQueueOptions { ShutdownWait = TimeSpan.Zero });
         await _server.WaitForAsync(r => r.StatusType == AcctStatusType.AccountingOn, TimeSpan.FromSeconds(10), "the first Accounting-On");
+        // The server has answered it, but on a loaded machine the answer may not have been read yet: until it is, the
+        // Accounting-On is a fourth record the shutdown below would leave in the spool.
+        await AdvanceUntilAsync(() => first.Queue.Count == 0, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), "the first Accounting-On acknowledged");
         _server.Silent = true;
         AccountingSession session = first.Begin(data, () => new AccountingCounters(10, 20, 1, 2));
         session.Start();
@@ -220,12 +229,13 @@ public sealed class AccountingQueueTests : IDisposable
     [Fact]
     public async Task Accounting_On_at_start_and_Off_after_the_Stops_at_a_clean_stop()
     {
-        AccountingService accounting = Open();
+        AccountingService accounting = Open(new AccountingQueueOptions());
         var sessions = Enumerable.Range(0, 3).Select(i => accounting.Begin(Session("u" + i, (uint)i), () => default)).ToList();
         foreach (AccountingSession s in sessions)
             s.Start();
         await AdvanceUntilAsync(() => accounting.Queue.Count == 0, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), "the Starts");
-        Assert.Equal(0, await accounting.ShutdownAsync());
+        // The shutdown's wait is on the fake clock: the server's answers end it; the real-time bound only guards the run.
+        Assert.Equal(0, await accounting.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(60)));
         SeenAccountingRequest[] seen = [.. _server.Requests];
         Assert.Equal(AcctStatusType.AccountingOn, seen[0].StatusType);
         Assert.Equal(AcctStatusType.AccountingOff, seen[^1].StatusType);
