@@ -411,4 +411,6 @@ internal sealed class LoadCall : IPppSessionObserver
     void IPppSessionObserver.Log(PppSession session, string message)
     {
     }
+
+    bool IPppSessionObserver.IsLogEnabled(PppSession session) => false; // the tool keeps no negotiation lines
 }

@@ -141,6 +141,7 @@ internal sealed class GatewayCall(CallLifecycle owner, CallRequestInfo request, 
     public void AuthenticationFailed(PppSession session, PppAuthOutcome outcome) => owner.Ppp.OnAuthenticationFailed(this, outcome);
     public void CcpResetRequested(PppSession session) => owner.Ppp.OnCcpResetRequested(this);
     public void Log(PppSession session, string message) => owner.Ppp.OnPppLog(this, message);
+    public bool IsLogEnabled(PppSession session) => owner.Ppp.IsPppLogEnabled;
 
     private uint _hostRoute;
 

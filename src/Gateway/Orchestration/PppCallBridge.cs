@@ -236,6 +236,9 @@ internal sealed class PppCallBridge(CallTable table, CallLifecycle lifecycle)
 
     public void OnCcpResetRequested(GatewayCall call) => table.DataplaneOrNull?.OnPeerResetRequest(call.Handle);
 
+    /// <summary>Whether "debug ppp negotiation" is on (PPP builds its per-event lines only then).</summary>
+    public bool IsPppLogEnabled => _log.IsEnabled(DebugClasses.PppNegotiation);
+
     public void OnPppLog(GatewayCall call, string message)
     {
         if (_log.IsEnabled(DebugClasses.PppNegotiation))

@@ -105,7 +105,11 @@ public sealed class PppSession : IDisposable
     {
         var fsm = new PppFsm(name, layer, packet => SendControl(protocol, packet), _time, _options.Fsm, _sync)
         {
-            Observer = step => Log($"{name}: {step}"),
+            Observer = step =>
+            {
+                if (_observer.IsLogEnabled(this))
+                    Log($"{name}: {step}");
+            },
         };
         fsm.TimerFault = exception => Log($"{name}: timer fault {exception}");
         return fsm;
