@@ -45,14 +45,14 @@ public class SessionTableConcurrencyTests
         public string? Error;
     }
 
-    private static void Read(SessionTable table, int worker, Stopwatch clock, TimeSpan duration, ReaderResult result)
+    private static void Read(SessionTable table, int worker, CancellationToken stop, ReaderResult result)
     {
         var random = new Random(worker + 1);
         Span<int> slots = stackalloc int[Burst];
         Span<int> keys = stackalloc int[Burst];
         try
         {
-            while (clock.Elapsed < duration && result.Error is null)
+            while (!stop.IsCancellationRequested && result.Error is null)
             {
                 int held = 0;
                 for (int n = 0; n < Burst; n++)
@@ -105,13 +105,17 @@ public class SessionTableConcurrencyTests
     public void ReadersNeverSeeAWrongTornOrReusedSession()
     {
         var table = new SessionTable(Capacity, workerCount: 2);
+        // At least 1.5 s, and on until the writer has churned enough (a loaded machine gives it less CPU: the test
+        // is about what the readers see, not about speed); the cap only guards the run.
         var duration = TimeSpan.FromSeconds(1.5);
+        var cap = TimeSpan.FromSeconds(60);
         var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
         var results = new[] { new ReaderResult(), new ReaderResult() };
         var readers = new[]
         {
-            new Thread(() => Read(table, 0, clock, duration, results[0])) { IsBackground = true },
-            new Thread(() => Read(table, 1, clock, duration, results[1])) { IsBackground = true },
+            new Thread(() => Read(table, 0, stop.Token, results[0])) { IsBackground = true },
+            new Thread(() => Read(table, 1, stop.Token, results[1])) { IsBackground = true },
         };
         foreach (var t in readers)
             t.Start();
@@ -119,7 +123,9 @@ public class SessionTableConcurrencyTests
         var live = new SessionHandle[Keys];
         var random = new Random(42);
         long installs = 0, removals = 0, readdressed = 0;
-        while (clock.Elapsed < duration)
+        bool Churned() => installs > 10 * Capacity && removals > 10 * Capacity && readdressed > 100
+            && results.All(r => r.Bursts > 100 && r.Hits > 1000);
+        while (clock.Elapsed < duration || (!Churned() && clock.Elapsed < cap && results.All(r => r.Error is null)))
         {
             int k = random.Next(Keys);
             if (!live[k].IsNone)
@@ -154,6 +160,7 @@ public class SessionTableConcurrencyTests
                     break;
             }
         }
+        stop.Cancel();
         foreach (var t in readers)
             Assert.True(t.Join(TimeSpan.FromSeconds(30)));
 
