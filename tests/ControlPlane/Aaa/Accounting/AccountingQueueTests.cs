@@ -96,7 +96,9 @@ public sealed class AccountingQueueTests : IDisposable
         SeenAccountingRequest[] tries = [.. _server.Dropped.Where(r => r.StatusType == AcctStatusType.Stop)];
         // 5 s doubling: sent at 0, 5, 15 and 35 s after the hang-up, each with its own Identifier and Acct-Delay-Time.
         Assert.Equal([0u, 5u, 15u, 35u], tries.Select(t => t.DelayTime));
-        Assert.Equal(tries.Length, tries.Select(t => t.Identifier).Distinct().Count());
+        // A new Identifier means a new (source port, Identifier) pair: the transport spreads its tries over several
+        // source ports, each with its own Identifier space, so the number alone may repeat (RFC 2865 §3, RFC 5080 §2.2.1).
+        Assert.Equal(tries.Length, tries.Select(t => (t.From.Port, t.Identifier)).Distinct().Count());
 
         _server.Silent = false; // back after 40 s
         await AdvanceUntilAsync(() => stop.IsAcknowledged, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(1), "the Stop to be acknowledged");
