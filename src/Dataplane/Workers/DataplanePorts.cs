@@ -225,10 +225,10 @@ public sealed class KernelPortFactory : IDataplanePortFactory
     public KernelPort? Port { get; private set; }
 
     /// <summary>Outside hand-off counters with several workers (null with one).</summary>
-    public KernelSteeringCounters? OutsideSteering => _outsideDispatch?.Counters;
+    public SteeringCounters? OutsideSteering => _outsideDispatch?.Counters;
 
     /// <summary>Inside hand-off counters with several workers (null with one).</summary>
-    public KernelSteeringCounters? InsideSteering => _insideDispatch?.Counters;
+    public SteeringCounters? InsideSteering => _insideDispatch?.Counters;
 
     /// <summary>The TUN interface's name as the kernel gave it (after creation).</summary>
     public string? InterfaceName => Port?.Inside.Name;
@@ -256,8 +256,8 @@ public sealed class KernelPortFactory : IDataplanePortFactory
             _outsideFrom = Rings(MaxWorkers);
             _insideTo = Rings(MaxWorkers);
             _insideFrom = Rings(MaxWorkers);
-            _outsideDispatch = new KernelDispatchPort(port.Outside, outside: true, _outsideTo, _outsideFrom, pool, new KernelSteeringCounters());
-            _insideDispatch = new KernelDispatchPort(port.Inside, outside: false, _insideTo, _insideFrom, pool, new KernelSteeringCounters());
+            _outsideDispatch = new KernelDispatchPort(port.Outside, outside: true, _outsideTo, _outsideFrom, pool, new SteeringCounters());
+            _insideDispatch = new KernelDispatchPort(port.Inside, outside: false, _insideTo, _insideFrom, pool, new SteeringCounters());
             return new DataplanePortPair(_outsideDispatch, _insideDispatch, OutsideFraming.Gre, local, port.WaitReadable, port, port.Inside.Name)
             {
                 IdleSpinTurns = KernelIdleSpinTurns,

@@ -116,7 +116,7 @@ internal sealed class OperatorAdministration(CallTable table, IAdminHandler vpdn
             {
                 // Several workers: worker 0 steers to the session's worker over rte_rings and sends what they hand back.
                 link = [.. link, new("steered", (ulong)Volatile.Read(ref h.Steered)), new("drop_steer_ring_full", (ulong)Volatile.Read(ref h.SteerRingFull)),
-                    new("handed_back", (ulong)Volatile.Read(ref h.HandedBack)), new("drop_hand_back_ring_full", (ulong)Volatile.Read(ref h.HandBackRingFull))];
+                    new("handed_back", (ulong)Volatile.Read(ref h.HandedBack)), new("drop_hand_back_ring_full", (ulong)Volatile.Read(ref h.HandBackDropped))];
             }
             views[i] = new DataplanePortView(p.Device.Name, p.Role, p.Device.Mac.ToString(), device, link);
         }

@@ -83,10 +83,10 @@ public sealed class DpdkPortSet : IDisposable
     public int Workers { get; private set; } = 1;
 
     /// <summary>The outside hand-offs between workers (zeros with one worker).</summary>
-    public DpdkSteeringCounters OutsideSteering { get; } = new();
+    public SteeringCounters OutsideSteering { get; } = new();
 
     /// <summary>The inside hand-offs between workers.</summary>
-    public DpdkSteeringCounters InsideSteering { get; } = new();
+    public SteeringCounters InsideSteering { get; } = new();
 
     /// <summary>Packets waiting in the hand-off rings now (every ring of the set).</summary>
     public int RingOccupancy
@@ -242,7 +242,7 @@ public sealed class DpdkPortSet : IDisposable
         foreach (bool outside in (ReadOnlySpan<bool>)[true, false])
         {
             string side = outside ? "o" : "i";
-            DpdkSteeringCounters counters = outside ? OutsideSteering : InsideSteering;
+            SteeringCounters counters = outside ? OutsideSteering : InsideSteering;
             var toWorkers = new DpdkRing?[n];
             var back = Ring($"pgw_{side}_back", options.HandOffRingSize, singleProducer: false);
             for (int w = 1; w < n; w++)

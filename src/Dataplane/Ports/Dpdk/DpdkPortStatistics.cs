@@ -14,4 +14,4 @@ namespace PptpGw.Dataplane.Ports.Dpdk;
 /// (RFC 1122 §2.3.2.2) and drops the one it replaces.
 /// </param>
 public sealed record DpdkPortStatistics(string Role, DpdkEthDevice Device, DpdkDeviceStats Stats, long TransmitQueueFull, EthernetCounters? Link,
-    DpdkSteeringCounters? Steering, long NeighbourHeldDropped);
+    SteeringCounters? Steering, long NeighbourHeldDropped);
