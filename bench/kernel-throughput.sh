@@ -238,7 +238,7 @@ measure() {
   start_server "$name"
   g0=$(ticks "$gw"); c0=$(ticks "$cl"); p0=$(tun_packets); read -r rg0 rc0 tg0 tc0 < <(drops)
   local acct=""
-  if [ "$ACCOUNT" -eq 1 ] && [[ "$name" == mppe128-tcp1-* || "$name" == kfwd-tcp1-* || "$name" == wg-tcp1-* ]]; then
+  if [ "$ACCOUNT" -eq 1 ] && [[ "$name" == *mppe128-tcp1-* || "$name" == kfwd-tcp1-* || "$name" == wg-tcp1-* ]]; then
     local sns=$NC; [[ " $* " == *" -R "* ]] && sns=$NI
     rm -f "$OUT/acct-$name.txt"
     acct_sampler "$name" "$gw" "$cl" "$sns" & acct=$!
