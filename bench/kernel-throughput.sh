@@ -31,6 +31,11 @@
 #                     before a change), tagged "base:", so before and after come from one run on one loaded machine.
 #   --base-last       runs the --base-bin build after the build under test instead of before (the load of a shared box
 #                     drifts within a run: one run in each order shows whether the order biased the comparison).
+#   --account         accounts for the whole machine during the 1-stream MPPE-128 tests (build under test): CPU per thread
+#                     of the gateway, the client and both iperf3 processes (/proc/PID/task/*/stat deltas, context switches),
+#                     user/system/softirq/idle/steal per core (/proc/stat deltas), drops on every interface of the three
+#                     namespaces, TCP retransmissions (nstat), and the sender's `ss -tin` (cwnd, rtt, rwnd/sndbuf limited)
+#                     in mid-run; the report goes to artifacts/kernel-throughput/acct-NAME.txt and to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -45,6 +50,7 @@ UDP_PPS=20000
 MEMORY_PORT=0
 WORKERS=""
 BASE_LAST=0
+ACCOUNT=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS=$2; shift 2 ;;
@@ -57,7 +63,8 @@ while [ $# -gt 0 ]; do
     --memory-port) MEMORY_PORT=1; shift ;;
     --workers) WORKERS=$2; shift 2 ;;
     --base-last) BASE_LAST=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N] [--base-last]" >&2; exit 2 ;;
+    --account) ACCOUNT=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--only kernel|pptp|wg] [--label TEXT] [--strace] [--perf] [--base-bin PATH] [--udp-pps N] [--memory-port] [--workers N] [--base-last] [--account]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
@@ -127,6 +134,97 @@ start_server() {
   local t=100; while ! ip netns exec "$NI" ss -ltn "sport = :$PORT" | grep -q LISTEN && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
 }
 
+# ---- whole-machine accounting (--account) ----
+# acct_threads PID...: one line per thread: "PID TID utime stime voluntary nonvoluntary NAME" (ticks, context switches).
+acct_threads() {
+  local pid tid
+  for pid in "$@"; do
+    [ -d "/proc/$pid/task" ] || continue
+    for tid in $(ls "/proc/$pid/task" 2>/dev/null); do
+      local st vs
+      st=$(cat "/proc/$pid/task/$tid/stat" 2>/dev/null) || continue
+      vs=$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v + 0, n + 0 }' "/proc/$pid/task/$tid/status" 2>/dev/null)
+      local comm=${st#*(}; comm=${comm%)*}; comm=${comm// /_}
+      local rest=${st##*) }
+      echo "$pid $tid $(echo "$rest" | awk '{ print $12, $13 }') $vs $comm"
+    done
+  done
+}
+# acct_ifdrops: "NS/IF rx_packets tx_packets rx_dropped tx_dropped" for every interface of the three namespaces.
+acct_ifdrops() {
+  local ns d
+  for ns in "$NC" "$NG" "$NI"; do
+    for d in $(ip netns exec "$ns" ls /sys/class/net 2>/dev/null); do
+      [ "$d" = lo ] && continue
+      echo "$ns/$d $(ip netns exec "$ns" sh -c "cat /sys/class/net/$d/statistics/rx_packets /sys/class/net/$d/statistics/tx_packets /sys/class/net/$d/statistics/rx_dropped /sys/class/net/$d/statistics/tx_dropped" | tr '\n' ' ')"
+    done
+  done
+}
+acct_nstat() { ip netns exec "$1" nstat -asz 2>/dev/null | awk '$1 ~ /^(TcpRetransSegs|TcpExtTCPLostRetransmit|TcpExtTCPFastRetrans|TcpExtTCPSlowStartRetrans|TcpExtTCPTimeouts|TcpExtTCPSackRecovery|TcpOutSegs|TcpInSegs|TcpExtTCPOFOQueue|TcpExtTCPRcvQDrop|TcpExtTCPBacklogDrop|IpExtInNoECTPkts)$/ { print $1, $2 }'; }
+acct_snap() { # acct_snap FILE PID...
+  { echo "## stat"; grep '^cpu' /proc/stat; echo "## softirqs"; grep -E 'NET_RX|NET_TX' /proc/softirqs
+    echo "## threads"; acct_threads "$@"; echo "## ifs"; acct_ifdrops
+    echo "## nstat-c"; acct_nstat "$NC"; echo "## nstat-i"; acct_nstat "$NI"; echo "## raw"; drops; echo "## pkts $(tun_packets)"; } >"$1"
+}
+# acct_report A B SECONDS: the deltas between two snapshots, readable.
+acct_report() {
+  awk -v hz="$HZ" -v secs="$3" '
+    FNR == 1 { f++ }
+    /^## / { sec = $2; if (sec == "pkts") pk[f] = $3; next }
+    sec == "stat" { for (i = 2; i <= NF; i++) cpu[f, $1, i] = $i; cpus[$1] = 1 }
+    sec == "softirqs" { for (i = 2; i <= NF; i++) sirq[f, $1, i] = $i; sn[$1] = NF }
+    sec == "threads" { k = $1 " " $2; ut[f, k] = $3; stt[f, k] = $4; vc[f, k] = $5; nv[f, k] = $6; nm[k] = $7; th[k] = 1 }
+    sec == "ifs" { for (i = 2; i <= 5; i++) ifv[f, $1, i] = $i; ifs[$1] = 1 }
+    sec ~ /^nstat/ { ns[f, sec, $1] = $2; nk[sec " " $1] = 1 }
+    sec == "raw" { for (i = 1; i <= 4; i++) raw[f, i] = $i }
+    END {
+      pkts = pk[2] - pk[1]
+      printf "   window %.1f s; gateway worker packets in the window: %d (%.0f/s)\n", secs, pkts, pkts / secs
+      printf "   per core (%% of the window): %-6s %6s %6s %6s %6s %6s %6s %6s\n", "cpu", "user", "nice", "system", "irq", "softirq", "steal", "idle"
+      for (c in cpus) {
+        tot = 0; for (i = 2; i <= 11; i++) { d[i] = cpu[2, c, i] - cpu[1, c, i]; tot += d[i] }
+        if (tot == 0) continue
+        printf "   %33s %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f\n", c, 100 * d[2] / tot, 100 * d[3] / tot, 100 * d[4] / tot, 100 * d[7] / tot, 100 * d[8] / tot, 100 * d[9] / tot, 100 * (d[5] + d[6]) / tot
+      }
+      for (s in sn) { line = "   softirqs " s ":"; for (i = 2; i <= sn[s]; i++) line = line " " (sirq[2, s, i] - sirq[1, s, i]); print line }
+      printf "   threads with >= 0.5 %% of a core (pid tid name: user%% sys%% total%%, voluntary/involuntary switches per s):\n"
+      tsum = 0
+      for (k in th) {
+        if (!((2, k) in ut) || !((1, k) in ut)) continue
+        du = ut[2, k] - ut[1, k]; ds = stt[2, k] - stt[1, k]
+        tot = 100 * (du + ds) / hz / secs; tsum += tot
+        split(k, pt, " "); proc[pt[1]] += tot
+        if (tot >= 0.5) printf "     %7s %7s %-18s %5.1f %5.1f %5.1f   %8.0f / %6.0f\n", pt[1], pt[2], nm[k], 100 * du / hz / secs, 100 * ds / hz / secs, tot, (vc[2, k] - vc[1, k]) / secs, (nv[2, k] - nv[1, k]) / secs
+      }
+      for (p in proc) printf "     process %s: %.1f %% of a core\n", p, proc[p]
+      printf "     all accounted threads: %.1f %% (of 200 %%)\n", tsum
+      printf "   interfaces (delta rx_packets tx_packets rx_dropped tx_dropped):\n"
+      for (i in ifs) printf "     %-28s %9d %9d %6d %6d\n", i, ifv[2, i, 2] - ifv[1, i, 2], ifv[2, i, 3] - ifv[1, i, 3], ifv[2, i, 4] - ifv[1, i, 4], ifv[2, i, 5] - ifv[1, i, 5]
+      printf "   raw socket drops gw/client, tun drops gw/client: %d/%d, %d/%d\n", raw[2, 1] - raw[1, 1], raw[2, 2] - raw[1, 2], raw[2, 3] - raw[1, 3], raw[2, 4] - raw[1, 4]
+      line = "   nstat (client ns | inside ns):"
+      for (k in nk) { split(k, q, " "); v = ns[2, q[1], q[2]] - ns[1, q[1], q[2]]; if (v != 0) line = line " " substr(q[1], 7) ":" q[2] "=" v }
+      print line
+    }' "$1" "$2"
+}
+# acct_sampler NAME GW CLIENT SENDER_NS: in the background of one measure: finds both iperf3 processes, snapshots after
+# 1.5 s and 2 s before the end, samples the sender's ss -tin at mid-run, writes the report to $OUT/acct-NAME.txt.
+acct_sampler() {
+  local name=$1 gw=$2 cl=$3 sns=$4 ic="" is=$IPERF_PID t=50
+  while [ -z "$ic" ] && [ $t -gt 0 ]; do ic=$(pgrep -f "^iperf3 -c 198.18.120.2 -p $PORT" | head -1); sleep 0.1; t=$((t - 1)); done
+  sleep 1.4
+  local win=$((SECS - 4)); [ "$win" -lt 2 ] && win=2
+  acct_snap "$RUN/acct-$name.a" "$gw" "$cl" $ic $is
+  local t0; t0=$(date +%s.%N)
+  sleep $((win / 2))
+  ip netns exec "$sns" ss -tin "dst 198.18.120.2 or src 198.18.120.2" >"$RUN/acct-$name.ss" 2>/dev/null || true
+  sleep $((win - win / 2))
+  acct_snap "$RUN/acct-$name.b" "$gw" "$cl" $ic $is
+  local t1; t1=$(date +%s.%N)
+  { echo "   accounting $name (pids: gateway $gw, client $cl, iperf3 client $ic, iperf3 server $is)"
+    acct_report "$RUN/acct-$name.a" "$RUN/acct-$name.b" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+    echo "   sender's sockets (ss -tin in $sns, mid-run):"; sed 's/^/     /' "$RUN/acct-$name.ss"; } >"$OUT/acct-$name.txt"
+}
+
 rxpkts() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 
 # measure NAME GW_PID CLIENT_PID IPERF3-ARGS...: one iperf3 client run in the client namespace; prints one result line.
@@ -139,6 +237,12 @@ measure() {
   local g0 c0 p0 g1 c1 p1 json="$RUN/$name.json"
   start_server "$name"
   g0=$(ticks "$gw"); c0=$(ticks "$cl"); p0=$(tun_packets); read -r rg0 rc0 tg0 tc0 < <(drops)
+  local acct=""
+  if [ "$ACCOUNT" -eq 1 ] && [[ "$name" == *mppe128-tcp1-* || "$name" == kfwd-tcp1-* || "$name" == wg-tcp1-* ]]; then
+    local sns=$NC; [[ " $* " == *" -R "* ]] && sns=$NI
+    rm -f "$OUT/acct-$name.txt"
+    acct_sampler "$name" "$gw" "$cl" "$sns" & acct=$!
+  fi
   if ! ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" -J "$@" >"$json" 2>"$RUN/$name.err" && [ -z "${UDP_RX:-}" ]; then
     printf '   %-22s FAILED (%s)\n' "$name" "$(jq -r '.error // empty' "$json" 2>/dev/null | head -c 120)"
     kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
@@ -148,6 +252,7 @@ measure() {
   kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
   g1=$(ticks "$gw"); c1=$(ticks "$cl"); p1=$(tun_packets); read -r rg1 rc1 tg1 tc1 < <(drops)
   cp "$json" "$OUT/$name.json"
+  if [ -n "$acct" ]; then wait "$acct" 2>/dev/null || true; fi
   local gbps extra=""
   if [ -z "${UDP_RX:-}" ]; then
     gbps=$(jq -r '.end.sum_received.bits_per_second / 1e9' "$json")
@@ -166,6 +271,7 @@ measure() {
     per=$(awk -v d=$((g1 - g0)) -v hz="$HZ" -v p=$((p1 - p0)) 'BEGIN { printf " gw_us_per_pkt=%.2f pkts=%d", 1e6 * d / hz / p, p }')
   fi
   printf '   %-22s %6.3f Gbit/s  %s  gw_cpu=%s%% client_cpu=%s%%%s drops(raw gw/client, tun gw/client)=%s/%s,%s/%s\n' "$name" "$gbps" "$extra" "$gcpu" "$ccpu" "$per" $((rg1 - rg0)) $((rc1 - rc0)) $((tg1 - tg0)) $((tc1 - tc0))
+  if [ -n "$acct" ] && [ -f "$OUT/acct-$name.txt" ]; then cat "$OUT/acct-$name.txt"; fi
 }
 
 TCP="-M 1300"
@@ -233,16 +339,20 @@ EOF
   measure "${TAG}mppe128-tcp8-up" "$GW_PID" "$DIAL_PID" $TCP -P 8
   measure "${TAG}mppe128-tcp8-down" "$GW_PID" "$DIAL_PID" $TCP -P 8 -R
   if [ "$STRACE" -eq 1 ] && [ -z "$TAG" ] && command -v strace >/dev/null; then
-    echo "-- strace -c -f on the gateway during one MPPE-128 upload (slows it down: counts only)"
-    start_server strace
-    p0=$(tun_packets); r0=$(awk '{ print $14 + $15 }' "/proc/$GW_PID/stat")
-    strace -c -f -p "$GW_PID" -o "$OUT/strace-up.txt" 2>/dev/null & ST=$!
-    sleep 1
-    ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" $TCP 2>&1 | grep -E 'receiver' | sed 's/^/   traced: /' || true
-    kill -INT "$ST" 2>/dev/null || true; wait "$ST" 2>/dev/null || true
-    kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
-    echo "   tun packets during the traced run: $(( $(tun_packets) - p0 ))"
-    sed -n '1,16p' "$OUT/strace-up.txt" | sed 's/^/   /'
+    for dir in up down; do
+      echo "-- strace -c -f on the gateway and the client during one MPPE-128 $dir (slows both down: counts only)"
+      start_server "strace-$dir"
+      local rflag=""; [ "$dir" = down ] && rflag=-R
+      p0=$(tun_packets)
+      strace -c -f -p "$GW_PID" -o "$OUT/strace-$dir.txt" 2>/dev/null & ST=$!
+      strace -c -f -p "$DIAL_PID" -o "$OUT/strace-client-$dir.txt" 2>/dev/null & STC=$!
+      sleep 1
+      ip netns exec "$NC" timeout $((SECS + 20)) iperf3 -c 198.18.120.2 -p "$PORT" -t "$SECS" $TCP $rflag 2>&1 | grep -E 'receiver' | sed 's/^/   traced: /' || true
+      kill -INT "$ST" "$STC" 2>/dev/null || true; wait "$ST" 2>/dev/null || true; wait "$STC" 2>/dev/null || true
+      kill -TERM "$IPERF_PID" 2>/dev/null || true; wait_gone "$IPERF_PID"; IPERF_PID=""
+      echo "   gateway worker packets during the traced run: $(( $(tun_packets) - p0 ))"
+      for f in strace-$dir strace-client-$dir; do echo "   $f:"; sed -n '1,14p' "$OUT/$f.txt" | sed 's/^/   /'; done
+    done
   fi
   if [ "$PERF" -eq 1 ] && [ -z "$TAG" ]; then
     for dir in up down; do

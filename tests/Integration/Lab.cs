@@ -111,7 +111,10 @@ internal sealed class Lab : IAsyncDisposable
         var lab = new Lab(id, dir, gateway, client);
         try
         {
-            File.WriteAllText(lab.ConfigPath, configuration + $"gateway admin-socket {lab.AdminSocket}\ngateway dataplane kernel\n");
+            // One worker unless the test names a count: the tests' views (show dataplane, metrics by worker) read worker 0,
+            // and the default is one worker per core (issue 12), which differs between hosts.
+            string workers = configuration.Contains("gateway dataplane workers ", StringComparison.Ordinal) ? "" : "gateway dataplane workers 1\n";
+            File.WriteAllText(lab.ConfigPath, configuration + $"gateway admin-socket {lab.AdminSocket}\ngateway dataplane kernel\n" + workers);
             // Created inside the gateway's namespace with the peer moved at once: no interface name in the host namespace.
             lab.IpGw($"link add outside type veth peer name eth0 netns {client.Name}");
             lab.IpGw($"addr add {GatewayOutside}/24 dev outside");

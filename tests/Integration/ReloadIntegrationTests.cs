@@ -17,7 +17,8 @@ public sealed class ReloadIntegrationTests(ITestOutputHelper output)
     private static readonly string[] Group = ["ppp authentication mschapv2", "ppp encryption mppe 128 required"];
     private const string Carol = "carol", CarolPassword = "Carol-pass-1", Bob = "bob", BobPassword = "Bob-pass-2";
 
-    private static string LabLines(Lab lab) => $"gateway admin-socket {lab.AdminSocket}\ngateway dataplane kernel\n";
+    // The lines Lab.Create adds (one worker: see there), so that a rewritten file changes only what the test changes.
+    private static string LabLines(Lab lab) => $"gateway admin-socket {lab.AdminSocket}\ngateway dataplane kernel\ngateway dataplane workers 1\n";
 
     [IntegrationFact]
     public async Task Sighup_applies_users_and_pool_growth_while_the_live_session_passes_traffic()

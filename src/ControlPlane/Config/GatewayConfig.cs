@@ -347,10 +347,18 @@ public sealed record GatewayOptions(int MaxSessions, int MaxControlConnections, 
 
     /// <summary>
     /// <c>gateway dataplane workers N</c> (issue 12): workers of the kernel backend; with more than one, worker 0 does the
-    /// raw socket's and the TUN's I/O and steers each packet to its session's worker. Default 1. (The DPDK backend has
-    /// its own <c>gateway dpdk workers N</c>.)
+    /// raw socket's and the TUN's I/O and steers each packet to its session's worker. Default
+    /// <see cref="DefaultDataplaneWorkers"/>: one per core, as the issue asks. (The DPDK backend has its own
+    /// <c>gateway dpdk workers N</c>.)
     /// </summary>
-    public int DataplaneWorkers { get; init; } = 1;
+    public int DataplaneWorkers { get; init; } = DefaultDataplaneWorkers;
+
+    /// <summary>
+    /// The kernel backend's worker count without a <c>gateway dataplane workers N</c> line: the cores this process may
+    /// run on (<see cref="Environment.ProcessorCount"/>, which honours CPU affinity and cgroup limits), 1 to
+    /// <see cref="MaxDataplaneWorkers"/>.
+    /// </summary>
+    public static int DefaultDataplaneWorkers => Math.Clamp(Environment.ProcessorCount, 1, MaxDataplaneWorkers);
 
     /// <summary>The <c>gateway dpdk ...</c> lines (used with <c>gateway dataplane dpdk</c>).</summary>
     public DpdkConfig Dpdk { get; init; } = DpdkConfig.Default;

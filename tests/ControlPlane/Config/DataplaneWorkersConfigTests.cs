@@ -17,12 +17,21 @@ public class DataplaneWorkersConfigTests
         """;
 
     [Fact]
-    public void Without_the_line_the_kernel_backend_has_one_worker()
+    public void Without_the_line_the_kernel_backend_has_one_worker_per_core()
     {
         var result = PixConfigParser.Parse(Base + "gateway dataplane kernel\n", "w.cfg");
         Assert.Empty(result.Errors.Select(d => d.ToString()));
-        Assert.Equal(1, result.Config!.Gateway.DataplaneWorkers);
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, GatewayOptions.MaxDataplaneWorkers), result.Config!.Gateway.DataplaneWorkers);
+        Assert.Equal(GatewayOptions.DefaultDataplaneWorkers, result.Config.Gateway.DataplaneWorkers);
         Assert.Equal(DataplaneBackend.Kernel, result.Config.Gateway.Dataplane);
+    }
+
+    [Fact]
+    public void One_worker_is_a_valid_explicit_count()
+    {
+        var result = PixConfigParser.Parse(Base + "gateway dataplane workers 1\n", "w.cfg");
+        Assert.Empty(result.Errors.Select(d => d.ToString()));
+        Assert.Equal(1, result.Config!.Gateway.DataplaneWorkers);
     }
 
     [Fact]
