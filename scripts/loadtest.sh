@@ -221,6 +221,11 @@ ip netns exec "$NS_GW" "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"
 { echo "gateway /proc/net/raw:"; ip netns exec "$NS_GW" cat /proc/net/raw; echo "load tool /proc/net/raw:"; ip netns exec "$NS_CL" cat /proc/net/raw; } \
   >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 if [ "$RADIUS" -eq 1 ]; then
+  # Where RADIUS packets were lost, if anywhere: the namespace's UDP receive-buffer errors (nstat, since the namespace
+  # was made: FreeRADIUS's and the gateway's sockets are its only UDP ones) and each UDP socket's drops
+  # (/proc/net/udp, last column; FreeRADIUS's auth port 18127 = 0x46CF, accounting 18137 = 0x46D9).
+  { echo "gateway namespace UDP (nstat -az):"; ip netns exec "$NS_GW" nstat -az UdpInDatagrams UdpRcvbufErrors UdpInErrors UdpSndbufErrors 2>&1
+    echo "gateway namespace /proc/net/udp:"; ip netns exec "$NS_GW" cat /proc/net/udp; } | tee -a "$OUT/dataplane-$STAMP.txt" | grep -E 'Udp|46CF|46D9' || true
   ip netns exec "$NS_GW" "$BIN" show aaa-server --admin-socket "$RUN/admin.sock" >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
   if [ "$RADIUS_ACCT" -eq 1 ]; then
     # The accounting records FreeRADIUS wrote (its detail file), once the hang-up's Stops have arrived (up to 30 s).
