@@ -179,8 +179,12 @@ for _ in $(seq 200); do grep -q "PPTP on " "$GW_LOG" && break; kill -0 "$GW_PID"
 grep -q "PPTP on " "$GW_LOG" || { cat "$GW_LOG" >&2; fail "the gateway did not start"; }
 echo "gateway pid $GW_PID in $NS_GW, log $GW_LOG; load tool in $NS_CL; $(uptime)"
 
+# The load tool runs without tiered compilation (its ReadyToRun code as is, the rest optimised once): a run is one short
+# process, and with tiering it re-compiled its hot methods during the measurement (JIT 2.3-5.9 s of 6.6-8.3 s of CPU
+# for 20,000 sessions; without: 0.1-0.4 s of 5.6-6.6 s; bench/RESULTS.md, session 7). The gateway keeps tiering (PGO).
+TOOL_ENV=(env "DOTNET_TieredCompilation=${LOADTEST_TOOL_TIERED_COMPILATION:-0}")
 if [ "$WARMUP" -gt 0 ]; then
-  ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --sessions "$WARMUP" \
+  ip netns exec "$NS_CL" "${TOOL_ENV[@]}" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --sessions "$WARMUP" \
     --calls-per-tunnel 25 --hold 0 --no-live --json "$OUT/warmup-$STAMP.json" >/dev/null 2>&1 || echo "warm-up run: exit $? (see $OUT/warmup-$STAMP.json)"
   # Every warm-up call has gone (the gateway closes its dataplane sessions a little after the hang-up).
   for _ in $(seq 100); do
@@ -196,8 +200,8 @@ if [ -n "${LOADTEST_PERF:-}" ]; then
 fi
 [ -n "${LOADTEST_COUNTERS:-}" ] && start_counters "$GW_PID" "$LOADTEST_COUNTERS-gateway.csv"
 set +e
-# The tool runs in the background only to be profiled/counted by PID (ip netns exec execs it: $! is the tool itself).
-ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
+# The tool runs in the background only to be profiled/counted by PID (ip netns exec and env exec it: $! is the tool itself).
+ip netns exec "$NS_CL" "${TOOL_ENV[@]}" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
   --json "$JSON" --png "$PNG" "${ARGS[@]}" &
 TOOL_PID=$!
 if [ -n "${LOADTEST_PERF_TOOL:-}" ]; then
