@@ -156,16 +156,35 @@ CFG
 
 # LOADTEST_PERF=FILE: the gateway's CPU profile over the load run (perf record -e cpu-clock -g: a software clock, as
 # this machine has no hardware counters; the JIT's symbols through DOTNET_PerfMapEnabled's /tmp/perf-PID.map).
+# LOADTEST_PERF_TOOL=FILE: the same profile of the load tool itself (it shares the cores with the gateway).
+# LOADTEST_COUNTERS=PREFIX: dotnet-counters (System.Runtime: allocations, GC counts, JIT time) of both processes over the
+#   measured run, PREFIX-gateway.csv and PREFIX-tool.csv (needs ~/.dotnet/tools/dotnet-counters or one on PATH).
 PERF_PID=""
-if [ -n "${LOADTEST_PERF:-}" ]; then export DOTNET_PerfMapEnabled=1; fi
+TOOL_PERF_PID=""
+COUNTER_PIDS=()
+if [ -n "${LOADTEST_PERF:-}${LOADTEST_PERF_TOOL:-}" ]; then export DOTNET_PerfMapEnabled=1; fi
+COUNTERS_BIN=""
+if [ -n "${LOADTEST_COUNTERS:-}" ]; then
+  COUNTERS_BIN=$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")
+  [ -x "$COUNTERS_BIN" ] || fail "LOADTEST_COUNTERS needs dotnet-counters (dotnet tool install -g dotnet-counters)"
+fi
+# dotnet-counters on PID $1 into $2 (one-second samples of the runtime's counters), in the background.
+start_counters() {
+  "$COUNTERS_BIN" collect -p "$1" --refresh-interval 1 --format csv --counters System.Runtime -o "$2" >/dev/null 2>&1 &
+  COUNTER_PIDS+=($!)
+}
 ip netns exec "$NS_GW" "$BIN" run --config "$CONFIG" >"$GW_LOG" 2>&1 &
 GW_PID=$!
 for _ in $(seq 200); do grep -q "PPTP on " "$GW_LOG" && break; kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
 grep -q "PPTP on " "$GW_LOG" || { cat "$GW_LOG" >&2; fail "the gateway did not start"; }
 echo "gateway pid $GW_PID in $NS_GW, log $GW_LOG; load tool in $NS_CL; $(uptime)"
 
+# The load tool runs without tiered compilation (its ReadyToRun code as is, the rest optimised once): a run is one short
+# process, and with tiering it re-compiled its hot methods during the measurement (JIT 2.3-5.9 s of 6.6-8.3 s of CPU
+# for 20,000 sessions; without: 0.1-0.4 s of 5.6-6.6 s; bench/RESULTS.md, session 7). The gateway keeps tiering (PGO).
+TOOL_ENV=(env "DOTNET_TieredCompilation=${LOADTEST_TOOL_TIERED_COMPILATION:-0}")
 if [ "$WARMUP" -gt 0 ]; then
-  ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --sessions "$WARMUP" \
+  ip netns exec "$NS_CL" "${TOOL_ENV[@]}" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --sessions "$WARMUP" \
     --calls-per-tunnel 25 --hold 0 --no-live --json "$OUT/warmup-$STAMP.json" >/dev/null 2>&1 || echo "warm-up run: exit $? (see $OUT/warmup-$STAMP.json)"
   # Every warm-up call has gone (the gateway closes its dataplane sessions a little after the hang-up).
   for _ in $(seq 100); do
@@ -179,17 +198,38 @@ if [ -n "${LOADTEST_PERF:-}" ]; then
   PERF_PID=$!
   sleep 0.5
 fi
+[ -n "${LOADTEST_COUNTERS:-}" ] && start_counters "$GW_PID" "$LOADTEST_COUNTERS-gateway.csv"
 set +e
-ip netns exec "$NS_CL" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
-  --json "$JSON" --png "$PNG" "${ARGS[@]}"
+# The tool runs in the background only to be profiled/counted by PID (ip netns exec and env exec it: $! is the tool itself).
+ip netns exec "$NS_CL" "${TOOL_ENV[@]}" "$BIN" load 198.18.0.1 --user "$LOAD_USER" --password "$PASSWORD" --sources "$SOURCES" --gateway-pid "$GW_PID" \
+  --json "$JSON" --png "$PNG" "${ARGS[@]}" &
+TOOL_PID=$!
+if [ -n "${LOADTEST_PERF_TOOL:-}" ]; then
+  perf record -q -e cpu-clock -F 999 -g -p "$TOOL_PID" -o "$LOADTEST_PERF_TOOL" >/dev/null 2>&1 &
+  TOOL_PERF_PID=$!
+fi
+[ -n "${LOADTEST_COUNTERS:-}" ] && start_counters "$TOOL_PID" "$LOADTEST_COUNTERS-tool.csv"
+wait "$TOOL_PID"
 CODE=$?
 if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null; echo "perf profile of the gateway: $LOADTEST_PERF"; fi
+if [ -n "$TOOL_PERF_PID" ]; then wait "$TOOL_PERF_PID" 2>/dev/null; echo "perf profile of the load tool: $LOADTEST_PERF_TOOL (map /tmp/perf-$TOOL_PID.map)"; fi
+if [ "${#COUNTER_PIDS[@]}" -gt 0 ]; then
+  # The tool's collector ends with the tool; the gateway's is stopped here (SIGTERM: a background job of a
+  # non-interactive shell ignores SIGINT, and dotnet-counters keeps that; it flushes its file on SIGTERM).
+  for p in "${COUNTER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  echo "runtime counters: $LOADTEST_COUNTERS-gateway.csv $LOADTEST_COUNTERS-tool.csv"
+fi
 # The gateway's dataplane counters after the run (drops by reason: where a lost frame went), next to its log.
 ip netns exec "$NS_GW" "$BIN" show dataplane --admin-socket "$RUN/admin.sock" >"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 # Raw sockets' receive-queue drops (raw(7): /proc/net/raw, last column), gateway then tool: GRE the kernel lost before either read it.
 { echo "gateway /proc/net/raw:"; ip netns exec "$NS_GW" cat /proc/net/raw; echo "load tool /proc/net/raw:"; ip netns exec "$NS_CL" cat /proc/net/raw; } \
   >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
 if [ "$RADIUS" -eq 1 ]; then
+  # Where RADIUS packets were lost, if anywhere: the namespace's UDP receive-buffer errors (nstat, since the namespace
+  # was made: FreeRADIUS's and the gateway's sockets are its only UDP ones) and each UDP socket's drops
+  # (/proc/net/udp, last column; FreeRADIUS's auth port 18127 = 0x46CF, accounting 18137 = 0x46D9).
+  { echo "gateway namespace UDP (nstat -az):"; ip netns exec "$NS_GW" nstat -az UdpInDatagrams UdpRcvbufErrors UdpInErrors UdpSndbufErrors 2>&1
+    echo "gateway namespace /proc/net/udp:"; ip netns exec "$NS_GW" cat /proc/net/udp; } | tee -a "$OUT/dataplane-$STAMP.txt" | grep -E 'Udp|46CF|46D9' || true
   ip netns exec "$NS_GW" "$BIN" show aaa-server --admin-socket "$RUN/admin.sock" >>"$OUT/dataplane-$STAMP.txt" 2>&1 || true
   if [ "$RADIUS_ACCT" -eq 1 ]; then
     # The accounting records FreeRADIUS wrote (its detail file), once the hang-up's Stops have arrived (up to 30 s).

@@ -10,7 +10,8 @@ namespace PptpGw.ControlPlane.Aaa.Radius;
 /// <summary>
 /// The RADIUS client of one <c>aaa-server</c> group (RFC 2865, RFC 2866). One UDP socket per server, an Identifier
 /// space per socket, retransmission after the host's <c>timeout</c>, fail-over to the next host in configuration
-/// order, and dead-server marking. Replies are checked before they are believed: source address and port,
+/// order, and dead-server marking. At most <see cref="RadiusClientOptions.MaxInFlightPerServer"/> requests are
+/// outstanding at one server; the next ones wait in a bounded queue, and beyond it a request is shed (counted). Replies are checked before they are believed: source address and port,
 /// Identifier, Code, Response Authenticator (RFC 2865 §3), Message-Authenticator (RFC 3579 §3.2), and the
 /// BlastRADIUS rule; anything else is counted, logged at debug level and ignored (the request keeps waiting).
 /// Thread-safe; every operation is asynchronous and honours cancellation.
@@ -41,6 +42,10 @@ public sealed class RadiusClient : IAsyncDisposable
         _options = options ?? new RadiusClientOptions();
         if (_options.Transmissions < 1)
             throw new ArgumentException("Transmissions must be at least 1.", nameof(options));
+        if (_options.MaxInFlightPerServer is < 1 or > IdentifierSpace)
+            throw new ArgumentException($"MaxInFlightPerServer must be 1-{IdentifierSpace}.", nameof(options));
+        if (_options.MaxQueuedPerServer < 0)
+            throw new ArgumentException("MaxQueuedPerServer must not be negative.", nameof(options));
         _log = log;
         _time = timeProvider ?? TimeProvider.System;
         _requireMessageAuthenticator = _options.RequireMessageAuthenticator ?? group.RequireMessageAuthenticator;
@@ -52,7 +57,7 @@ public sealed class RadiusClient : IAsyncDisposable
                 var host = group.Hosts[i];
                 if (string.IsNullOrEmpty(host.Key))
                     throw new ArgumentException($"aaa-server {group.Name} host {host.Address} has no key; RADIUS needs a shared secret (RFC 2865 §3).", nameof(group));
-                servers[i] = new Server(this, host, _options.LocalAddress);
+                servers[i] = new Server(this, host, _options.LocalAddress, _options.MaxInFlightPerServer);
             }
         }
         catch
@@ -77,6 +82,9 @@ public sealed class RadiusClient : IAsyncDisposable
 
     /// <summary>The local endpoint of the socket used for host <paramref name="index"/> (for diagnostics and tests).</summary>
     public EndPoint? GetLocalEndPoint(int index) => _servers[index].Socket.LocalEndPoint;
+
+    /// <summary>Requests outstanding at host <paramref name="index"/> now (at most <see cref="RadiusClientOptions.MaxInFlightPerServer"/>).</summary>
+    public int GetInFlight(int index) => _servers[index].InFlight;
 
     /// <summary>True while host <paramref name="index"/> is marked dead.</summary>
     public bool IsMarkedDead(int index) => _servers[index].IsDead(_time.GetUtcNow());
@@ -125,12 +133,14 @@ public sealed class RadiusClient : IAsyncDisposable
         byte[] buffer = ArrayPool<byte>.Shared.Rent(RadiusPacket.MaxLength);
         try
         {
+            bool shed = false;
             foreach (var server in Candidates())
             {
                 var endpoint = new IPEndPoint(server.Host.Address, accounting ? server.Host.AccountingPort : server.Host.AuthenticationPort);
                 var timeout = TimeSpan.FromSeconds(Math.Max(1, server.Host.TimeoutSeconds));
                 Pending? pending = null;
                 int length = 0;
+                bool shedHere = false;
                 try
                 {
                     for (int attempt = 0; attempt < _options.Transmissions; attempt++)
@@ -141,7 +151,14 @@ public sealed class RadiusClient : IAsyncDisposable
                             if (pending is not null)
                                 server.Release(pending);
                             pending = null;
-                            var fresh = await server.AcquireAsync(code, endpoint.Port, ct).ConfigureAwait(false);
+                            var fresh = await server.AcquireAsync(code, endpoint.Port, _options.MaxQueuedPerServer, ct).ConfigureAwait(false);
+                            if (fresh is null)
+                            {
+                                // Its places and its queue are full: shed here, not the server's fault (it is not marked dead).
+                                _log?.Debug(DebugClasses.PppUauth, $"radius: {code} for user {user} shed at {endpoint}: {_options.MaxInFlightPerServer} in flight, {_options.MaxQueuedPerServer} queued");
+                                shedHere = true;
+                                break;
+                            }
                             pending = fresh;
                             uint delay = (uint)Math.Max(0, (_time.GetUtcNow() - start).TotalSeconds);
                             length = encode(buffer, fresh.Identifier, server.Secret, fresh.RequestAuthenticator, delay);
@@ -180,7 +197,17 @@ public sealed class RadiusClient : IAsyncDisposable
                     if (pending is not null)
                         server.Release(pending);
                 }
+                if (shedHere)
+                {
+                    shed = true;
+                    continue;
+                }
                 server.MarkDead(_time.GetUtcNow() + _options.DeadTime, _group.Name, _log);
+            }
+            if (shed)
+            {
+                Interlocked.Increment(ref Statistics.shed);
+                return null;
             }
             Interlocked.Increment(ref Statistics.timeouts);
             _log?.Write(PixSeverity.Warning, $"RADIUS {code} for user {user}: no server of aaa-server group {_group.Name} answered");
@@ -295,14 +322,18 @@ public sealed class RadiusClient : IAsyncDisposable
     {
         private readonly RadiusClient _owner;
         private readonly Pending?[] _slots = new Pending?[IdentifierSpace];
-        private readonly SemaphoreSlim _free = new(IdentifierSpace, IdentifierSpace);
+        private readonly SemaphoreSlim _free;
+        private readonly int _capacity;
+        private int _queued;
         private readonly Lock _lock = new();
         private int _next = Random.Shared.Next(IdentifierSpace);
         private long _deadUntilTicks;
 
-        public Server(RadiusClient owner, AaaServerHost host, IPAddress? localAddress)
+        public Server(RadiusClient owner, AaaServerHost host, IPAddress? localAddress, int maxInFlight)
         {
             _owner = owner;
+            _capacity = maxInFlight;
+            _free = new SemaphoreSlim(maxInFlight, maxInFlight);
             Host = host;
             Secret = Encoding.UTF8.GetBytes(host.Key!);
             Socket = new Socket(host.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -341,9 +372,29 @@ public sealed class RadiusClient : IAsyncDisposable
                 log?.Write(PixSeverity.Notification, $"AAA Marking RADIUS server {Host.Address} in aaa-server group {group} as ACTIVE");
         }
 
-        public async Task<Pending> AcquireAsync(RadiusCode code, int port, CancellationToken ct)
+        /// <summary>Requests holding an Identifier (in flight) now.</summary>
+        public int InFlight => _capacity - _free.CurrentCount;
+
+        /// <summary>An in-flight place with its Identifier; waits in the queue when all are taken, null (shed) when the
+        /// queue holds <paramref name="maxQueued"/> already.</summary>
+        public async Task<Pending?> AcquireAsync(RadiusCode code, int port, int maxQueued, CancellationToken ct)
         {
-            await _free.WaitAsync(ct).ConfigureAwait(false);
+            if (!_free.Wait(0, CancellationToken.None))
+            {
+                if (Interlocked.Increment(ref _queued) > maxQueued)
+                {
+                    Interlocked.Decrement(ref _queued);
+                    return null;
+                }
+                try
+                {
+                    await _free.WaitAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _queued);
+                }
+            }
             lock (_lock)
             {
                 for (int i = 0; i < IdentifierSpace; i++)

@@ -5,7 +5,7 @@ namespace PptpGw.ControlPlane.Aaa.Radius;
 /// <summary>Counters of a <see cref="RadiusClient"/> (monotonic; read with <see cref="Volatile"/> semantics).</summary>
 public sealed class RadiusClientStatistics
 {
-    internal long requests, retransmissions, timeouts, accepts, rejects, accountingResponses;
+    internal long requests, retransmissions, timeouts, accepts, rejects, accountingResponses, shed;
     internal long malformed, unknownIdentifier, wrongSource, unexpectedCode, badAuthenticator, badMessageAuthenticator, missingMessageAuthenticator;
 
     /// <summary>Requests started (Access and Accounting).</summary>
@@ -14,6 +14,9 @@ public sealed class RadiusClientStatistics
     public long Retransmissions => Interlocked.Read(ref retransmissions);
     /// <summary>Requests no server answered.</summary>
     public long Timeouts => Interlocked.Read(ref timeouts);
+    /// <summary>Requests given up unsent because every server's in-flight places and queue were full
+    /// (<see cref="RadiusClientOptions.MaxQueuedPerServer"/>): load shed at the gateway, not a server's silence.</summary>
+    public long Shed => Interlocked.Read(ref shed);
     /// <summary>Access-Accepts received.</summary>
     public long Accepts => Interlocked.Read(ref accepts);
     /// <summary>Access-Rejects (and Challenges) received.</summary>
