@@ -1,12 +1,10 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // Call Management, call clearing (RFC 2637 §2.12, §2.13): the PNS asks with Call-Clear-Request;
 // the PAC reports every disconnect (requested or not) with Call-Disconnect-Notify.
 
 /// <summary>Call-Clear-Request (RFC 2637 §2.12), 16 octets: header, Call ID (2), Reserved1 (2).</summary>
-public readonly ref struct CallClearRequest : IPptpControlMessage<CallClearRequest>
+public readonly ref struct CallClearRequest : IPptpControlMessage<CallClearRequest>, IPptpMessageFields<CallClearRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 16;
@@ -20,24 +18,21 @@ public readonly ref struct CallClearRequest : IPptpControlMessage<CallClearReque
 
     /// <summary>Parses a Call-Clear-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out CallClearRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new CallClearRequest { CallId = U16(m, 12), ReservedFieldsNonZero = reserved };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 16-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static CallClearRequest IPptpMessageFields<CallClearRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        return true;
+        CallId = fields.U16(),
+        ReservedFieldsNonZero = fields.End(trailingReserved: 2),
+    };
+
+    void IPptpMessageFields<CallClearRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.End(trailingReserved: 2);
     }
 }
 
@@ -45,7 +40,7 @@ public readonly ref struct CallClearRequest : IPptpControlMessage<CallClearReque
 /// Call-Disconnect-Notify (RFC 2637 §2.13), 148 octets: header, Call ID (2), Result Code (1), Error Code (1),
 /// Cause Code (2), Reserved1 (2), Call Statistics (128).
 /// </summary>
-public readonly ref struct CallDisconnectNotify : IPptpControlMessage<CallDisconnectNotify>
+public readonly ref struct CallDisconnectNotify : IPptpControlMessage<CallDisconnectNotify>, IPptpMessageFields<CallDisconnectNotify>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 148;
@@ -69,35 +64,27 @@ public readonly ref struct CallDisconnectNotify : IPptpControlMessage<CallDiscon
 
     /// <summary>Parses a Call-Disconnect-Notify. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out CallDisconnectNotify message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 18) != 0;
-        message = new CallDisconnectNotify
-        {
-            CallId = U16(m, 12),
-            ResultCode = (CallDisconnectResultCode)m[14],
-            ErrorCode = (PptpGeneralErrorCode)m[15],
-            CauseCode = U16(m, 16),
-            CallStatistics = m.Slice(20, PptpString.CallStatisticsLength),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 148-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static CallDisconnectNotify IPptpMessageFields<CallDisconnectNotify>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        m[14] = (byte)ResultCode;
-        m[15] = (byte)ErrorCode;
-        U16(m, 16, CauseCode);
-        CallStatistics.CopyTo(m[20..]);
-        return true;
+        CallId = fields.U16(),
+        ResultCode = (CallDisconnectResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        CauseCode = fields.U16(),
+        CallStatistics = fields.Bytes(PptpString.CallStatisticsLength, reservedBefore: 2),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<CallDisconnectNotify>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.U16(CauseCode);
+        fields.Bytes(CallStatistics, PptpString.CallStatisticsLength, reservedBefore: 2);
     }
 }

@@ -1,5 +1,3 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // Control Connection Management (RFC 2637 §1, message type list): Start- and Stop-Control-Connection Request/Reply.
@@ -15,7 +13,7 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Framing Capabilities (4), Bearer Capabilities (4), Maximum Channels (2), Firmware Revision (2),
 /// Host Name (64), Vendor String (64).
 /// </summary>
-public readonly ref struct StartControlConnectionRequest : IPptpControlMessage<StartControlConnectionRequest>
+public readonly ref struct StartControlConnectionRequest : IPptpControlMessage<StartControlConnectionRequest>, IPptpMessageFields<StartControlConnectionRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 156;
@@ -44,40 +42,32 @@ public readonly ref struct StartControlConnectionRequest : IPptpControlMessage<S
 
     /// <summary>Parses a Start-Control-Connection-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out StartControlConnectionRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new StartControlConnectionRequest
-        {
-            ProtocolVersion = U16(m, 12),
-            FramingCapabilities = (PptpFramingCapabilities)U32(m, 16),
-            BearerCapabilities = (PptpBearerCapabilities)U32(m, 20),
-            MaximumChannels = U16(m, 24),
-            FirmwareRevision = U16(m, 26),
-            HostName = m.Slice(28, PptpString.FieldLength),
-            VendorString = m.Slice(92, PptpString.FieldLength),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 156-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static StartControlConnectionRequest IPptpMessageFields<StartControlConnectionRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, ProtocolVersion);
-        U32(m, 16, (uint)FramingCapabilities);
-        U32(m, 20, (uint)BearerCapabilities);
-        U16(m, 24, MaximumChannels);
-        U16(m, 26, FirmwareRevision);
-        HostName.CopyTo(m[28..]);
-        VendorString.CopyTo(m[92..]);
-        return true;
+        ProtocolVersion = fields.U16(),
+        FramingCapabilities = (PptpFramingCapabilities)fields.U32(reservedBefore: 2),
+        BearerCapabilities = (PptpBearerCapabilities)fields.U32(),
+        MaximumChannels = fields.U16(),
+        FirmwareRevision = fields.U16(),
+        HostName = fields.Bytes(PptpString.FieldLength),
+        VendorString = fields.Bytes(PptpString.FieldLength),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<StartControlConnectionRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(ProtocolVersion);
+        fields.U32((uint)FramingCapabilities, reservedBefore: 2);
+        fields.U32((uint)BearerCapabilities);
+        fields.U16(MaximumChannels);
+        fields.U16(FirmwareRevision);
+        fields.Bytes(HostName, PptpString.FieldLength);
+        fields.Bytes(VendorString, PptpString.FieldLength);
     }
 }
 
@@ -86,7 +76,7 @@ public readonly ref struct StartControlConnectionRequest : IPptpControlMessage<S
 /// Error Code (1), Framing Capability (4), Bearer Capability (4), Maximum Channels (2), Firmware Revision (2),
 /// Host Name (64), Vendor String (64).
 /// </summary>
-public readonly ref struct StartControlConnectionReply : IPptpControlMessage<StartControlConnectionReply>
+public readonly ref struct StartControlConnectionReply : IPptpControlMessage<StartControlConnectionReply>, IPptpMessageFields<StartControlConnectionReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 156;
@@ -119,50 +109,43 @@ public readonly ref struct StartControlConnectionReply : IPptpControlMessage<Sta
 
     /// <summary>Parses a Start-Control-Connection-Reply. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out StartControlConnectionReply message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        message = new StartControlConnectionReply
-        {
-            ProtocolVersion = U16(m, 12),
-            ResultCode = (StartControlConnectionResultCode)m[14],
-            ErrorCode = (PptpGeneralErrorCode)m[15],
-            FramingCapabilities = (PptpFramingCapabilities)U32(m, 16),
-            BearerCapabilities = (PptpBearerCapabilities)U32(m, 20),
-            MaximumChannels = U16(m, 24),
-            FirmwareRevision = U16(m, 26),
-            HostName = m.Slice(28, PptpString.FieldLength),
-            VendorString = m.Slice(92, PptpString.FieldLength),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 156-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static StartControlConnectionReply IPptpMessageFields<StartControlConnectionReply>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, ProtocolVersion);
-        m[14] = (byte)ResultCode;
-        m[15] = (byte)ErrorCode;
-        U32(m, 16, (uint)FramingCapabilities);
-        U32(m, 20, (uint)BearerCapabilities);
-        U16(m, 24, MaximumChannels);
-        U16(m, 26, FirmwareRevision);
-        HostName.CopyTo(m[28..]);
-        VendorString.CopyTo(m[92..]);
-        return true;
+        ProtocolVersion = fields.U16(),
+        ResultCode = (StartControlConnectionResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        FramingCapabilities = (PptpFramingCapabilities)fields.U32(),
+        BearerCapabilities = (PptpBearerCapabilities)fields.U32(),
+        MaximumChannels = fields.U16(),
+        FirmwareRevision = fields.U16(),
+        HostName = fields.Bytes(PptpString.FieldLength),
+        VendorString = fields.Bytes(PptpString.FieldLength),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<StartControlConnectionReply>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(ProtocolVersion);
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.U32((uint)FramingCapabilities);
+        fields.U32((uint)BearerCapabilities);
+        fields.U16(MaximumChannels);
+        fields.U16(FirmwareRevision);
+        fields.Bytes(HostName, PptpString.FieldLength);
+        fields.Bytes(VendorString, PptpString.FieldLength);
     }
 }
 
 /// <summary>
 /// Stop-Control-Connection-Request (RFC 2637 §2.3), 16 octets: header, Reason (1), Reserved1 (1), Reserved2 (2).
 /// </summary>
-public readonly ref struct StopControlConnectionRequest : IPptpControlMessage<StopControlConnectionRequest>
+public readonly ref struct StopControlConnectionRequest : IPptpControlMessage<StopControlConnectionRequest>, IPptpMessageFields<StopControlConnectionRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 16;
@@ -176,35 +159,28 @@ public readonly ref struct StopControlConnectionRequest : IPptpControlMessage<St
 
     /// <summary>Parses a Stop-Control-Connection-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out StopControlConnectionRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= m[13] != 0 || U16(m, 14) != 0;
-        message = new StopControlConnectionRequest
-        {
-            Reason = (StopControlConnectionReason)m[12],
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 16-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static StopControlConnectionRequest IPptpMessageFields<StopControlConnectionRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        m[12] = (byte)Reason;
-        return true;
+        Reason = (StopControlConnectionReason)fields.U8(),
+        ReservedFieldsNonZero = fields.End(trailingReserved: 3),
+    };
+
+    void IPptpMessageFields<StopControlConnectionRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U8((byte)Reason);
+        fields.End(trailingReserved: 3);
     }
 }
 
 /// <summary>
 /// Stop-Control-Connection-Reply (RFC 2637 §2.4), 16 octets: header, Result Code (1), Error Code (1), Reserved1 (2).
 /// </summary>
-public readonly ref struct StopControlConnectionReply : IPptpControlMessage<StopControlConnectionReply>
+public readonly ref struct StopControlConnectionReply : IPptpControlMessage<StopControlConnectionReply>, IPptpMessageFields<StopControlConnectionReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 16;
@@ -220,29 +196,22 @@ public readonly ref struct StopControlConnectionReply : IPptpControlMessage<Stop
 
     /// <summary>Parses a Stop-Control-Connection-Reply. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out StopControlConnectionReply message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new StopControlConnectionReply
-        {
-            ResultCode = (StopControlConnectionResultCode)m[12],
-            ErrorCode = (PptpGeneralErrorCode)m[13],
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 16-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static StopControlConnectionReply IPptpMessageFields<StopControlConnectionReply>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        m[12] = (byte)ResultCode;
-        m[13] = (byte)ErrorCode;
-        return true;
+        ResultCode = (StopControlConnectionResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        ReservedFieldsNonZero = fields.End(trailingReserved: 2),
+    };
+
+    void IPptpMessageFields<StopControlConnectionReply>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.End(trailingReserved: 2);
     }
 }

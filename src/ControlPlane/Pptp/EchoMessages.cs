@@ -1,12 +1,10 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // The control connection keep-alive (RFC 2637 §2.5, §2.6): either peer may send an Echo-Request
 // after 60 s without control traffic; the other answers with an Echo-Reply carrying the same Identifier.
 
 /// <summary>Echo-Request (RFC 2637 §2.5), 16 octets: header, Identifier (4).</summary>
-public readonly ref struct EchoRequest : IPptpControlMessage<EchoRequest>
+public readonly ref struct EchoRequest : IPptpControlMessage<EchoRequest>, IPptpMessageFields<EchoRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 16;
@@ -20,28 +18,25 @@ public readonly ref struct EchoRequest : IPptpControlMessage<EchoRequest>
 
     /// <summary>Parses an Echo-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out EchoRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        message = new EchoRequest { Identifier = U32(m, 12), ReservedFieldsNonZero = reserved };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 16-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static EchoRequest IPptpMessageFields<EchoRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U32(m, 12, Identifier);
-        return true;
+        Identifier = fields.U32(),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<EchoRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U32(Identifier);
     }
 }
 
 /// <summary>Echo-Reply (RFC 2637 §2.6), 20 octets: header, Identifier (4), Result Code (1), Error Code (1), Reserved1 (2).</summary>
-public readonly ref struct EchoReply : IPptpControlMessage<EchoReply>
+public readonly ref struct EchoReply : IPptpControlMessage<EchoReply>, IPptpMessageFields<EchoReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 20;
@@ -59,31 +54,24 @@ public readonly ref struct EchoReply : IPptpControlMessage<EchoReply>
 
     /// <summary>Parses an Echo-Reply. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out EchoReply message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 18) != 0;
-        message = new EchoReply
-        {
-            Identifier = U32(m, 12),
-            ResultCode = (EchoReplyResultCode)m[16],
-            ErrorCode = (PptpGeneralErrorCode)m[17],
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 20-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static EchoReply IPptpMessageFields<EchoReply>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U32(m, 12, Identifier);
-        m[16] = (byte)ResultCode;
-        m[17] = (byte)ErrorCode;
-        return true;
+        Identifier = fields.U32(),
+        ResultCode = (EchoReplyResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        ReservedFieldsNonZero = fields.End(trailingReserved: 2),
+    };
+
+    void IPptpMessageFields<EchoReply>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U32(Identifier);
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.End(trailingReserved: 2);
     }
 }

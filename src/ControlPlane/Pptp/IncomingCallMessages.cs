@@ -1,5 +1,3 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // Call Management, incoming calls (RFC 2637 §2.9–§2.11): the three-way handshake
@@ -10,7 +8,7 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Call Bearer Type (4), Physical Channel ID (4), Dialed Number Length (2), Dialing Number Length (2),
 /// Dialed Number (64), Dialing Number (64), Subaddress (64).
 /// </summary>
-public readonly ref struct IncomingCallRequest : IPptpControlMessage<IncomingCallRequest>
+public readonly ref struct IncomingCallRequest : IPptpControlMessage<IncomingCallRequest>, IPptpMessageFields<IncomingCallRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 220;
@@ -44,43 +42,36 @@ public readonly ref struct IncomingCallRequest : IPptpControlMessage<IncomingCal
 
     /// <summary>Parses an Incoming-Call-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out IncomingCallRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        message = new IncomingCallRequest
-        {
-            CallId = U16(m, 12),
-            CallSerialNumber = U16(m, 14),
-            CallBearerType = (PptpBearerType)U32(m, 16),
-            PhysicalChannelId = U32(m, 20),
-            DialedNumberLength = U16(m, 24),
-            DialingNumberLength = U16(m, 26),
-            DialedNumber = m.Slice(28, PptpString.FieldLength),
-            DialingNumber = m.Slice(92, PptpString.FieldLength),
-            Subaddress = m.Slice(156, PptpString.FieldLength),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 220-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static IncomingCallRequest IPptpMessageFields<IncomingCallRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        U16(m, 14, CallSerialNumber);
-        U32(m, 16, (uint)CallBearerType);
-        U32(m, 20, PhysicalChannelId);
-        U16(m, 24, DialedNumberLength);
-        U16(m, 26, DialingNumberLength);
-        DialedNumber.CopyTo(m[28..]);
-        DialingNumber.CopyTo(m[92..]);
-        Subaddress.CopyTo(m[156..]);
-        return true;
+        CallId = fields.U16(),
+        CallSerialNumber = fields.U16(),
+        CallBearerType = (PptpBearerType)fields.U32(),
+        PhysicalChannelId = fields.U32(),
+        DialedNumberLength = fields.U16(),
+        DialingNumberLength = fields.U16(),
+        DialedNumber = fields.Bytes(PptpString.FieldLength),
+        DialingNumber = fields.Bytes(PptpString.FieldLength),
+        Subaddress = fields.Bytes(PptpString.FieldLength),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<IncomingCallRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.U16(CallSerialNumber);
+        fields.U32((uint)CallBearerType);
+        fields.U32(PhysicalChannelId);
+        fields.U16(DialedNumberLength);
+        fields.U16(DialingNumberLength);
+        fields.Bytes(DialedNumber, PptpString.FieldLength);
+        fields.Bytes(DialingNumber, PptpString.FieldLength);
+        fields.Bytes(Subaddress, PptpString.FieldLength);
     }
 }
 
@@ -89,7 +80,7 @@ public readonly ref struct IncomingCallRequest : IPptpControlMessage<IncomingCal
 /// Error Code (1), Packet Recv. Window Size (2), Packet Transmit Delay (2), Reserved1 (2).
 /// (24, not 28: the §2.10 diagram has three 32-bit words after the header.)
 /// </summary>
-public readonly ref struct IncomingCallReply : IPptpControlMessage<IncomingCallReply>
+public readonly ref struct IncomingCallReply : IPptpControlMessage<IncomingCallReply>, IPptpMessageFields<IncomingCallReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 24;
@@ -113,38 +104,31 @@ public readonly ref struct IncomingCallReply : IPptpControlMessage<IncomingCallR
 
     /// <summary>Parses an Incoming-Call-Reply. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out IncomingCallReply message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 22) != 0;
-        message = new IncomingCallReply
-        {
-            CallId = U16(m, 12),
-            PeersCallId = U16(m, 14),
-            ResultCode = (IncomingCallResultCode)m[16],
-            ErrorCode = (PptpGeneralErrorCode)m[17],
-            PacketRecvWindowSize = U16(m, 18),
-            PacketTransmitDelay = U16(m, 20),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 24-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static IncomingCallReply IPptpMessageFields<IncomingCallReply>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        U16(m, 14, PeersCallId);
-        m[16] = (byte)ResultCode;
-        m[17] = (byte)ErrorCode;
-        U16(m, 18, PacketRecvWindowSize);
-        U16(m, 20, PacketTransmitDelay);
-        return true;
+        CallId = fields.U16(),
+        PeersCallId = fields.U16(),
+        ResultCode = (IncomingCallResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        PacketRecvWindowSize = fields.U16(),
+        PacketTransmitDelay = fields.U16(),
+        ReservedFieldsNonZero = fields.End(trailingReserved: 2),
+    };
+
+    void IPptpMessageFields<IncomingCallReply>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.U16(PeersCallId);
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.U16(PacketRecvWindowSize);
+        fields.U16(PacketTransmitDelay);
+        fields.End(trailingReserved: 2);
     }
 }
 
@@ -152,7 +136,7 @@ public readonly ref struct IncomingCallReply : IPptpControlMessage<IncomingCallR
 /// Incoming-Call-Connected (RFC 2637 §2.11), 28 octets: header, Peer's Call ID (2), Reserved1 (2),
 /// Connect Speed (4), Packet Recv. Window Size (2), Packet Transmit Delay (2), Framing Type (4).
 /// </summary>
-public readonly ref struct IncomingCallConnected : IPptpControlMessage<IncomingCallConnected>
+public readonly ref struct IncomingCallConnected : IPptpControlMessage<IncomingCallConnected>, IPptpMessageFields<IncomingCallConnected>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 28;
@@ -174,35 +158,27 @@ public readonly ref struct IncomingCallConnected : IPptpControlMessage<IncomingC
 
     /// <summary>Parses an Incoming-Call-Connected. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out IncomingCallConnected message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new IncomingCallConnected
-        {
-            PeersCallId = U16(m, 12),
-            ConnectSpeed = U32(m, 16),
-            PacketRecvWindowSize = U16(m, 20),
-            PacketTransmitDelay = U16(m, 22),
-            FramingType = (PptpFramingType)U32(m, 24),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 28-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static IncomingCallConnected IPptpMessageFields<IncomingCallConnected>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, PeersCallId);
-        U32(m, 16, ConnectSpeed);
-        U16(m, 20, PacketRecvWindowSize);
-        U16(m, 22, PacketTransmitDelay);
-        U32(m, 24, (uint)FramingType);
-        return true;
+        PeersCallId = fields.U16(),
+        ConnectSpeed = fields.U32(reservedBefore: 2),
+        PacketRecvWindowSize = fields.U16(),
+        PacketTransmitDelay = fields.U16(),
+        FramingType = (PptpFramingType)fields.U32(),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<IncomingCallConnected>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(PeersCallId);
+        fields.U32(ConnectSpeed, reservedBefore: 2);
+        fields.U16(PacketRecvWindowSize);
+        fields.U16(PacketTransmitDelay);
+        fields.U32((uint)FramingType);
     }
 }

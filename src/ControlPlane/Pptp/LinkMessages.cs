@@ -1,5 +1,3 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // Messages about a call's link (RFC 2637 §1, message type list): Error Reporting (WAN-Error-Notify, §2.14, PAC→PNS)
@@ -11,7 +9,7 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Framing Errors (4), Hardware Overruns (4), Buffer Overruns (4), Time-out Errors (4), Alignment Errors (4).
 /// The counters are cumulative since the session was established.
 /// </summary>
-public readonly ref struct WanErrorNotify : IPptpControlMessage<WanErrorNotify>
+public readonly ref struct WanErrorNotify : IPptpControlMessage<WanErrorNotify>, IPptpMessageFields<WanErrorNotify>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 40;
@@ -37,40 +35,32 @@ public readonly ref struct WanErrorNotify : IPptpControlMessage<WanErrorNotify>
 
     /// <summary>Parses a WAN-Error-Notify. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out WanErrorNotify message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new WanErrorNotify
-        {
-            PeersCallId = U16(m, 12),
-            CrcErrors = U32(m, 16),
-            FramingErrors = U32(m, 20),
-            HardwareOverruns = U32(m, 24),
-            BufferOverruns = U32(m, 28),
-            TimeoutErrors = U32(m, 32),
-            AlignmentErrors = U32(m, 36),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 40-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static WanErrorNotify IPptpMessageFields<WanErrorNotify>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, PeersCallId);
-        U32(m, 16, CrcErrors);
-        U32(m, 20, FramingErrors);
-        U32(m, 24, HardwareOverruns);
-        U32(m, 28, BufferOverruns);
-        U32(m, 32, TimeoutErrors);
-        U32(m, 36, AlignmentErrors);
-        return true;
+        PeersCallId = fields.U16(),
+        CrcErrors = fields.U32(reservedBefore: 2),
+        FramingErrors = fields.U32(),
+        HardwareOverruns = fields.U32(),
+        BufferOverruns = fields.U32(),
+        TimeoutErrors = fields.U32(),
+        AlignmentErrors = fields.U32(),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<WanErrorNotify>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(PeersCallId);
+        fields.U32(CrcErrors, reservedBefore: 2);
+        fields.U32(FramingErrors);
+        fields.U32(HardwareOverruns);
+        fields.U32(BufferOverruns);
+        fields.U32(TimeoutErrors);
+        fields.U32(AlignmentErrors);
     }
 }
 
@@ -78,7 +68,7 @@ public readonly ref struct WanErrorNotify : IPptpControlMessage<WanErrorNotify>
 /// Set-Link-Info (RFC 2637 §2.15), 24 octets: header, Peer's Call ID (2), Reserved1 (2), Send ACCM (4), Receive ACCM (4).
 /// Carries the PPP Async-Control-Character-Map negotiated by LCP (RFC 1662 §7.1) to the side doing the framing.
 /// </summary>
-public readonly ref struct SetLinkInfo : IPptpControlMessage<SetLinkInfo>
+public readonly ref struct SetLinkInfo : IPptpControlMessage<SetLinkInfo>, IPptpMessageFields<SetLinkInfo>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 24;
@@ -96,31 +86,23 @@ public readonly ref struct SetLinkInfo : IPptpControlMessage<SetLinkInfo>
 
     /// <summary>Parses a Set-Link-Info. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out SetLinkInfo message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 14) != 0;
-        message = new SetLinkInfo
-        {
-            PeersCallId = U16(m, 12),
-            SendAccm = U32(m, 16),
-            ReceiveAccm = U32(m, 20),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 24-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static SetLinkInfo IPptpMessageFields<SetLinkInfo>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, PeersCallId);
-        U32(m, 16, SendAccm);
-        U32(m, 20, ReceiveAccm);
-        return true;
+        PeersCallId = fields.U16(),
+        SendAccm = fields.U32(reservedBefore: 2),
+        ReceiveAccm = fields.U32(),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<SetLinkInfo>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(PeersCallId);
+        fields.U32(SendAccm, reservedBefore: 2);
+        fields.U32(ReceiveAccm);
     }
 }

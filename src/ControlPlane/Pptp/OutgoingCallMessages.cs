@@ -1,5 +1,3 @@
-using static PptpGw.ControlPlane.Pptp.PptpCodec;
-
 namespace PptpGw.ControlPlane.Pptp;
 
 // Call Management, outgoing calls (RFC 2637 §2.7, §2.8). Remote-access clients (Windows, pppd)
@@ -11,7 +9,7 @@ namespace PptpGw.ControlPlane.Pptp;
 /// Maximum BPS (4), Bearer Type (4), Framing Type (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
 /// Phone Number Length (2), Reserved1 (2), Phone Number (64), Subaddress (64).
 /// </summary>
-public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCallRequest>
+public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCallRequest>, IPptpMessageFields<OutgoingCallRequest>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 168;
@@ -48,30 +46,7 @@ public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCal
 
     /// <summary>Parses an Outgoing-Call-Request. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out OutgoingCallRequest message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        reserved |= U16(m, 38) != 0;
-        message = new OutgoingCallRequest
-        {
-            CallId = U16(m, 12),
-            CallSerialNumber = U16(m, 14),
-            MinimumBps = U32(m, 16),
-            MaximumBps = U32(m, 20),
-            BearerType = (PptpBearerType)U32(m, 24),
-            FramingType = (PptpFramingType)U32(m, 28),
-            PacketRecvWindowSize = U16(m, 32),
-            PacketProcessingDelay = U16(m, 34),
-            PhoneNumberLength = U16(m, 36),
-            PhoneNumber = m.Slice(40, PptpString.FieldLength),
-            Subaddress = m.Slice(104, PptpString.FieldLength),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>
     /// The first field whose value is out of range (RFC 2637 §2.7), as the reason of a General Error / Bad-Value (§2.16)
@@ -95,22 +70,37 @@ public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCal
     }
 
     /// <summary>Writes the 168-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static OutgoingCallRequest IPptpMessageFields<OutgoingCallRequest>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        U16(m, 14, CallSerialNumber);
-        U32(m, 16, MinimumBps);
-        U32(m, 20, MaximumBps);
-        U32(m, 24, (uint)BearerType);
-        U32(m, 28, (uint)FramingType);
-        U16(m, 32, PacketRecvWindowSize);
-        U16(m, 34, PacketProcessingDelay);
-        U16(m, 36, PhoneNumberLength);
-        PhoneNumber.CopyTo(m[40..]);
-        Subaddress.CopyTo(m[104..]);
-        return true;
+        CallId = fields.U16(),
+        CallSerialNumber = fields.U16(),
+        MinimumBps = fields.U32(),
+        MaximumBps = fields.U32(),
+        BearerType = (PptpBearerType)fields.U32(),
+        FramingType = (PptpFramingType)fields.U32(),
+        PacketRecvWindowSize = fields.U16(),
+        PacketProcessingDelay = fields.U16(),
+        PhoneNumberLength = fields.U16(),
+        PhoneNumber = fields.Bytes(PptpString.FieldLength, reservedBefore: 2),
+        Subaddress = fields.Bytes(PptpString.FieldLength),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<OutgoingCallRequest>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.U16(CallSerialNumber);
+        fields.U32(MinimumBps);
+        fields.U32(MaximumBps);
+        fields.U32((uint)BearerType);
+        fields.U32((uint)FramingType);
+        fields.U16(PacketRecvWindowSize);
+        fields.U16(PacketProcessingDelay);
+        fields.U16(PhoneNumberLength);
+        fields.Bytes(PhoneNumber, PptpString.FieldLength, reservedBefore: 2);
+        fields.Bytes(Subaddress, PptpString.FieldLength);
     }
 }
 
@@ -119,7 +109,7 @@ public readonly ref struct OutgoingCallRequest : IPptpControlMessage<OutgoingCal
 /// Error Code (1), Cause Code (2), Connect Speed (4), Packet Recv. Window Size (2), Packet Processing Delay (2),
 /// Physical Channel ID (4).
 /// </summary>
-public readonly ref struct OutgoingCallReply : IPptpControlMessage<OutgoingCallReply>
+public readonly ref struct OutgoingCallReply : IPptpControlMessage<OutgoingCallReply>, IPptpMessageFields<OutgoingCallReply>
 {
     /// <summary>Fixed length of this message, header included.</summary>
     public static int MessageLength => 32;
@@ -149,42 +139,35 @@ public readonly ref struct OutgoingCallReply : IPptpControlMessage<OutgoingCallR
 
     /// <summary>Parses an Outgoing-Call-Reply. Never throws.</summary>
     public static PptpParseError TryParse(ReadOnlySpan<byte> input, out OutgoingCallReply message,
-        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate)
-    {
-        message = default;
-        PptpParseError error = Open(input, Type, out ReadOnlySpan<byte> m, out bool reserved);
-        if (error != PptpParseError.None)
-            return error;
-        message = new OutgoingCallReply
-        {
-            CallId = U16(m, 12),
-            PeersCallId = U16(m, 14),
-            ResultCode = (OutgoingCallResultCode)m[16],
-            ErrorCode = (PptpGeneralErrorCode)m[17],
-            CauseCode = U16(m, 18),
-            ConnectSpeed = U32(m, 20),
-            PacketRecvWindowSize = U16(m, 24),
-            PacketProcessingDelay = U16(m, 26),
-            PhysicalChannelId = U32(m, 28),
-            ReservedFieldsNonZero = reserved,
-        };
-        return Close(reserved, policy);
-    }
+        PptpReservedFieldPolicy policy = PptpReservedFieldPolicy.Tolerate) => PptpCodec.TryParse(input, out message, policy);
 
     /// <summary>Writes the 32-octet message; false when <paramref name="destination"/> is shorter.</summary>
-    public bool TryWrite(Span<byte> destination)
+    public bool TryWrite(Span<byte> destination) => PptpCodec.TryWrite(this, destination);
+
+    static OutgoingCallReply IPptpMessageFields<OutgoingCallReply>.Read(scoped ref PptpFieldReader fields) => new()
     {
-        if (!TryOpen(destination, Type, out Span<byte> m))
-            return false;
-        U16(m, 12, CallId);
-        U16(m, 14, PeersCallId);
-        m[16] = (byte)ResultCode;
-        m[17] = (byte)ErrorCode;
-        U16(m, 18, CauseCode);
-        U32(m, 20, ConnectSpeed);
-        U16(m, 24, PacketRecvWindowSize);
-        U16(m, 26, PacketProcessingDelay);
-        U32(m, 28, PhysicalChannelId);
-        return true;
+        CallId = fields.U16(),
+        PeersCallId = fields.U16(),
+        ResultCode = (OutgoingCallResultCode)fields.U8(),
+        ErrorCode = (PptpGeneralErrorCode)fields.U8(),
+        CauseCode = fields.U16(),
+        ConnectSpeed = fields.U32(),
+        PacketRecvWindowSize = fields.U16(),
+        PacketProcessingDelay = fields.U16(),
+        PhysicalChannelId = fields.U32(),
+        ReservedFieldsNonZero = fields.End(),
+    };
+
+    void IPptpMessageFields<OutgoingCallReply>.Write(scoped ref PptpFieldWriter fields)
+    {
+        fields.U16(CallId);
+        fields.U16(PeersCallId);
+        fields.U8((byte)ResultCode);
+        fields.U8((byte)ErrorCode);
+        fields.U16(CauseCode);
+        fields.U32(ConnectSpeed);
+        fields.U16(PacketRecvWindowSize);
+        fields.U16(PacketProcessingDelay);
+        fields.U32(PhysicalChannelId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace PptpGw.ControlPlane.Pptp;
 
@@ -297,10 +298,46 @@ public readonly record struct PptpControlHeader(
 internal static class PptpCodec
 {
     /// <summary>
+    /// Parses a whole message of type <typeparamref name="T"/> (<see cref="IPptpControlMessage{TSelf}.TryParse"/>):
+    /// <see cref="Open"/>, the fields in RFC order, then the reserved-field policy. Never throws.
+    /// </summary>
+    internal static PptpParseError TryParse<T>(ReadOnlySpan<byte> input, out T message, PptpReservedFieldPolicy policy)
+        where T : IPptpControlMessage<T>, IPptpMessageFields<T>, allows ref struct
+    {
+        message = default!; // a ref struct message: never null
+        PptpParseError error = Open(input, T.Type, out ReadOnlySpan<byte> m, out bool reserved);
+        if (error != PptpParseError.None)
+            return error;
+        var fields = new PptpFieldReader(m, reserved);
+        message = T.Read(ref fields);
+        Debug.Assert(fields.Offset == T.MessageLength, $"{T.Type} reads {fields.Offset} octets, not {T.MessageLength}");
+        return fields.ReservedNonZero && policy == PptpReservedFieldPolicy.Reject ? PptpParseError.ReservedFieldNonZero : PptpParseError.None;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="message"/> (<see cref="IPptpControlMessage{TSelf}.TryWrite"/>): the header, a zeroed
+    /// body (so every Reserved field is 0, RFC 2637 §2), then the fields in RFC order.
+    /// </summary>
+    internal static bool TryWrite<T>(scoped in T message, Span<byte> destination)
+        where T : IPptpControlMessage<T>, IPptpMessageFields<T>, allows ref struct
+    {
+        int length = T.MessageLength;
+        if (destination.Length < length)
+            return false;
+        Span<byte> m = destination[..length];
+        PptpControlHeader.TryWrite(m, T.Type);
+        m[PptpControlMessage.HeaderLength..].Clear();
+        var fields = new PptpFieldWriter(m);
+        message.Write(ref fields);
+        Debug.Assert(fields.Offset == length, $"{T.Type} writes {fields.Offset} octets, not {length}");
+        return true;
+    }
+
+    /// <summary>
     /// Header checks, type match and the Length-versus-data check; on success <paramref name="message"/>
     /// is exactly the Length octets (octets beyond Length belong to the next message and are not read).
     /// </summary>
-    internal static PptpParseError Open(
+    private static PptpParseError Open(
         ReadOnlySpan<byte> input, PptpControlMessageType expected, out ReadOnlySpan<byte> message, out bool reservedNonZero)
     {
         message = default;
@@ -316,27 +353,4 @@ internal static class PptpCodec
         reservedNonZero = header.Reserved0 != 0;
         return PptpParseError.None;
     }
-
-    internal static PptpParseError Close(bool reservedNonZero, PptpReservedFieldPolicy policy) =>
-        reservedNonZero && policy == PptpReservedFieldPolicy.Reject ? PptpParseError.ReservedFieldNonZero : PptpParseError.None;
-
-    /// <summary>Writes the header and zeroes the body (so every Reserved field is 0, RFC 2637 §2).</summary>
-    internal static bool TryOpen(Span<byte> destination, PptpControlMessageType type, out Span<byte> message)
-    {
-        int length = PptpControlMessage.FixedLength(type);
-        if (destination.Length < length)
-        {
-            message = default;
-            return false;
-        }
-        message = destination[..length];
-        PptpControlHeader.TryWrite(message, type);
-        message[PptpControlMessage.HeaderLength..].Clear();
-        return true;
-    }
-
-    internal static ushort U16(ReadOnlySpan<byte> m, int offset) => BinaryPrimitives.ReadUInt16BigEndian(m[offset..]);
-    internal static uint U32(ReadOnlySpan<byte> m, int offset) => BinaryPrimitives.ReadUInt32BigEndian(m[offset..]);
-    internal static void U16(Span<byte> m, int offset, ushort value) => BinaryPrimitives.WriteUInt16BigEndian(m[offset..], value);
-    internal static void U32(Span<byte> m, int offset, uint value) => BinaryPrimitives.WriteUInt32BigEndian(m[offset..], value);
 }
