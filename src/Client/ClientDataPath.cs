@@ -42,11 +42,7 @@ internal sealed class ClientDataPath : IDisposable
     private const int Headroom = 32;
     private const int BufferSize = 2048;
     private const int IdleWaitMilliseconds = 100;
-    // The receive side's burst: MPPE packets delivered in order are decrypted together (MppeBurst), up to this many.
-    private const int RxBurst = MppeBurst.MaxPackets;
-    // Slots in use at once: the packets the reorder logic holds (at most MaxReorderDepth), the one being received, and
-    // those waiting in the decrypt burst (at most RxBurst - 1: a full burst is decrypted at once).
-    private const int SlotCount = GreReceiveState.MaxDeliveredPerCall + 1 + RxBurst;
+    private const int SlotCount = GreReceiveState.MaxDeliveredPerCall + 1;
 
     private readonly IGreTransport _gre;
     private readonly ushort _callId;
@@ -66,16 +62,11 @@ internal sealed class ClientDataPath : IDisposable
     private readonly Lock _rxLock = new();
     private GreReceiveState _greRx;
     private MppeReceiver _mppeRx;
-    // Slot i at i * BufferSize: one array, so that a decrypt burst addresses its packets by offset (MppePacket).
-    private readonly byte[] _rxSlab = new byte[SlotCount * BufferSize];
+    private readonly byte[][] _slots = new byte[SlotCount][];
     private readonly int[] _slotOffset = new int[SlotCount];
     private readonly int[] _slotLength = new int[SlotCount];
     private readonly Stack<int> _freeSlots = new();
     private readonly int[] _deliver = new int[GreReceiveState.MaxDeliveredPerCall];
-    // The decrypt burst: MPPE packets (offsets into _rxSlab, at the MPPE header) in delivery order, and their slots.
-    private readonly MppePacket[] _rxPending = new MppePacket[RxBurst];
-    private readonly int[] _rxPendingSlot = new int[RxBurst];
-    private int _rxPendingCount;
     private long _ackDueTicks = long.MaxValue;
 
     private volatile bool _mppeActive;
@@ -101,7 +92,10 @@ internal sealed class ClientDataPath : IDisposable
         _greTx.Initialize(peerCallId, peerReceiveWindow);
         _greRx.Initialize(receiveWindow);
         for (int i = 0; i < SlotCount; i++)
+        {
+            _slots[i] = new byte[BufferSize];
             _freeSlots.Push(i);
+        }
     }
 
     /// <summary>The PPP session fed by the receive loop; set before <see cref="Start"/>.</summary>
@@ -334,13 +328,11 @@ internal sealed class ClientDataPath : IDisposable
                 int slot = _freeSlots.Pop();
                 // What is already here first; before waiting, what the interface holds back goes out (a batch of
                 // written segments is coalesced into one TUN write, issue 12).
-                bool got = _gre.TryReceive(Slot(slot), out int length, 0);
+                bool got = _gre.TryReceive(_slots[slot], out int length, 0);
                 if (!got)
                 {
-                    // Nothing more now: the MPPE packets gathered so far are decrypted and written, then wait.
-                    DecryptPending();
                     _interface?.Flush();
-                    got = _gre.TryReceive(Slot(slot), out length, WaitMilliseconds());
+                    got = _gre.TryReceive(_slots[slot], out length, WaitMilliseconds());
                 }
                 if (got)
                     ReceiveGre(slot, length);
@@ -354,8 +346,6 @@ internal sealed class ClientDataPath : IDisposable
             // the transport closed under us: the session is ending
         }
     }
-
-    private Span<byte> Slot(int slot) => _rxSlab.AsSpan(slot * BufferSize, BufferSize);
 
     private int WaitMilliseconds()
     {
@@ -408,8 +398,8 @@ internal sealed class ClientDataPath : IDisposable
     private void ReceiveGre(int slot, int length)
     {
         Interlocked.Increment(ref _greReceived);
-        Span<byte> buffer = Slot(slot);
-        if (EnhancedGrePacket.TryParse(buffer[..length], out EnhancedGrePacket gre) != EnhancedGreError.None
+        byte[] buffer = _slots[slot];
+        if (EnhancedGrePacket.TryParse(buffer.AsSpan(0, length), out EnhancedGrePacket gre) != EnhancedGreError.None
             || gre.CallId != _callId)
         {
             Interlocked.Increment(ref _dropped);
@@ -446,8 +436,8 @@ internal sealed class ClientDataPath : IDisposable
         for (int i = 0; i < count; i++)
         {
             int slot = _deliver[i];
-            if (!ReceivePpp(slot, Slot(slot).Slice(_slotOffset[slot], _slotLength[slot])))
-                _freeSlots.Push(slot);
+            ReceivePpp(_slots[slot].AsSpan(_slotOffset[slot], _slotLength[slot]));
+            _freeSlots.Push(slot);
         }
         if (count == 0)
             return;
@@ -461,97 +451,55 @@ internal sealed class ClientDataPath : IDisposable
         }
     }
 
-    /// <summary>
-    /// One PPP frame out of GRE (in slot <paramref name="slot"/>): data to the interface, everything else to the session.
-    /// An MPPE packet joins the decrypt burst and keeps its slot (returns true); everything else is handled at once, after
-    /// the burst, so frames reach the interface and the session in the order they arrived.
-    /// </summary>
-    private bool ReceivePpp(int slot, Span<byte> frame)
+    /// <summary>One PPP frame out of GRE: data to the interface, everything else to the session.</summary>
+    private void ReceivePpp(Span<byte> frame)
     {
         if (PppFrame.TryParse(frame, out PppFrame ppp) != PppFrameError.None)
         {
             Interlocked.Increment(ref _dropped);
-            return false;
-        }
-        if (ppp.Protocol == PppProtocol.CompressedDatagram)
-        {
-            if (!_mppeActive)
-            {
-                Interlocked.Increment(ref _dropped);
-                return false;
-            }
-            // RFC 3078 §3: the MPPE header follows the protocol field; the burst keeps the delivery order.
-            int offset = (slot * BufferSize) + _slotOffset[slot] + ppp.HeaderLength;
-            _rxPending[_rxPendingCount] = new MppePacket(0, offset, frame.Length - ppp.HeaderLength);
-            _rxPendingSlot[_rxPendingCount++] = slot;
-            if (_rxPendingCount == RxBurst)
-                DecryptPending();
-            return true;
-        }
-        // Whatever comes next may change the session (a control frame may renegotiate and re-key MPPE): the packets
-        // that arrived before it are decrypted with the keys they were sent with.
-        DecryptPending();
-        if (ppp.Protocol == PppProtocol.Ipv4)
-        {
-            // RFC 3078 §1 (and pppd's require-mppe): once MPPE is up, clear datagrams are refused.
-            if (_mppeActive)
-                Interlocked.Increment(ref _dropped);
-            else
-                Deliver(ppp.Information);
-            return false;
-        }
-        Interlocked.Increment(ref _controlReceived);
-        _session?.Receive(frame);
-        return false;
-    }
-
-    /// <summary>
-    /// Decrypts the burst gathered by <see cref="ReceivePpp"/> with <see cref="MppeBurst.Decrypt(Span{MppeReceiver}, Span{byte}, ReadOnlySpan{MppePacket}, Span{MppeDropReason})"/>
-    /// (two packets' RC4 and the stateless key changes interleaved; each packet's result is what
-    /// <see cref="MppeReceiver.Decrypt"/> in order gives), then hands each packet on in order and frees its slot.
-    /// </summary>
-    private void DecryptPending()
-    {
-        int count = _rxPendingCount;
-        if (count == 0)
             return;
-        _rxPendingCount = 0;
-        Span<MppeDropReason> results = stackalloc MppeDropReason[RxBurst];
-        results = results[..count];
-        if (_mppeActive)
-        {
-            lock (_rxLock)
-                _ = MppeBurst.Decrypt(MemoryMarshal.CreateSpan(ref _mppeRx, 1), _rxSlab, _rxPending.AsSpan(0, count), results);
         }
-        else
+        switch (ppp.Protocol)
         {
-            results.Fill(MppeDropReason.NotInitialized); // the link went down while the burst gathered
-        }
-        for (int k = 0; k < count; k++)
-        {
-            MppePacket packet = _rxPending[k];
-            if (results[k] == MppeDropReason.None)
-                ReceiveDecrypted(_rxSlab.AsSpan(packet.Offset + MppeHeader.Length, packet.Length - MppeHeader.Length));
-            else
-                OnMppeDrop(results[k]);
-            _freeSlots.Push(_rxPendingSlot[k]);
+            case PppProtocol.CompressedDatagram:
+                ReceiveMppe(frame[ppp.HeaderLength..]);
+                return;
+            case PppProtocol.Ipv4:
+                // RFC 3078 §1 (and pppd's require-mppe): once MPPE is up, clear datagrams are refused.
+                if (_mppeActive)
+                    Interlocked.Increment(ref _dropped);
+                else
+                    Deliver(ppp.Information);
+                return;
+            default:
+                Interlocked.Increment(ref _controlReceived);
+                _session?.Receive(frame);
+                return;
         }
     }
 
-    private void OnMppeDrop(MppeDropReason reason)
+    private void ReceiveMppe(Span<byte> packet)
     {
-        Interlocked.Increment(ref _mppeDropped);
-        // RFC 3078 §8 / RFC 1962 §2.1: a stateful receiver that lost keystream asks for a reset.
-        if (reason == MppeDropReason.StatefulPacketLoss && _session?.SendCcpResetRequest() == true)
+        if (!_mppeActive)
         {
-            Interlocked.Increment(ref _resetRequests);
-            _log("MPPE: stateful packet loss, CCP Reset-Request sent");
+            Interlocked.Increment(ref _dropped);
+            return;
         }
-    }
-
-    /// <summary>A decrypted MPPE payload (RFC 3078 §3: the inner protocol field and the information).</summary>
-    private void ReceiveDecrypted(Span<byte> inner)
-    {
+        MppeDropReason reason;
+        lock (_rxLock)
+            reason = _mppeRx.Decrypt(packet);
+        if (reason != MppeDropReason.None)
+        {
+            Interlocked.Increment(ref _mppeDropped);
+            // RFC 3078 §8 / RFC 1962 §2.1: a stateful receiver that lost keystream asks for a reset.
+            if (reason == MppeDropReason.StatefulPacketLoss && _session?.SendCcpResetRequest() == true)
+            {
+                Interlocked.Increment(ref _resetRequests);
+                _log("MPPE: stateful packet loss, CCP Reset-Request sent");
+            }
+            return;
+        }
+        Span<byte> inner = packet[MppeHeader.Length..];
         if (PppFrame.TryParse(inner, out PppFrame ppp) != PppFrameError.None)
         {
             Interlocked.Increment(ref _dropped);

@@ -28,10 +28,6 @@ public sealed class KernelTunnelInterface : ITunnelInterface
     private readonly PacketHandle[] _write = new PacketHandle[PacketBurst.Size];
     private int _readNext;
     private int _readCount;
-    // The last read burst stopped short of full, so it ended on EAGAIN: the device was empty an instant ago. A look
-    // without waiting then answers "nothing" without another read (in a download the reader wakes per batch of ACKs and
-    // its looks cost 2-3 failed readv per wake-up, strace in bench/RESULTS.md, issue 12); a read with a time-out polls.
-    private bool _drained;
     private int _writeCount;
 
     /// <exception cref="PortSetupException">The device or its configuration failed.</exception>
@@ -75,13 +71,10 @@ public sealed class KernelTunnelInterface : ITunnelInterface
         if (_readNext == _readCount)
         {
             _readNext = _readCount = 0;
-            if (timeoutMilliseconds == 0 && _drained)
-                return false;
             // A look without waiting is the read itself (EAGAIN when empty): no poll(2) in front of it.
             if (timeoutMilliseconds != 0 && !_tun.WaitReadable(timeoutMilliseconds))
                 return false;
             _readCount = _tun.ReceiveBurst(_read);
-            _drained = _readCount < _read.Length;
             if (_readCount == 0)
                 return false;
         }
