@@ -170,12 +170,13 @@ public static unsafe class Rc4Race
 
         if (MppeSha1x8.IsAccelerated)
         {
+            int lanes = MppeSha1x8.Lanes;
             // The dataplane's multi-buffer GetNewKeyFromSHA: eight key changes' SHA-1s, checked against the one-at-a-time form first.
-            byte** starts8 = (byte**)(pool + 44000), sessions8 = starts8 + 8;
-            int* lengths8 = (int*)(sessions8 + 8);
-            byte* interim8 = pool + 44400;
-            byte* keys8 = pool + 44600;
-            for (int l = 0; l < 8; l++)
+            byte** starts8 = (byte**)(pool + 44000), sessions8 = starts8 + 16;
+            int* lengths8 = (int*)(sessions8 + 16);
+            byte* interim8 = pool + 44800;
+            byte* keys8 = pool + 45100;
+            for (int l = 0; l < 16; l++)
             {
                 starts8[l] = keys8 + 32 * l;
                 sessions8[l] = keys8 + 32 * l + 16;
@@ -183,16 +184,19 @@ public static unsafe class Rc4Race
                 for (int n = 0; n < 32; n++)
                     keys8[32 * l + n] = (byte)(l * 37 + n * 11 + 1);
             }
-            MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, 8, interim8);
-            byte* expected = pool + 44300;
-            for (int l = 0; l < 8; l++)
+            MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, lanes, interim8);
+            byte* expected = pool + 44700;
+            for (int l = 0; l < lanes; l++)
             {
                 MppeRekey.GetNewKeyFromSha(starts8[l], sessions8[l], 16, expected);
                 if (!new ReadOnlySpan<byte>(expected, 16).SequenceEqual(new ReadOnlySpan<byte>(interim8 + 16 * l, 16)))
                     throw new InvalidOperationException("MppeSha1x8.GetNewKeysFromSha differs from MppeRekey.GetNewKeyFromSha");
             }
-            rows.Add(new Row("sha1", "MppeSha1x8.GetNewKeysFromSha (dataplane), 8 key changes, per key", 8, "hash",
-                () => MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, 8, interim8)));
+            rows.Add(new Row("sha1", $"MppeSha1x8.GetNewKeysFromSha (dataplane), {lanes} key changes, per key", lanes, "hash",
+                () => MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, lanes, interim8)));
+            if (lanes == 16)
+                rows.Add(new Row("sha1", "MppeSha1x8.GetNewKeysFromSha, 8-lane form, 8 key changes, per key", 8, "hash",
+                    () => MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, 8, interim8, wide: false)));
             rows.Add(new Row("sha1", "MppeRekey.GetNewKeyFromSha (libcrypto), per key", 1, "hash",
                 () => MppeRekey.GetNewKeyFromSha(starts8[0], sessions8[0], 16, interim8)));
         }
@@ -219,11 +223,11 @@ public static unsafe class Rc4Race
             }
             rows.Add(new Row("breakdown", "MppeRekey.ChangeKey4 (4 x libcrypto SHA-1, interim key schedules four-way), per key change", 4, "key",
                 () => MppeRekey.ChangeKey4(starts4, sessions4, lengths4, strengths4, sa)));
-            byte** starts8 = (byte**)(pool + 46000), sessions8 = starts8 + 8;
-            int* lengths8 = (int*)(sessions8 + 8);
-            MppeKeyStrength* strengths8 = (MppeKeyStrength*)(lengths8 + 8);
-            byte* keys8 = pool + 46400;
-            for (int c = 0; c < 8; c++)
+            byte** starts8 = (byte**)(pool + 46000), sessions8 = starts8 + 16;
+            int* lengths8 = (int*)(sessions8 + 16);
+            MppeKeyStrength* strengths8 = (MppeKeyStrength*)(lengths8 + 16);
+            byte* keys8 = pool + 60000;
+            for (int c = 0; c < 16; c++)
             {
                 starts8[c] = keys8 + 32 * c;
                 sessions8[c] = keys8 + 32 * c + 16;
@@ -232,8 +236,11 @@ public static unsafe class Rc4Race
                 for (int n = 0; n < 32; n++)
                     keys8[32 * c + n] = (byte)(c * 29 + n * 13 + 5);
             }
-            rows.Add(new Row("breakdown", "MppeRekey.ChangeKey8 (multi-buffer SHA-1 of 8, interim key schedules four-way), per key change", 8, "key",
-                () => MppeRekey.ChangeKey8(starts8, sessions8, lengths8, strengths8, sa)));
+            rows.Add(new Row("breakdown", "MppeRekey.ChangeKeys of 8 (multi-buffer SHA-1, interim key schedules four-way), per key change", 8, "key",
+                () => MppeRekey.ChangeKeys(8, starts8, sessions8, lengths8, strengths8, sa)));
+            if (MppeSha1x8.Lanes == 16)
+                rows.Add(new Row("breakdown", "MppeRekey.ChangeKeys of 16 (multi-buffer SHA-1, interim key schedules four-way), per key change", 16, "key",
+                    () => MppeRekey.ChangeKeys(16, starts8, sessions8, lengths8, strengths8, sa)));
             foreach (int size in new[] { 64, 512, 1400 })
             {
                 int data = size - 2; // the MPPE header is not encrypted

@@ -100,24 +100,25 @@ internal static unsafe class MppeRekey
     }
 
     /// <summary>
-    /// Eight key changes of eight different sessions at once: the eight SHA-1s in the lanes of one multi-buffer SHA-1
-    /// (<see cref="MppeSha1x8"/>; libcrypto one at a time where it is not accelerated), then two four-way groups as in
-    /// <see cref="ChangeKey4"/>. <paramref name="scratch"/>: four contiguous states, left keyed (the caller wipes them).
+    /// <paramref name="count"/> (8 or 16, at most <see cref="MppeSha1x8.Lanes"/>) key changes of different sessions at
+    /// once: their SHA-1s in the lanes of one multi-buffer SHA-1 (<see cref="MppeSha1x8"/>; libcrypto one at a time where
+    /// it is not accelerated), then four-way groups as in <see cref="ChangeKey4"/>. <paramref name="scratch"/>: four
+    /// contiguous states, left keyed (the caller wipes them).
     /// </summary>
     [SkipLocalsInit]
-    public static void ChangeKey8(byte** startKeys, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
+    public static void ChangeKeys(int count, byte** startKeys, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
     {
         if (!MppeSha1x8.IsAccelerated)
         {
-            ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
-            ChangeKey4(startKeys + 4, sessionKeys + 4, keyLengths + 4, strengths + 4, scratch);
+            for (int c = 0; c < count; c += 4)
+                ChangeKey4(startKeys + c, sessionKeys + c, keyLengths + c, strengths + c, scratch);
             return;
         }
-        byte* interim = stackalloc byte[8 * MppeKeySchedule.LongKeyLength];
-        MppeSha1x8.GetNewKeysFromSha(startKeys, sessionKeys, keyLengths, 8, interim);
-        FromInterimKeys4(interim, sessionKeys, keyLengths, strengths, scratch);
-        FromInterimKeys4(interim + 4 * MppeKeySchedule.LongKeyLength, sessionKeys + 4, keyLengths + 4, strengths + 4, scratch);
-        Unsafe.InitBlockUnaligned(interim, 0, 8 * MppeKeySchedule.LongKeyLength);
+        byte* interim = stackalloc byte[16 * MppeKeySchedule.LongKeyLength];
+        MppeSha1x8.GetNewKeysFromSha(startKeys, sessionKeys, keyLengths, count, interim);
+        for (int c = 0; c < count; c += 4)
+            FromInterimKeys4(interim + c * MppeKeySchedule.LongKeyLength, sessionKeys + c, keyLengths + c, strengths + c, scratch);
+        Unsafe.InitBlockUnaligned(interim, 0, (uint)(count * MppeKeySchedule.LongKeyLength));
     }
 
     // RFC 3078 §7.3's second half for four sessions: SessionKey = RC4(InterimKey) applied to InterimKey, then the

@@ -41,22 +41,27 @@ public unsafe class MppeSha1x8Tests
     public void EveryLane_EqualsSha1OfTheMppeMessage()
     {
         Assert.True(MppeSha1x8.IsAccelerated, "AVX2 is expected on the build machine");
-        Gen.Select(Gen.Byte.Array[32].Array[8], Gen.Bool.Array[8], Gen.Int[1, 8]).Sample((keys, shortKeys, count) =>
+        // Both widths where the host has AVX-512 (16 lanes), else the 8-lane form twice.
+        bool wideToo = MppeSha1x8.Lanes == 16;
+        Gen.Select(Gen.Byte.Array[32].Array[16], Gen.Bool.Array[16], Gen.Int[1, 16], Gen.Bool).Sample((keys, shortKeys, count, tryWide) =>
         {
-            byte* block = stackalloc byte[8 * 32];
-            byte** starts = stackalloc byte*[8];
-            byte** sessions = stackalloc byte*[8];
-            int* lengths = stackalloc int[8];
-            byte* interim = stackalloc byte[8 * 16];
+            bool wide = wideToo && tryWide;
+            if (!wide)
+                count = 1 + (count - 1) % 8;
+            byte* block = stackalloc byte[16 * 32];
+            byte** starts = stackalloc byte*[16];
+            byte** sessions = stackalloc byte*[16];
+            int* lengths = stackalloc int[16];
+            byte* interim = stackalloc byte[16 * 16];
             byte* one = stackalloc byte[16];
-            for (int l = 0; l < 8; l++)
+            for (int l = 0; l < 16; l++)
             {
                 keys[l].CopyTo(new Span<byte>(block + 32 * l, 32));
                 starts[l] = block + 32 * l;
                 sessions[l] = block + 32 * l + 16;
                 lengths[l] = shortKeys[l] ? 8 : 16;
             }
-            MppeSha1x8.GetNewKeysFromSha(starts, sessions, lengths, count, interim);
+            MppeSha1x8.GetNewKeysFromSha(starts, sessions, lengths, count, interim, wide);
             for (int l = 0; l < count; l++)
             {
                 int n = lengths[l];
@@ -79,18 +84,20 @@ public unsafe class MppeSha1x8Tests
     }
 
     [Fact]
-    public void EightKeyChangesAtOnce_EqualMppeKeySchedule()
+    public void EightOrSixteenKeyChangesAtOnce_EqualMppeKeySchedule()
     {
-        Gen.Select(Gen.Byte.Array[16].Array[8], Gen.Byte.Array[16].Array[8], Strength.Array[8]).Sample((starts, sessions, strengths) =>
+        int most = MppeSha1x8.Lanes;
+        Gen.Select(Gen.Byte.Array[16].Array[16], Gen.Byte.Array[16].Array[16], Strength.Array[16], Gen.Bool).Sample((starts, sessions, strengths, all) =>
         {
-            byte* block = stackalloc byte[8 * 32];
-            byte** startKeys = stackalloc byte*[8];
-            byte** sessionKeys = stackalloc byte*[8];
-            int* lengths = stackalloc int[8];
-            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[8];
+            int count = all ? most : 8;
+            byte* block = stackalloc byte[16 * 32];
+            byte** startKeys = stackalloc byte*[16];
+            byte** sessionKeys = stackalloc byte*[16];
+            int* lengths = stackalloc int[16];
+            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[16];
             Rc4* scratch = stackalloc Rc4[4];
-            var expected = new byte[8][];
-            for (int c = 0; c < 8; c++)
+            var expected = new byte[16][];
+            for (int c = 0; c < count; c++)
             {
                 lengths[c] = MppeKeySchedule.SessionKeyLength(strengths[c]);
                 kinds[c] = strengths[c];
@@ -101,8 +108,8 @@ public unsafe class MppeSha1x8Tests
                 starts[c].CopyTo(new Span<byte>(startKeys[c], 16));
                 sessions[c].CopyTo(new Span<byte>(sessionKeys[c], 16));
             }
-            MppeRekey.ChangeKey8(startKeys, sessionKeys, lengths, kinds, scratch);
-            for (int c = 0; c < 8; c++)
+            MppeRekey.ChangeKeys(count, startKeys, sessionKeys, lengths, kinds, scratch);
+            for (int c = 0; c < count; c++)
                 Assert.Equal(expected[c], new ReadOnlySpan<byte>(sessionKeys[c], lengths[c]).ToArray());
         }, iter: 200);
     }
@@ -110,7 +117,7 @@ public unsafe class MppeSha1x8Tests
     [Fact]
     public void BurstsOfManyStatelessSessions_EqualOnePacketAtATime()
     {
-        // 32 stateless sessions of mixed strengths: bursts that defer 8, 4, 2 and 1 key changes at once.
+        // 32 stateless sessions of mixed strengths: bursts that defer 16, 8, 4, 2 and 1 key changes at once.
         const int Sessions = 32;
         var gen = Gen.Select(Gen.Int[0, Sessions - 1], Gen.Int[1, 600]).Array[1, MppeBurst.MaxPackets].Array[1, 4];
         gen.Sample(bursts =>
