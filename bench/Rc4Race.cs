@@ -13,8 +13,8 @@ namespace PptpGw.Bench;
 /// BenchmarkDotNet jobs' would; the rows are the same code the dataplane runs (no allocation: checked at the end).
 /// Used by <c>bench/rc4-vs-openssl.sh</c>, which adds <c>openssl speed</c> and prints the <c>rc4:</c> line. Also: key
 /// schedules with a fresh key every call (a repeated key flatters them), the parts of a stateless burst packet
-/// ("breakdown": key change, keystream in pairs and alone per size) and a bench-only multi-buffer SHA-1
-/// (<see cref="MppeSha1x8"/>). <c>--only GROUP[,GROUP]</c> times only those groups (quick experiments; no <c>rc4:</c> line then).
+/// ("breakdown": key change, keystream in pairs and alone per size) and the multi-buffer SHA-1
+/// (the dataplane's <see cref="MppeSha1x8"/>). <c>--only GROUP[,GROUP]</c> times only those groups (quick experiments; no <c>rc4:</c> line then).
 /// </summary>
 public static unsafe class Rc4Race
 {
@@ -168,22 +168,37 @@ public static unsafe class Rc4Race
         if (MppeSha1.IsNative)
             rows.Add(new Row("sha1", "libcrypto SHA1_Init/Update/Final (112 B)", 1, "hash", () => MppeSha1.HashNative(pool + 40000, 112, pool + 40200)));
 
+        if (MppeSha1x8.IsAccelerated)
         {
-            byte** shaIns = (byte**)(pool + 41000);
-            byte** shaOuts = (byte**)(pool + 41100);
-            int* shaLengths = (int*)(pool + 41200);
-            for (int l = 0; l < 8; l++)
+            int lanes = MppeSha1x8.Lanes;
+            // The dataplane's multi-buffer GetNewKeyFromSHA: eight key changes' SHA-1s, checked against the one-at-a-time form first.
+            byte** starts8 = (byte**)(pool + 44000), sessions8 = starts8 + 16;
+            int* lengths8 = (int*)(sessions8 + 16);
+            byte* interim8 = pool + 44800;
+            byte* keys8 = pool + 45100;
+            for (int l = 0; l < 16; l++)
             {
-                shaIns[l] = pool + 42000 + 128 * l;
-                shaOuts[l] = pool + 43100 + 32 * l;
-                shaLengths[l] = 112;
+                starts8[l] = keys8 + 32 * l;
+                sessions8[l] = keys8 + 32 * l + 16;
+                lengths8[l] = 16;
+                for (int n = 0; n < 32; n++)
+                    keys8[32 * l + n] = (byte)(l * 37 + n * 11 + 1);
             }
-            if (MppeSha1x8.IsAccelerated)
+            MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, lanes, interim8);
+            byte* expected = pool + 44700;
+            for (int l = 0; l < lanes; l++)
             {
-                if (!MppeSha1x8.Verify(2000))
-                    throw new InvalidOperationException("MppeSha1x8 differs from SHA1.HashData");
-                rows.Add(new Row("sha1", "MppeSha1x8 (bench only), 8 messages (112 B), per message", 8, "hash", () => MppeSha1x8.Hash(shaIns, shaLengths, 8, shaOuts, 16)));
+                MppeRekey.GetNewKeyFromSha(starts8[l], sessions8[l], 16, expected);
+                if (!new ReadOnlySpan<byte>(expected, 16).SequenceEqual(new ReadOnlySpan<byte>(interim8 + 16 * l, 16)))
+                    throw new InvalidOperationException("MppeSha1x8.GetNewKeysFromSha differs from MppeRekey.GetNewKeyFromSha");
             }
+            rows.Add(new Row("sha1", $"MppeSha1x8.GetNewKeysFromSha (dataplane), {lanes} key changes, per key", lanes, "hash",
+                () => MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, lanes, interim8)));
+            if (lanes == 16)
+                rows.Add(new Row("sha1", "MppeSha1x8.GetNewKeysFromSha, 8-lane form, 8 key changes, per key", 8, "hash",
+                    () => MppeSha1x8.GetNewKeysFromSha(starts8, sessions8, lengths8, 8, interim8, wide: false)));
+            rows.Add(new Row("sha1", "MppeRekey.GetNewKeyFromSha (libcrypto), per key", 1, "hash",
+                () => MppeRekey.GetNewKeyFromSha(starts8[0], sessions8[0], 16, interim8)));
         }
 
         // Where a stateless burst packet's time goes (goal 1 of the issue-16 follow-up): the batched key changes (SHA-1s +
@@ -208,6 +223,24 @@ public static unsafe class Rc4Race
             }
             rows.Add(new Row("breakdown", "MppeRekey.ChangeKey4 (4 x libcrypto SHA-1, interim key schedules four-way), per key change", 4, "key",
                 () => MppeRekey.ChangeKey4(starts4, sessions4, lengths4, strengths4, sa)));
+            byte** starts8 = (byte**)(pool + 46000), sessions8 = starts8 + 16;
+            int* lengths8 = (int*)(sessions8 + 16);
+            MppeKeyStrength* strengths8 = (MppeKeyStrength*)(lengths8 + 16);
+            byte* keys8 = pool + 60000;
+            for (int c = 0; c < 16; c++)
+            {
+                starts8[c] = keys8 + 32 * c;
+                sessions8[c] = keys8 + 32 * c + 16;
+                lengths8[c] = 16;
+                strengths8[c] = MppeKeyStrength.Bits128;
+                for (int n = 0; n < 32; n++)
+                    keys8[32 * c + n] = (byte)(c * 29 + n * 13 + 5);
+            }
+            rows.Add(new Row("breakdown", "MppeRekey.ChangeKeys of 8 (multi-buffer SHA-1, interim key schedules four-way), per key change", 8, "key",
+                () => MppeRekey.ChangeKeys(8, starts8, sessions8, lengths8, strengths8, sa)));
+            if (MppeSha1x8.Lanes == 16)
+                rows.Add(new Row("breakdown", "MppeRekey.ChangeKeys of 16 (multi-buffer SHA-1, interim key schedules four-way), per key change", 16, "key",
+                    () => MppeRekey.ChangeKeys(16, starts8, sessions8, lengths8, strengths8, sa)));
             foreach (int size in new[] { 64, 512, 1400 })
             {
                 int data = size - 2; // the MPPE header is not encrypted

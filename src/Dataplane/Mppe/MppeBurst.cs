@@ -35,7 +35,7 @@ public readonly unsafe struct MppePacketPointer(int session, byte* data, int len
 /// <para>Two steps. First, in packet order, each packet's ordered bookkeeping: header, coherency count, key
 /// changes, drop decisions (<c>Prepare</c> on its session's state); a packet that needs a fresh key schedule gets a
 /// snapshot of its key. The stateless key changes (one SHA-1 and one interim key schedule each) are deferred and run
-/// four sessions at a time (<see cref="MppeRekey.ChangeKey4"/>). Second, the RC4 work: every stateless packet owns a
+/// 16 (AVX-512) or 8 sessions at a time (<see cref="MppeRekey.ChangeKeys"/>: one multi-buffer SHA-1, four-way schedules). Second, the RC4 work: every stateless packet owns a
 /// fresh cipher, keyed four at a time on contiguous scratch states (<see cref="Rc4.SetKeyMppe4"/>) and run in pairs
 /// (<see cref="Rc4.Transform2"/>); a stateful packet continues its session's cipher (re-keyed first if the packet is
 /// flushed). Stateful packets are paired when their ciphers differ and each is the next one due on its cipher (packets
@@ -254,58 +254,39 @@ public static unsafe class MppeBurst
         return false;
     }
 
-    // The deferred stateless key changes (one per session at most, so all independent), four at a time, then two.
-    // The scratch states are left keyed with interim keys: wiped once per burst (Wipe).
-    private static void CompleteKeyChanges(MppeSender* states, Item* items, int* pending, ref int pendingCount, Rc4* scratch)
+    // The deferred stateless key changes (one per session at most, so all independent): 16 or 8 at a time (one
+    // multi-buffer SHA-1), then four, then two, then one. The scratch states are left keyed with interim keys: wiped
+    // once per burst (Wipe).
+    [SkipLocalsInit]
+    private static void CompleteKeyChanges<T>(T* states, Item* items, int* pending, ref int pendingCount, Rc4* scratch)
+        where T : unmanaged, IMppeKeyChanger<T>
     {
-        int n = 0;
-        if (pendingCount >= 4)
+        byte** startKeys = stackalloc byte*[16];
+        byte** sessionKeys = stackalloc byte*[16];
+        int* keyLengths = stackalloc int[16];
+        MppeKeyStrength* strengths = stackalloc MppeKeyStrength[16];
+        int lanes = MppeSha1x8.IsAccelerated ? MppeSha1x8.Lanes : 4;
+        for (int n = 0; n < pendingCount;)
         {
-            MppeSender** group = stackalloc MppeSender*[4];
-            MppeWork** works = stackalloc MppeWork*[4];
-            for (; n + 4 <= pendingCount; n += 4)
+            int left = pendingCount - n;
+            // As many multi-buffer lanes as are filled (16 or 8), whole four-way groups only; then 4, 2, 1.
+            int group = left >= lanes ? lanes : left >= 8 && lanes > 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+            for (int c = 0; c < group; c++)
+                T.Describe(states + items[pending[n + c]].Session, out startKeys[c], out sessionKeys[c], out keyLengths[c], out strengths[c]);
+            if (group >= 8)
+                MppeRekey.ChangeKeys(group, startKeys, sessionKeys, keyLengths, strengths, scratch);
+            else if (group == 4)
+                MppeRekey.ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
+            else if (group == 2)
+                MppeRekey.ChangeKey2(startKeys[0], sessionKeys[0], keyLengths[0], strengths[0], startKeys[1], sessionKeys[1], keyLengths[1], strengths[1]);
+            else
+                MppeRekey.ChangeKey(startKeys[0], sessionKeys[0], keyLengths[0], strengths[0]);
+            for (int c = 0; c < group; c++)
             {
-                for (int c = 0; c < 4; c++)
-                {
-                    Item* item = items + pending[n + c];
-                    group[c] = states + item->Session;
-                    works[c] = &item->Work;
-                }
-                MppeSender.CompleteKeyChanges4(group, works, scratch);
+                Item* item = items + pending[n + c];
+                T.Finish(states + item->Session, &item->Work);
             }
-        }
-        for (; n < pendingCount; n += 2)
-        {
-            Item* a = items + pending[n];
-            Item* b = n + 1 < pendingCount ? items + pending[n + 1] : null;
-            MppeSender.CompleteKeyChanges(states + a->Session, &a->Work, b == null ? null : states + b->Session, b == null ? null : &b->Work);
-        }
-        pendingCount = 0;
-    }
-
-    private static void CompleteKeyChanges(MppeReceiver* states, Item* items, int* pending, ref int pendingCount, Rc4* scratch)
-    {
-        int n = 0;
-        if (pendingCount >= 4)
-        {
-            MppeReceiver** group = stackalloc MppeReceiver*[4];
-            MppeWork** works = stackalloc MppeWork*[4];
-            for (; n + 4 <= pendingCount; n += 4)
-            {
-                for (int c = 0; c < 4; c++)
-                {
-                    Item* item = items + pending[n + c];
-                    group[c] = states + item->Session;
-                    works[c] = &item->Work;
-                }
-                MppeReceiver.CompleteKeyChanges4(group, works, scratch);
-            }
-        }
-        for (; n < pendingCount; n += 2)
-        {
-            Item* a = items + pending[n];
-            Item* b = n + 1 < pendingCount ? items + pending[n + 1] : null;
-            MppeReceiver.CompleteKeyChanges(states + a->Session, &a->Work, b == null ? null : states + b->Session, b == null ? null : &b->Work);
+            n += group;
         }
         pendingCount = 0;
     }

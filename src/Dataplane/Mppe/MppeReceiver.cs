@@ -62,7 +62,7 @@ namespace PptpGw.Dataplane.Mppe;
 /// <para>Not thread-safe: one worker owns a session's state, as with every per-packet state in the dataplane.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct MppeReceiver
+public unsafe struct MppeReceiver : IMppeKeyChanger<MppeReceiver>
 {
     /// <summary>At most this many key changes for one received packet (see the remarks).</summary>
     public const int MaxKeyChangesPerPacket = 256;
@@ -425,7 +425,7 @@ public unsafe struct MppeReceiver
     /// pass must be keyed. The RC4 pass itself is left to the caller.
     /// </summary>
     /// <param name="allowDeferredKeyChange">Burst only: leave the single key change of an in-order stateless packet
-    /// to <see cref="CompleteKeyChanges"/>.</param>
+    /// to the burst's deferred key changes (<see cref="MppeBurst"/>).</param>
     internal MppeDropReason Prepare(ReadOnlySpan<byte> packet, ref MppeWork work, bool allowDeferredKeyChange)
     {
         if (_keyLength == 0)
@@ -580,43 +580,17 @@ public unsafe struct MppeReceiver
         return MppeDropReason.None;
     }
 
-    /// <summary>
-    /// Runs the key changes <see cref="Prepare"/> deferred for <paramref name="a"/> and (if not null) <paramref name="b"/>,
-    /// two different sessions, paired; caches the new keys and fills each packet's key snapshot.
-    /// </summary>
-    internal static void CompleteKeyChanges(MppeReceiver* a, MppeWork* workA, MppeReceiver* b, MppeWork* workB)
+    /// <summary>The key a deferred key change works on (<see cref="IMppeKeyChanger{TSelf}"/>, for <see cref="MppeBurst"/>).</summary>
+    static void IMppeKeyChanger<MppeReceiver>.Describe(MppeReceiver* state, out byte* startKey, out byte* sessionKey, out int keyLength, out MppeKeyStrength strength)
     {
-        if (b == null)
-            MppeRekey.ChangeKey(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength);
-        else
-            MppeRekey.ChangeKey2(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength,
-                b->_startKey, b->_sessionKey, b->_keyLength, b->_strength);
-        a->Finish(workA);
-        if (b != null)
-            b->Finish(workB);
+        startKey = state->_startKey;
+        sessionKey = state->_sessionKey;
+        keyLength = state->_keyLength;
+        strength = state->_strength;
     }
 
-    /// <summary>
-    /// The deferred key changes of four different sessions, in one go (<see cref="MppeRekey.ChangeKey4"/>);
-    /// <paramref name="scratch"/>: four contiguous states the caller wipes.
-    /// </summary>
-    internal static void CompleteKeyChanges4(MppeReceiver** states, MppeWork** works, Rc4* scratch)
-    {
-        byte** startKeys = stackalloc byte*[4];
-        byte** sessionKeys = stackalloc byte*[4];
-        int* keyLengths = stackalloc int[4];
-        MppeKeyStrength* strengths = stackalloc MppeKeyStrength[4];
-        for (int c = 0; c < 4; c++)
-        {
-            startKeys[c] = states[c]->_startKey;
-            sessionKeys[c] = states[c]->_sessionKey;
-            keyLengths[c] = states[c]->_keyLength;
-            strengths[c] = states[c]->_strength;
-        }
-        MppeRekey.ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
-        for (int c = 0; c < 4; c++)
-            states[c]->Finish(works[c]);
-    }
+    /// <summary>After the deferred key change: counts it and fills the packet's key snapshot.</summary>
+    static void IMppeKeyChanger<MppeReceiver>.Finish(MppeReceiver* state, MppeWork* work) => state->Finish(work);
 
     private void Finish(MppeWork* work)
     {

@@ -88,7 +88,6 @@ internal static unsafe class MppeRekey
     public static void ChangeKey4(byte** startKeys, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
     {
         byte* interim = stackalloc byte[4 * MppeKeySchedule.LongKeyLength];
-        byte* keystream = stackalloc byte[4 * MppeKeySchedule.LongKeyLength];
         for (int c = 0; c < 4; c++)
         {
             byte* key = interim + c * MppeKeySchedule.LongKeyLength;
@@ -96,6 +95,38 @@ internal static unsafe class MppeRekey
             if (keyLengths[c] == MppeKeySchedule.ShortKeyLength)
                 Unsafe.CopyBlockUnaligned(key + MppeKeySchedule.ShortKeyLength, key, MppeKeySchedule.ShortKeyLength); // the same schedule
         }
+        FromInterimKeys4(interim, sessionKeys, keyLengths, strengths, scratch);
+        Unsafe.InitBlockUnaligned(interim, 0, 4 * MppeKeySchedule.LongKeyLength);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> (8 or 16, at most <see cref="MppeSha1x8.Lanes"/>) key changes of different sessions at
+    /// once: their SHA-1s in the lanes of one multi-buffer SHA-1 (<see cref="MppeSha1x8"/>; libcrypto one at a time where
+    /// it is not accelerated), then four-way groups as in <see cref="ChangeKey4"/>. <paramref name="scratch"/>: four
+    /// contiguous states, left keyed (the caller wipes them).
+    /// </summary>
+    [SkipLocalsInit]
+    public static void ChangeKeys(int count, byte** startKeys, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
+    {
+        if (!MppeSha1x8.IsAccelerated)
+        {
+            for (int c = 0; c < count; c += 4)
+                ChangeKey4(startKeys + c, sessionKeys + c, keyLengths + c, strengths + c, scratch);
+            return;
+        }
+        byte* interim = stackalloc byte[16 * MppeKeySchedule.LongKeyLength];
+        MppeSha1x8.GetNewKeysFromSha(startKeys, sessionKeys, keyLengths, count, interim);
+        for (int c = 0; c < count; c += 4)
+            FromInterimKeys4(interim + c * MppeKeySchedule.LongKeyLength, sessionKeys + c, keyLengths + c, strengths + c, scratch);
+        Unsafe.InitBlockUnaligned(interim, 0, (uint)(count * MppeKeySchedule.LongKeyLength));
+    }
+
+    // RFC 3078 §7.3's second half for four sessions: SessionKey = RC4(InterimKey) applied to InterimKey, then the
+    // salt. interim: four 16-octet keys (an 8-octet key written twice).
+    [SkipLocalsInit]
+    private static void FromInterimKeys4(byte* interim, byte** sessionKeys, int* keyLengths, MppeKeyStrength* strengths, Rc4* scratch)
+    {
+        byte* keystream = stackalloc byte[4 * MppeKeySchedule.LongKeyLength];
         Rc4.SetKeyMppe4(scratch, interim);
         Rc4.Keystream16x4(scratch, keystream);
         for (int c = 0; c < 4; c++)
@@ -106,7 +137,6 @@ internal static unsafe class MppeRekey
                 sessionKeys[c][n] = (byte)(key[n] ^ stream[n]);
             ReduceKeyStrength(sessionKeys[c], strengths[c]);
         }
-        Unsafe.InitBlockUnaligned(interim, 0, 4 * MppeKeySchedule.LongKeyLength);
         Unsafe.InitBlockUnaligned(keystream, 0, 4 * MppeKeySchedule.LongKeyLength);
     }
 

@@ -38,7 +38,7 @@ namespace PptpGw.Dataplane.Mppe;
 /// keyed with it at <see cref="Initialize"/>), not flushed, although RFC 3078 §3.1 would have it flushed.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct MppeSender
+public unsafe struct MppeSender : IMppeKeyChanger<MppeSender>
 {
     private fixed byte _startKey[MppeKeySchedule.LongKeyLength];
     private fixed byte _sessionKey[MppeKeySchedule.LongKeyLength];
@@ -135,7 +135,7 @@ public unsafe struct MppeSender
     /// The ordered part of <see cref="Encrypt"/>: advance the coherency count, change keys as the mode requires,
     /// write the header, and say how the RC4 pass must be keyed. The RC4 pass itself is left to the caller.
     /// </summary>
-    /// <param name="allowDeferredKeyChange">Burst only: leave a stateless key change to <see cref="CompleteKeyChanges"/>.</param>
+    /// <param name="allowDeferredKeyChange">Burst only: leave a stateless key change to the burst's deferred key changes (<see cref="MppeBurst"/>).</param>
     internal MppeDropReason Prepare(Span<byte> packet, ref MppeWork work, bool allowDeferredKeyChange)
     {
         if (_keyLength == 0)
@@ -179,43 +179,17 @@ public unsafe struct MppeSender
         return MppeDropReason.None;
     }
 
-    /// <summary>
-    /// Runs the key changes <see cref="Prepare"/> deferred for <paramref name="a"/> and (if not null) <paramref name="b"/>,
-    /// two different sessions, paired; fills each packet's key snapshot.
-    /// </summary>
-    internal static void CompleteKeyChanges(MppeSender* a, MppeWork* workA, MppeSender* b, MppeWork* workB)
+    /// <summary>The key a deferred key change works on (<see cref="IMppeKeyChanger{TSelf}"/>, for <see cref="MppeBurst"/>).</summary>
+    static void IMppeKeyChanger<MppeSender>.Describe(MppeSender* state, out byte* startKey, out byte* sessionKey, out int keyLength, out MppeKeyStrength strength)
     {
-        if (b == null)
-            MppeRekey.ChangeKey(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength);
-        else
-            MppeRekey.ChangeKey2(a->_startKey, a->_sessionKey, a->_keyLength, a->_strength,
-                b->_startKey, b->_sessionKey, b->_keyLength, b->_strength);
-        a->Finish(workA);
-        if (b != null)
-            b->Finish(workB);
+        startKey = state->_startKey;
+        sessionKey = state->_sessionKey;
+        keyLength = state->_keyLength;
+        strength = state->_strength;
     }
 
-    /// <summary>
-    /// The deferred key changes of four different sessions, in one go (<see cref="MppeRekey.ChangeKey4"/>);
-    /// <paramref name="scratch"/>: four contiguous states the caller wipes.
-    /// </summary>
-    internal static void CompleteKeyChanges4(MppeSender** states, MppeWork** works, Rc4* scratch)
-    {
-        byte** startKeys = stackalloc byte*[4];
-        byte** sessionKeys = stackalloc byte*[4];
-        int* keyLengths = stackalloc int[4];
-        MppeKeyStrength* strengths = stackalloc MppeKeyStrength[4];
-        for (int c = 0; c < 4; c++)
-        {
-            startKeys[c] = states[c]->_startKey;
-            sessionKeys[c] = states[c]->_sessionKey;
-            keyLengths[c] = states[c]->_keyLength;
-            strengths[c] = states[c]->_strength;
-        }
-        MppeRekey.ChangeKey4(startKeys, sessionKeys, keyLengths, strengths, scratch);
-        for (int c = 0; c < 4; c++)
-            states[c]->Finish(works[c]);
-    }
+    /// <summary>After the deferred key change: counts it and fills the packet's key snapshot.</summary>
+    static void IMppeKeyChanger<MppeSender>.Finish(MppeSender* state, MppeWork* work) => state->Finish(work);
 
     private void Finish(MppeWork* work)
     {
