@@ -10,7 +10,10 @@ namespace PptpGw.ControlPlane.Aaa.Tacacs;
 public readonly ref struct TacacsAcctRequest
 {
     /// <summary>flags .. arg_cnt: 9 octets.</summary>
-    public const int FixedLength = 9;
+    public const int FixedLength = FlagsLength + TacacsAuthorRequest.FixedLength;
+
+    /// <summary>The flags octet before the authorization REQUEST's layout.</summary>
+    private const int FlagsLength = 1;
 
     public TacacsAcctFlags Flags { get; init; }
     public TacacsAuthenMethod AuthenMethod { get; init; }
@@ -32,7 +35,7 @@ public readonly ref struct TacacsAcctRequest
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        TacacsError error = TacacsAuthorRequest.TryParse(body[1..], out TacacsAuthorRequest rest);
+        TacacsError error = TacacsAuthorRequest.TryParse(body[FlagsLength..], out TacacsAuthorRequest rest);
         if (error != TacacsError.None)
             return error;
         value = new TacacsAcctRequest
@@ -57,24 +60,27 @@ public readonly ref struct TacacsAcctRequest
     public bool TryWrite(Span<byte> destination, ReadOnlySpan<string> arguments, out int written)
     {
         written = 0;
-        if (destination.IsEmpty)
-            return false;
-        var rest = new TacacsAuthorRequest
-        {
-            AuthenMethod = AuthenMethod,
-            PrivilegeLevel = PrivilegeLevel,
-            AuthenType = AuthenType,
-            Service = Service,
-            User = User,
-            Port = Port,
-            RemoteAddress = RemoteAddress,
-        };
-        if (!rest.TryWrite(destination[1..], arguments, out int restLength))
+        if (destination.IsEmpty || !Rest.TryWrite(destination[FlagsLength..], arguments, out int restLength))
             return false;
         destination[0] = (byte)Flags;
-        written = 1 + restLength;
+        written = FlagsLength + restLength;
         return true;
     }
+
+    /// <summary>The body's length with <paramref name="arguments"/>.</summary>
+    public int GetLength(ReadOnlySpan<string> arguments) => FlagsLength + Rest.GetLength(arguments);
+
+    /// <summary>Everything after the flags octet: an authorization REQUEST (RFC 8907 §7.1 vs §6.1).</summary>
+    private TacacsAuthorRequest Rest => new()
+    {
+        AuthenMethod = AuthenMethod,
+        PrivilegeLevel = PrivilegeLevel,
+        AuthenType = AuthenType,
+        Service = Service,
+        User = User,
+        Port = Port,
+        RemoteAddress = RemoteAddress,
+    };
 }
 
 /// <summary>The accounting REPLY body (RFC 8907 §7.2): server_msg_len (2), data_len (2), status, server_msg, data.</summary>
@@ -95,20 +101,15 @@ public readonly ref struct TacacsAcctReply
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+        var fields = new TacacsFieldReader(body);
+        int message = fields.U16(), data = fields.U16();
+        var status = (TacacsAcctStatus)fields.U8();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        var status = (TacacsAcctStatus)body[4];
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
-        value = new TacacsAcctReply
-        {
-            Status = status,
-            ServerMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAcctReply { Status = status, ServerMessage = fields.Field(message), Data = fields.Field(data) };
         return TacacsError.None;
     }
 
@@ -118,12 +119,13 @@ public readonly ref struct TacacsAcctReply
         written = 0;
         if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
             return false;
-        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)ServerMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
-        destination[4] = (byte)Status;
-        ServerMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
-        written = Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U16(ServerMessage.Length);
+        fields.U16(Data.Length);
+        fields.U8((byte)Status);
+        fields.Field(ServerMessage);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }

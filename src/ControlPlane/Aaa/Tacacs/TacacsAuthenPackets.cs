@@ -47,21 +47,25 @@ public readonly ref struct TacacsAuthenStart
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int user = body[4], port = body[5], remAddr = body[6], data = body[7];
+        var fields = new TacacsFieldReader(body);
+        var action = (TacacsAuthenAction)fields.U8();
+        byte privilegeLevel = fields.U8();
+        var authenType = (TacacsAuthenType)fields.U8();
+        var service = (TacacsAuthenService)fields.U8();
+        int user = fields.U8(), port = fields.U8(), remAddr = fields.U8(), data = fields.U8();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + user + port + remAddr + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        int o = FixedLength;
         value = new TacacsAuthenStart
         {
-            Action = (TacacsAuthenAction)body[0],
-            PrivilegeLevel = body[1],
-            AuthenType = (TacacsAuthenType)body[2],
-            Service = (TacacsAuthenService)body[3],
-            User = body.Slice(o, user),
-            Port = body.Slice(o += user, port),
-            RemoteAddress = body.Slice(o += port, remAddr),
-            Data = body.Slice(o + remAddr, data),
+            Action = action,
+            PrivilegeLevel = privilegeLevel,
+            AuthenType = authenType,
+            Service = service,
+            User = fields.Field(user),
+            Port = fields.Field(port),
+            RemoteAddress = fields.Field(remAddr),
+            Data = fields.Field(data),
         };
         return TacacsError.None;
     }
@@ -73,20 +77,20 @@ public readonly ref struct TacacsAuthenStart
         if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress) || !TacacsBody.FitsOctet(Data)
             || destination.Length < Length)
             return false;
-        destination[0] = (byte)Action;
-        destination[1] = PrivilegeLevel;
-        destination[2] = (byte)AuthenType;
-        destination[3] = (byte)Service;
-        destination[4] = (byte)User.Length;
-        destination[5] = (byte)Port.Length;
-        destination[6] = (byte)RemoteAddress.Length;
-        destination[7] = (byte)Data.Length;
-        int o = FixedLength;
-        User.CopyTo(destination[o..]);
-        Port.CopyTo(destination[(o += User.Length)..]);
-        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
-        Data.CopyTo(destination[(o += RemoteAddress.Length)..]);
-        written = o + Data.Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U8((byte)Action);
+        fields.U8(PrivilegeLevel);
+        fields.U8((byte)AuthenType);
+        fields.U8((byte)Service);
+        fields.U8((byte)User.Length);
+        fields.U8((byte)Port.Length);
+        fields.U8((byte)RemoteAddress.Length);
+        fields.U8((byte)Data.Length);
+        fields.Field(User);
+        fields.Field(Port);
+        fields.Field(RemoteAddress);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }
@@ -115,21 +119,16 @@ public readonly ref struct TacacsAuthenReply
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[4..]);
+        var fields = new TacacsFieldReader(body);
+        var status = (TacacsAuthenStatus)fields.U8();
+        var flags = (TacacsAuthenReplyFlags)fields.U8();
+        int message = fields.U16(), data = fields.U16();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        var status = (TacacsAuthenStatus)body[0];
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
-        value = new TacacsAuthenReply
-        {
-            Status = status,
-            Flags = (TacacsAuthenReplyFlags)body[1],
-            ServerMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAuthenReply { Status = status, Flags = flags, ServerMessage = fields.Field(message), Data = fields.Field(data) };
         return TacacsError.None;
     }
 
@@ -139,13 +138,14 @@ public readonly ref struct TacacsAuthenReply
         written = 0;
         if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
             return false;
-        destination[0] = (byte)Status;
-        destination[1] = (byte)Flags;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)ServerMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], (ushort)Data.Length);
-        ServerMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
-        written = Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U8((byte)Status);
+        fields.U8((byte)Flags);
+        fields.U16(ServerMessage.Length);
+        fields.U16(Data.Length);
+        fields.Field(ServerMessage);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }
@@ -171,17 +171,13 @@ public readonly ref struct TacacsAuthenContinue
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+        var fields = new TacacsFieldReader(body);
+        int message = fields.U16(), data = fields.U16();
+        var flags = (TacacsAuthenContinueFlags)fields.U8();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        value = new TacacsAuthenContinue
-        {
-            Flags = (TacacsAuthenContinueFlags)body[4],
-            UserMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAuthenContinue { Flags = flags, UserMessage = fields.Field(message), Data = fields.Field(data) };
         return TacacsError.None;
     }
 
@@ -191,12 +187,13 @@ public readonly ref struct TacacsAuthenContinue
         written = 0;
         if (!TacacsBody.FitsUInt16(UserMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
             return false;
-        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)UserMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
-        destination[4] = (byte)Flags;
-        UserMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + UserMessage.Length)..]);
-        written = Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U16(UserMessage.Length);
+        fields.U16(Data.Length);
+        fields.U8((byte)Flags);
+        fields.Field(UserMessage);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }

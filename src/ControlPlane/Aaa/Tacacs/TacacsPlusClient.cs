@@ -164,8 +164,7 @@ public sealed class TacacsPlusClient : IDisposable
             Port = Ascii(r.Port, nameof(r.Port)),
             RemoteAddress = Ascii(r.RemoteAddress, nameof(r.RemoteAddress)),
         };
-        byte[] body = new byte[TacacsAuthorRequest.FixedLength + request.User.Length + request.Port.Length + request.RemoteAddress.Length
-            + TacacsArgumentList.EncodedLength(r.Arguments.AsSpan())];
+        byte[] body = new byte[request.GetLength(r.Arguments.AsSpan())];
         if (!request.TryWrite(body, r.Arguments.AsSpan(), out _))
             throw new ArgumentException("a REQUEST field is longer than 255 octets or an argument is not printable US-ASCII", nameof(r));
         return body;
@@ -184,8 +183,7 @@ public sealed class TacacsPlusClient : IDisposable
             Port = Ascii(r.Port, nameof(r.Port)),
             RemoteAddress = Ascii(r.RemoteAddress, nameof(r.RemoteAddress)),
         };
-        byte[] body = new byte[TacacsAcctRequest.FixedLength + request.User.Length + request.Port.Length + request.RemoteAddress.Length
-            + TacacsArgumentList.EncodedLength(r.Arguments.AsSpan())];
+        byte[] body = new byte[request.GetLength(r.Arguments.AsSpan())];
         if (!request.TryWrite(body, r.Arguments.AsSpan(), out _))
             throw new ArgumentException("a REQUEST field is longer than 255 octets or an argument is not printable US-ASCII", nameof(r));
         return body;
