@@ -27,6 +27,23 @@ public readonly ref struct TacacsAcctRequest
     public TacacsArgumentList Arguments { get; init; }
 
     /// <summary>
+    /// A REQUEST from its flags and the rest of the body, which is laid out as an authorization REQUEST (RFC 8907 §7.1
+    /// vs §6.1).
+    /// </summary>
+    public TacacsAcctRequest(TacacsAcctFlags flags, TacacsAuthorRequest rest)
+    {
+        Flags = flags;
+        AuthenMethod = rest.AuthenMethod;
+        PrivilegeLevel = rest.PrivilegeLevel;
+        AuthenType = rest.AuthenType;
+        Service = rest.Service;
+        User = rest.User;
+        Port = rest.Port;
+        RemoteAddress = rest.RemoteAddress;
+        Arguments = rest.Arguments;
+    }
+
+    /// <summary>
     /// Reads a REQUEST body. Never throws. After its flags octet the body is laid out exactly as an authorization
     /// REQUEST (RFC 8907 §7.1 vs §6.1), so that parser reads the rest.
     /// </summary>
@@ -38,18 +55,7 @@ public readonly ref struct TacacsAcctRequest
         TacacsError error = TacacsAuthorRequest.TryParse(body[FlagsLength..], out TacacsAuthorRequest rest);
         if (error != TacacsError.None)
             return error;
-        value = new TacacsAcctRequest
-        {
-            Flags = (TacacsAcctFlags)body[0],
-            AuthenMethod = rest.AuthenMethod,
-            PrivilegeLevel = rest.PrivilegeLevel,
-            AuthenType = rest.AuthenType,
-            Service = rest.Service,
-            User = rest.User,
-            Port = rest.Port,
-            RemoteAddress = rest.RemoteAddress,
-            Arguments = rest.Arguments,
-        };
+        value = new TacacsAcctRequest((TacacsAcctFlags)body[0], rest);
         return TacacsError.None;
     }
 
@@ -87,7 +93,7 @@ public readonly ref struct TacacsAcctRequest
 public readonly ref struct TacacsAcctReply
 {
     /// <summary>server_msg_len .. status: 5 octets.</summary>
-    public const int FixedLength = 5;
+    public const int FixedLength = TacacsBody.TwoFieldsFixedLength;
 
     public TacacsAcctStatus Status { get; init; }
     public ReadOnlySpan<byte> ServerMessage { get; init; }
@@ -99,33 +105,17 @@ public readonly ref struct TacacsAcctReply
     public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAcctReply value)
     {
         value = default;
-        if (body.Length < FixedLength)
-            return TacacsError.TooShort;
-        var fields = new TacacsFieldReader(body);
-        int message = fields.U16(), data = fields.U16();
-        var status = (TacacsAcctStatus)fields.U8();
-        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        TacacsError error = TacacsBody.TryParseTwoFields(body, out byte octet, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> data);
         if (error != TacacsError.None)
             return error;
+        var status = (TacacsAcctStatus)octet;
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
-        value = new TacacsAcctReply { Status = status, ServerMessage = fields.Field(message), Data = fields.Field(data) };
+        value = new TacacsAcctReply { Status = status, ServerMessage = message, Data = data };
         return TacacsError.None;
     }
 
     /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
-    public bool TryWrite(Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
-            return false;
-        var fields = new TacacsFieldWriter(destination);
-        fields.U16(ServerMessage.Length);
-        fields.U16(Data.Length);
-        fields.U8((byte)Status);
-        fields.Field(ServerMessage);
-        fields.Field(Data);
-        written = fields.Written;
-        return true;
-    }
+    public bool TryWrite(Span<byte> destination, out int written) =>
+        TacacsBody.TryWriteTwoFields(destination, (byte)Status, ServerMessage, Data, out written);
 }

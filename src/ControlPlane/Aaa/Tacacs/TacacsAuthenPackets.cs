@@ -13,6 +13,47 @@ internal static class TacacsBody
     public static bool FitsOctet(ReadOnlySpan<byte> field) => field.Length <= byte.MaxValue;
 
     public static bool FitsUInt16(ReadOnlySpan<byte> field) => field.Length <= ushort.MaxValue;
+
+    /// <summary>The fixed part of the layout CONTINUE and accounting REPLY share (<see cref="TryParseTwoFields"/>): 5 octets.</summary>
+    public const int TwoFieldsFixedLength = 5;
+
+    /// <summary>
+    /// The layout authentication CONTINUE (RFC 8907 §5.3) and accounting REPLY (§7.2) share: two 2-octet lengths, one
+    /// octet (flags, status), then the two fields. Checks the fixed length and the lengths' total. Never throws.
+    /// </summary>
+    public static TacacsError TryParseTwoFields(ReadOnlySpan<byte> body, out byte octet, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
+    {
+        octet = 0;
+        first = default;
+        second = default;
+        if (body.Length < TwoFieldsFixedLength)
+            return TacacsError.TooShort;
+        var fields = new TacacsFieldReader(body);
+        int firstLength = fields.U16(), secondLength = fields.U16();
+        octet = fields.U8();
+        TacacsError error = CheckTotal(TwoFieldsFixedLength + firstLength + secondLength, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        first = fields.Field(firstLength);
+        second = fields.Field(secondLength);
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes that layout; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
+    public static bool TryWriteTwoFields(Span<byte> destination, byte octet, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, out int written)
+    {
+        written = 0;
+        if (!FitsUInt16(first) || !FitsUInt16(second) || destination.Length < TwoFieldsFixedLength + first.Length + second.Length)
+            return false;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U16(first.Length);
+        fields.U16(second.Length);
+        fields.U8(octet);
+        fields.Field(first);
+        fields.Field(second);
+        written = fields.Written;
+        return true;
+    }
 }
 
 /// <summary>
@@ -157,7 +198,7 @@ public readonly ref struct TacacsAuthenReply
 public readonly ref struct TacacsAuthenContinue
 {
     /// <summary>user_msg_len .. flags: 5 octets.</summary>
-    public const int FixedLength = 5;
+    public const int FixedLength = TacacsBody.TwoFieldsFixedLength;
 
     public ReadOnlySpan<byte> UserMessage { get; init; }
     public ReadOnlySpan<byte> Data { get; init; }
@@ -169,31 +210,14 @@ public readonly ref struct TacacsAuthenContinue
     public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAuthenContinue value)
     {
         value = default;
-        if (body.Length < FixedLength)
-            return TacacsError.TooShort;
-        var fields = new TacacsFieldReader(body);
-        int message = fields.U16(), data = fields.U16();
-        var flags = (TacacsAuthenContinueFlags)fields.U8();
-        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        TacacsError error = TacacsBody.TryParseTwoFields(body, out byte flags, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> data);
         if (error != TacacsError.None)
             return error;
-        value = new TacacsAuthenContinue { Flags = flags, UserMessage = fields.Field(message), Data = fields.Field(data) };
+        value = new TacacsAuthenContinue { Flags = (TacacsAuthenContinueFlags)flags, UserMessage = message, Data = data };
         return TacacsError.None;
     }
 
     /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
-    public bool TryWrite(Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (!TacacsBody.FitsUInt16(UserMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
-            return false;
-        var fields = new TacacsFieldWriter(destination);
-        fields.U16(UserMessage.Length);
-        fields.U16(Data.Length);
-        fields.U8((byte)Flags);
-        fields.Field(UserMessage);
-        fields.Field(Data);
-        written = fields.Written;
-        return true;
-    }
+    public bool TryWrite(Span<byte> destination, out int written) =>
+        TacacsBody.TryWriteTwoFields(destination, (byte)Flags, UserMessage, Data, out written);
 }
