@@ -22,6 +22,9 @@
 #   user alice; the script holds /tmp/pptpgw-radius.lock for the run. --radius-accounting adds RADIUS accounting
 #   (Start/Stop per session, through the gateway's durable accounting queue). The server's log is kept next to the JSON.
 # LOADTEST_GATEWAY_LINES='gateway dataplane workers 2' adds configuration lines to the gateway's (issue 12's 2-worker figures).
+# LOADTEST_PERF=FILE / LOADTEST_PERF_TOOL=FILE: perf profiles of the gateway / the tool over the measured run;
+# LOADTEST_COUNTERS=PREFIX: dotnet-counters of both (PREFIX-gateway.csv, PREFIX-tool.csv; bench/load/sum-counters.py sums one);
+# LOADTEST_TOOL_TIERED_COMPILATION=1: the tool with tiered compilation (default off for the tool, see TOOL_ENV below).
 # Results: artifacts/load/load-UTCSTAMP.json and .png (and latest.json/latest.png), the gateway's log next to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,7 +10,7 @@ internal unsafe interface IMppeKeyChanger<TSelf>
     where TSelf : unmanaged, IMppeKeyChanger<TSelf>
 {
     /// <summary>The start key, the session key (changed in place; 16 readable octets each), its length and strength.</summary>
-    static abstract void Describe(TSelf* state, out byte* startKey, out byte* sessionKey, out int keyLength, out MppeKeyStrength strength);
+    static abstract MppeKeyRef Key(TSelf* state);
 
     /// <summary>Called once the session key has changed: counts the change and fills the packet's key snapshot.</summary>
     static abstract void Finish(TSelf* state, MppeWork* work);

@@ -272,7 +272,13 @@ public static unsafe class MppeBurst
             // As many multi-buffer lanes as are filled (16 or 8), whole four-way groups only; then 4, 2, 1.
             int group = left >= lanes ? lanes : left >= 8 && lanes > 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
             for (int c = 0; c < group; c++)
-                T.Describe(states + items[pending[n + c]].Session, out startKeys[c], out sessionKeys[c], out keyLengths[c], out strengths[c]);
+            {
+                MppeKeyRef key = T.Key(states + items[pending[n + c]].Session);
+                startKeys[c] = key.StartKey;
+                sessionKeys[c] = key.SessionKey;
+                keyLengths[c] = key.KeyLength;
+                strengths[c] = key.Strength;
+            }
             if (group >= 8)
                 MppeRekey.ChangeKeys(group, startKeys, sessionKeys, keyLengths, strengths, scratch);
             else if (group == 4)

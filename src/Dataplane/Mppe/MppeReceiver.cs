@@ -581,13 +581,7 @@ public unsafe struct MppeReceiver : IMppeKeyChanger<MppeReceiver>
     }
 
     /// <summary>The key a deferred key change works on (<see cref="IMppeKeyChanger{TSelf}"/>, for <see cref="MppeBurst"/>).</summary>
-    static void IMppeKeyChanger<MppeReceiver>.Describe(MppeReceiver* state, out byte* startKey, out byte* sessionKey, out int keyLength, out MppeKeyStrength strength)
-    {
-        startKey = state->_startKey;
-        sessionKey = state->_sessionKey;
-        keyLength = state->_keyLength;
-        strength = state->_strength;
-    }
+    static MppeKeyRef IMppeKeyChanger<MppeReceiver>.Key(MppeReceiver* state) => new(state->_startKey, state->_sessionKey, state->_keyLength, state->_strength);
 
     /// <summary>After the deferred key change: counts it and fills the packet's key snapshot.</summary>
     static void IMppeKeyChanger<MppeReceiver>.Finish(MppeReceiver* state, MppeWork* work) => state->Finish(work);

@@ -84,8 +84,9 @@ internal static unsafe class MppeSha1x8
         Unsafe.InitBlockUnaligned(h, 0, 4 * MaxLanes * sizeof(uint));
     }
 
-    // Both blocks: the 32 words at w (block 1, then block 2); H0..H3 to h[0..3].
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Both blocks: the 32 words at w (block 1, then block 2); H0..H3 to h[0..3]. Not inlinable (stackalloc), so
+    // compiled fully optimised at the first call (no tier-0 pass over the hot loop), as the RC4 kernels are.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Hash<TV, TOps>(TV* w, TV* h)
         where TV : unmanaged
         where TOps : ILaneOps<TV>
@@ -109,7 +110,7 @@ internal static unsafe class MppeSha1x8
     /// The two message blocks (FIPS 180-4 §5.2.1, 32 words) of lanes <paramref name="laneBase"/> to +7, word t of every
     /// lane to <paramref name="w"/>[t * <paramref name="stride"/>] (stride 2: the half of a 16-lane vector).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocks8(byte** startKeys, byte** sessionKeys, int* keyLengths, int count, int laneBase, int* lengths, Vector256<uint>* w, int stride)
     {
         // Rows: lane l's start key words 0-3 and session key words 0-3, big-endian (FIPS 180-4 §3.1).
@@ -195,51 +196,46 @@ internal static unsafe class MppeSha1x8
         for (int t = 16; t < 80; t++)
             w[t] = TOps.Rotate(TOps.Xor(TOps.Xor3(w[t - 3], w[t - 8], w[t - 14]), w[t - 16]), 1);
 
-        // Five rounds per pass with the roles of a..e renamed instead of moved (FIPS 180-4 §6.1.2 step 3). Summed so that
-        // ROTL5(a), a being the newest value, comes last: the chain from one round to the next is one rotate and one add.
+        // Each round is summed so that ROTL5(a), a being the newest value, comes last: the chain from one round to the
+        // next is one rotate and one add.
         TV a = h0, b = h1, c = h2, d = h3, e = h4;
-        TV k = TOps.Create(0x5A827999u);
-        for (int t = 0; t < 20; t += 5)
-        {
-            e = TOps.Add(TOps.Add(TOps.Add(e, TOps.Add(w[t], k)), TOps.Ch(b, c, d)), TOps.Rotate(a, 5)); b = TOps.Rotate(b, 30);
-            d = TOps.Add(TOps.Add(TOps.Add(d, TOps.Add(w[t + 1], k)), TOps.Ch(a, b, c)), TOps.Rotate(e, 5)); a = TOps.Rotate(a, 30);
-            c = TOps.Add(TOps.Add(TOps.Add(c, TOps.Add(w[t + 2], k)), TOps.Ch(e, a, b)), TOps.Rotate(d, 5)); e = TOps.Rotate(e, 30);
-            b = TOps.Add(TOps.Add(TOps.Add(b, TOps.Add(w[t + 3], k)), TOps.Ch(d, e, a)), TOps.Rotate(c, 5)); d = TOps.Rotate(d, 30);
-            a = TOps.Add(TOps.Add(TOps.Add(a, TOps.Add(w[t + 4], k)), TOps.Ch(c, d, e)), TOps.Rotate(b, 5)); c = TOps.Rotate(c, 30);
-        }
-        k = TOps.Create(0x6ED9EBA1u);
-        for (int t = 20; t < 40; t += 5)
-        {
-            e = TOps.Add(TOps.Add(TOps.Add(e, TOps.Add(w[t], k)), TOps.Xor3(b, c, d)), TOps.Rotate(a, 5)); b = TOps.Rotate(b, 30);
-            d = TOps.Add(TOps.Add(TOps.Add(d, TOps.Add(w[t + 1], k)), TOps.Xor3(a, b, c)), TOps.Rotate(e, 5)); a = TOps.Rotate(a, 30);
-            c = TOps.Add(TOps.Add(TOps.Add(c, TOps.Add(w[t + 2], k)), TOps.Xor3(e, a, b)), TOps.Rotate(d, 5)); e = TOps.Rotate(e, 30);
-            b = TOps.Add(TOps.Add(TOps.Add(b, TOps.Add(w[t + 3], k)), TOps.Xor3(d, e, a)), TOps.Rotate(c, 5)); d = TOps.Rotate(d, 30);
-            a = TOps.Add(TOps.Add(TOps.Add(a, TOps.Add(w[t + 4], k)), TOps.Xor3(c, d, e)), TOps.Rotate(b, 5)); c = TOps.Rotate(c, 30);
-        }
-        k = TOps.Create(0x8F1BBCDCu);
-        for (int t = 40; t < 60; t += 5)
-        {
-            e = TOps.Add(TOps.Add(TOps.Add(e, TOps.Add(w[t], k)), TOps.Maj(b, c, d)), TOps.Rotate(a, 5)); b = TOps.Rotate(b, 30);
-            d = TOps.Add(TOps.Add(TOps.Add(d, TOps.Add(w[t + 1], k)), TOps.Maj(a, b, c)), TOps.Rotate(e, 5)); a = TOps.Rotate(a, 30);
-            c = TOps.Add(TOps.Add(TOps.Add(c, TOps.Add(w[t + 2], k)), TOps.Maj(e, a, b)), TOps.Rotate(d, 5)); e = TOps.Rotate(e, 30);
-            b = TOps.Add(TOps.Add(TOps.Add(b, TOps.Add(w[t + 3], k)), TOps.Maj(d, e, a)), TOps.Rotate(c, 5)); d = TOps.Rotate(d, 30);
-            a = TOps.Add(TOps.Add(TOps.Add(a, TOps.Add(w[t + 4], k)), TOps.Maj(c, d, e)), TOps.Rotate(b, 5)); c = TOps.Rotate(c, 30);
-        }
-        k = TOps.Create(0xCA62C1D6u);
-        for (int t = 60; t < 80; t += 5)
-        {
-            e = TOps.Add(TOps.Add(TOps.Add(e, TOps.Add(w[t], k)), TOps.Xor3(b, c, d)), TOps.Rotate(a, 5)); b = TOps.Rotate(b, 30);
-            d = TOps.Add(TOps.Add(TOps.Add(d, TOps.Add(w[t + 1], k)), TOps.Xor3(a, b, c)), TOps.Rotate(e, 5)); a = TOps.Rotate(a, 30);
-            c = TOps.Add(TOps.Add(TOps.Add(c, TOps.Add(w[t + 2], k)), TOps.Xor3(e, a, b)), TOps.Rotate(d, 5)); e = TOps.Rotate(e, 30);
-            b = TOps.Add(TOps.Add(TOps.Add(b, TOps.Add(w[t + 3], k)), TOps.Xor3(d, e, a)), TOps.Rotate(c, 5)); d = TOps.Rotate(d, 30);
-            a = TOps.Add(TOps.Add(TOps.Add(a, TOps.Add(w[t + 4], k)), TOps.Xor3(c, d, e)), TOps.Rotate(b, 5)); c = TOps.Rotate(c, 30);
-        }
+        Rounds20<TV, TOps>(w, ChFunction, TOps.Create(0x5A827999u), ref a, ref b, ref c, ref d, ref e);
+        Rounds20<TV, TOps>(w + 20, ParityFunction, TOps.Create(0x6ED9EBA1u), ref a, ref b, ref c, ref d, ref e);
+        Rounds20<TV, TOps>(w + 40, MajFunction, TOps.Create(0x8F1BBCDCu), ref a, ref b, ref c, ref d, ref e);
+        Rounds20<TV, TOps>(w + 60, ParityFunction, TOps.Create(0xCA62C1D6u), ref a, ref b, ref c, ref d, ref e);
         h0 = TOps.Add(h0, a);
         h1 = TOps.Add(h1, b);
         h2 = TOps.Add(h2, c);
         h3 = TOps.Add(h3, d);
         h4 = TOps.Add(h4, e);
     }
+
+    private const int ChFunction = 0, ParityFunction = 1, MajFunction = 2;
+
+    // Twenty rounds with one round function and constant (FIPS 180-4 §6.1.2 step 3), five per pass with the roles of
+    // a..e renamed instead of moved; inlined with a constant function, so the choice folds away.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rounds20<TV, TOps>(TV* w, int function, TV k, ref TV ha, ref TV hb, ref TV hc, ref TV hd, ref TV he)
+        where TV : unmanaged
+        where TOps : ILaneOps<TV>
+    {
+        TV a = ha, b = hb, c = hc, d = hd, e = he;
+        for (int t = 0; t < 20; t += 5)
+        {
+            e = TOps.Add(TOps.Add(TOps.Add(e, TOps.Add(w[t], k)), F<TV, TOps>(function, b, c, d)), TOps.Rotate(a, 5)); b = TOps.Rotate(b, 30);
+            d = TOps.Add(TOps.Add(TOps.Add(d, TOps.Add(w[t + 1], k)), F<TV, TOps>(function, a, b, c)), TOps.Rotate(e, 5)); a = TOps.Rotate(a, 30);
+            c = TOps.Add(TOps.Add(TOps.Add(c, TOps.Add(w[t + 2], k)), F<TV, TOps>(function, e, a, b)), TOps.Rotate(d, 5)); e = TOps.Rotate(e, 30);
+            b = TOps.Add(TOps.Add(TOps.Add(b, TOps.Add(w[t + 3], k)), F<TV, TOps>(function, d, e, a)), TOps.Rotate(c, 5)); d = TOps.Rotate(d, 30);
+            a = TOps.Add(TOps.Add(TOps.Add(a, TOps.Add(w[t + 4], k)), F<TV, TOps>(function, c, d, e)), TOps.Rotate(b, 5)); c = TOps.Rotate(c, 30);
+        }
+        (ha, hb, hc, hd, he) = (a, b, c, d, e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV F<TV, TOps>(int function, TV x, TV y, TV z)
+        where TV : unmanaged
+        where TOps : ILaneOps<TV> =>
+        function == ChFunction ? TOps.Ch(x, y, z) : function == MajFunction ? TOps.Maj(x, y, z) : TOps.Xor3(x, y, z);
 
 
     /// <summary>The lane arithmetic <see cref="Compress{TV, TOps}"/> needs, for one vector width (static: no virtual call).</summary>

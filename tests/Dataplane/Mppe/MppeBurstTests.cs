@@ -54,26 +54,7 @@ public class MppeBurstTests
                 }
                 var slab = new byte[offset];
                 RandomNumberGenerator.Fill(slab);
-                byte[] plainSlab = (byte[])slab.Clone();
-
-                // Reference: the single-packet API, in order.
-                byte[] oneSlab = (byte[])slab.Clone();
-                foreach (MppePacket p in packets)
-                    Assert.Equal(MppeDropReason.None, oneSenders[p.Session].Encrypt(oneSlab.AsSpan(p.Offset, p.Length)));
-
-                var results = new MppeDropReason[packets.Length];
-                Assert.Equal(packets.Length, MppeBurst.Encrypt(senders, slab, packets, results));
-                Assert.All(results, r => Assert.Equal(MppeDropReason.None, r));
-                Assert.Equal(oneSlab, slab);
-
-                Assert.Equal(packets.Length, MppeBurst.Decrypt(receivers, slab, packets, results));
-                Assert.All(results, r => Assert.Equal(MppeDropReason.None, r));
-                foreach (MppePacket p in packets)
-                {
-                    Assert.Equal(plainSlab.AsSpan(p.Offset + 2, p.Length - 2).ToArray(), slab.AsSpan(p.Offset + 2, p.Length - 2).ToArray());
-                    Assert.Equal(MppeDropReason.None, oneReceivers[p.Session].Decrypt(oneSlab.AsSpan(p.Offset, p.Length)));
-                }
-                Assert.Equal(slab, oneSlab);
+                AssertBurstEqualsOnePacketAtATime(senders, receivers, oneSenders, oneReceivers, slab, packets);
             }
             for (int s = 0; s < Sessions; s++)
             {
@@ -233,20 +214,23 @@ public unsafe class MppeFastPathTests
     }
 
     /// <summary>Four key changes at once (<see cref="MppeRekey.ChangeKey4"/>, mixed strengths) equal four of the plain ones.</summary>
-    [Fact]
-    public void FourKeyChangesAtOnce_EqualMppeKeySchedule()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(16)] // the 16-lane multi-buffer SHA-1 with AVX-512; elsewhere ChangeKeys runs it as 8-lane work
+    public void KeyChangesAtOnce_EqualMppeKeySchedule(int count)
     {
         var strength = Gen.OneOfConst(MppeKeyStrength.Bits40, MppeKeyStrength.Bits56, MppeKeyStrength.Bits128);
-        Gen.Select(Gen.Byte.Array[16].Array[4], Gen.Byte.Array[16].Array[4], strength.Array[4]).Sample((starts, sessions, strengths) =>
+        Gen.Select(Gen.Byte.Array[16].Array[count], Gen.Byte.Array[16].Array[count], strength.Array[count]).Sample((starts, sessions, strengths) =>
         {
-            byte* block = stackalloc byte[4 * 32];
-            byte** startKeys = stackalloc byte*[4];
-            byte** sessionKeys = stackalloc byte*[4];
-            int* lengths = stackalloc int[4];
-            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[4];
+            byte* block = stackalloc byte[16 * 32];
+            byte** startKeys = stackalloc byte*[16];
+            byte** sessionKeys = stackalloc byte*[16];
+            int* lengths = stackalloc int[16];
+            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[16];
             Rc4* scratch = stackalloc Rc4[4];
-            var expected = new byte[4][];
-            for (int c = 0; c < 4; c++)
+            var expected = new byte[count][];
+            for (int c = 0; c < count; c++)
             {
                 lengths[c] = MppeKeySchedule.SessionKeyLength(strengths[c]);
                 kinds[c] = strengths[c];
@@ -257,8 +241,14 @@ public unsafe class MppeFastPathTests
                 starts[c].CopyTo(new Span<byte>(startKeys[c], 16));
                 sessions[c].CopyTo(new Span<byte>(sessionKeys[c], 16));
             }
-            MppeRekey.ChangeKey4(startKeys, sessionKeys, lengths, kinds, scratch);
-            for (int c = 0; c < 4; c++)
+            if (count == 4)
+                MppeRekey.ChangeKey4(startKeys, sessionKeys, lengths, kinds, scratch);
+            else if (count <= MppeSha1x8.Lanes)
+                MppeRekey.ChangeKeys(count, startKeys, sessionKeys, lengths, kinds, scratch);
+            else
+                for (int c = 0; c < count; c += 8)
+                    MppeRekey.ChangeKeys(8, startKeys + c, sessionKeys + c, lengths + c, kinds + c, scratch);
+            for (int c = 0; c < count; c++)
                 Assert.Equal(expected[c], new ReadOnlySpan<byte>(sessionKeys[c], lengths[c]).ToArray());
         }, iter: 200);
     }

@@ -1,15 +1,11 @@
-using System.Security.Cryptography;
 using CsCheck;
-using PptpGw.ControlPlane.Ppp.Auth;
 using PptpGw.Dataplane.Mppe;
-using static PptpGw.Tests.Dataplane.Mppe.MppeTestKit;
 
 namespace PptpGw.Tests.Dataplane.Mppe;
 
 /// <summary>
-/// The multi-buffer GetNewKeyFromSHA (<see cref="MppeSha1x8"/>) and the eight-way key change built on it: every lane
+/// The multi-buffer GetNewKeyFromSHA (<see cref="MppeSha1x8"/>) and the bursts built on it (the 8- and 16-way key changes themselves: <c>MppeBurstTests.KeyChangesAtOnce_EqualMppeKeySchedule</c>): every lane
 /// against SHA-1 of the RFC 3079 §2.4 message (libcrypto and .NET, themselves checked against FIPS 180-4's vectors),
-/// the key change against <see cref="MppeKeySchedule.ChangeKey(ReadOnlySpan{byte}, Span{byte}, MppeKeyStrength)"/>,
 /// and bursts of many stateless sessions against one packet at a time.
 /// </summary>
 public unsafe class MppeSha1x8Tests
@@ -28,7 +24,7 @@ public unsafe class MppeSha1x8Tests
         foreach (var (message, hex) in vectors)
         {
             byte[] input = System.Text.Encoding.ASCII.GetBytes(message);
-            Assert.Equal(hex, Convert.ToHexString(SHA1.HashData(input)));
+            Assert.Equal(hex, Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(input)));
             var digest = new byte[20];
             fixed (byte* i = input)
             fixed (byte* d = digest)
@@ -67,7 +63,7 @@ public unsafe class MppeSha1x8Tests
                 int n = lengths[l];
                 // RFC 3079 §2.4: SHA1(StartKey | SHApad1 (40 x 00) | SessionKey | SHApad2 (40 x F2)).
                 byte[] message = [.. keys[l].AsSpan(0, n), .. new byte[40], .. keys[l].AsSpan(16, n), .. Enumerable.Repeat((byte)0xF2, 40)];
-                byte[] expected = SHA1.HashData(message);
+                byte[] expected = System.Security.Cryptography.SHA1.HashData(message);
                 var native = new byte[20];
                 fixed (byte* m = message)
                 fixed (byte* d = native)
@@ -84,37 +80,6 @@ public unsafe class MppeSha1x8Tests
     }
 
     [Fact]
-    public void EightOrSixteenKeyChangesAtOnce_EqualMppeKeySchedule()
-    {
-        int most = MppeSha1x8.Lanes;
-        Gen.Select(Gen.Byte.Array[16].Array[16], Gen.Byte.Array[16].Array[16], Strength.Array[16], Gen.Bool).Sample((starts, sessions, strengths, all) =>
-        {
-            int count = all ? most : 8;
-            byte* block = stackalloc byte[16 * 32];
-            byte** startKeys = stackalloc byte*[16];
-            byte** sessionKeys = stackalloc byte*[16];
-            int* lengths = stackalloc int[16];
-            MppeKeyStrength* kinds = stackalloc MppeKeyStrength[16];
-            Rc4* scratch = stackalloc Rc4[4];
-            var expected = new byte[16][];
-            for (int c = 0; c < count; c++)
-            {
-                lengths[c] = MppeKeySchedule.SessionKeyLength(strengths[c]);
-                kinds[c] = strengths[c];
-                expected[c] = sessions[c][..lengths[c]];
-                MppeKeySchedule.ChangeKey(starts[c], expected[c], strengths[c]);
-                startKeys[c] = block + 32 * c;
-                sessionKeys[c] = block + 32 * c + 16;
-                starts[c].CopyTo(new Span<byte>(startKeys[c], 16));
-                sessions[c].CopyTo(new Span<byte>(sessionKeys[c], 16));
-            }
-            MppeRekey.ChangeKeys(count, startKeys, sessionKeys, lengths, kinds, scratch);
-            for (int c = 0; c < count; c++)
-                Assert.Equal(expected[c], new ReadOnlySpan<byte>(sessionKeys[c], lengths[c]).ToArray());
-        }, iter: 200);
-    }
-
-    [Fact]
     public void BurstsOfManyStatelessSessions_EqualOnePacketAtATime()
     {
         // 32 stateless sessions of mixed strengths: bursts that defer 16, 8, 4, 2 and 1 key changes at once.
@@ -122,46 +87,15 @@ public unsafe class MppeSha1x8Tests
         var gen = Gen.Select(Gen.Int[0, Sessions - 1], Gen.Int[1, 600]).Array[1, MppeBurst.MaxPackets].Array[1, 4];
         gen.Sample(bursts =>
         {
-            var senders = new MppeSender[Sessions];
-            var receivers = new MppeReceiver[Sessions];
-            var oneSenders = new MppeSender[Sessions];
-            var oneReceivers = new MppeReceiver[Sessions];
-            MppeKeyStrength[] kinds = [MppeKeyStrength.Bits128, MppeKeyStrength.Bits40, MppeKeyStrength.Bits128, MppeKeyStrength.Bits56];
-            for (int s = 0; s < Sessions; s++)
-            {
-                byte[] key = StartKey(kinds[s % 4], MppeRole.Server);
-                key[^1] ^= (byte)s;
-                senders[s].Initialize(key, kinds[s % 4], stateless: true);
-                receivers[s].Initialize(key, kinds[s % 4], stateless: true);
-                oneSenders[s].Initialize(key, kinds[s % 4], stateless: true);
-                oneReceivers[s].Initialize(key, kinds[s % 4], stateless: true);
-            }
+            var (senders, receivers) = StatelessSessions(Sessions);
+            var (oneSenders, oneReceivers) = StatelessSessions(Sessions);
             foreach (var burst in bursts)
             {
                 var packets = new MppePacket[burst.Length];
-                int offset = 0;
-                for (int k = 0; k < burst.Length; k++)
-                {
+                for (int k = 0, offset = 0; k < burst.Length; offset += packets[k++].Length)
                     packets[k] = new MppePacket(burst[k].Item1, offset, burst[k].Item2 + MppeHeader.Length);
-                    offset += burst[k].Item2 + MppeHeader.Length;
-                }
-                var slab = new byte[offset];
-                RandomNumberGenerator.Fill(slab);
-                byte[] plain = (byte[])slab.Clone();
-                byte[] oneSlab = (byte[])slab.Clone();
-                foreach (MppePacket p in packets)
-                    Assert.Equal(MppeDropReason.None, oneSenders[p.Session].Encrypt(oneSlab.AsSpan(p.Offset, p.Length)));
-                var results = new MppeDropReason[packets.Length];
-                Assert.Equal(packets.Length, MppeBurst.Encrypt(senders, slab, packets, results));
-                Assert.Equal(oneSlab, slab);
-                Assert.Equal(packets.Length, MppeBurst.Decrypt(receivers, slab, packets, results));
-                Assert.All(results, r => Assert.Equal(MppeDropReason.None, r));
-                foreach (MppePacket p in packets)
-                {
-                    Assert.Equal(plain.AsSpan(p.Offset + 2, p.Length - 2).ToArray(), slab.AsSpan(p.Offset + 2, p.Length - 2).ToArray());
-                    Assert.Equal(MppeDropReason.None, oneReceivers[p.Session].Decrypt(oneSlab.AsSpan(p.Offset, p.Length)));
-                }
-                Assert.Equal(slab, oneSlab);
+                byte[] slab = System.Security.Cryptography.RandomNumberGenerator.GetBytes(packets[^1].Offset + packets[^1].Length);
+                MppeTestKit.AssertBurstEqualsOnePacketAtATime(senders, receivers, oneSenders, oneReceivers, slab, packets);
             }
             for (int s = 0; s < Sessions; s++)
             {
@@ -169,5 +103,21 @@ public unsafe class MppeSha1x8Tests
                 Assert.Equal(oneReceivers[s].KeyChanges, receivers[s].KeyChanges);
             }
         }, iter: 60);
+    }
+
+    // Stateless sessions of mixed strengths, each with its own start key.
+    private static (MppeSender[] Senders, MppeReceiver[] Receivers) StatelessSessions(int count)
+    {
+        MppeKeyStrength[] kinds = [MppeKeyStrength.Bits128, MppeKeyStrength.Bits40, MppeKeyStrength.Bits128, MppeKeyStrength.Bits56];
+        var senders = new MppeSender[count];
+        var receivers = new MppeReceiver[count];
+        for (int s = 0; s < count; s++)
+        {
+            byte[] key = MppeTestKit.StartKey(kinds[s % 4], PptpGw.ControlPlane.Ppp.Auth.MppeRole.Server);
+            key[^1] ^= (byte)s;
+            senders[s].Initialize(key, kinds[s % 4], stateless: true);
+            receivers[s].Initialize(key, kinds[s % 4], stateless: true);
+        }
+        return (senders, receivers);
     }
 }

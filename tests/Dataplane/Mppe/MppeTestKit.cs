@@ -7,6 +7,34 @@ namespace PptpGw.Tests.Dataplane.Mppe;
 /// <summary>Start keys from RFC 3079, packets laid out for the MPPE engine, and an independent reference stream.</summary>
 internal static class MppeTestKit
 {
+    /// <summary>
+    /// One burst through <see cref="MppeBurst"/> against the single-packet API in order (<paramref name="oneSenders"/>,
+    /// <paramref name="oneReceivers"/>, on a copy of <paramref name="slab"/>): the same ciphertext, the plaintext back,
+    /// the same state for the next burst.
+    /// </summary>
+    public static void AssertBurstEqualsOnePacketAtATime(
+        MppeSender[] senders, MppeReceiver[] receivers, MppeSender[] oneSenders, MppeReceiver[] oneReceivers, byte[] slab, MppePacket[] packets)
+    {
+        byte[] plainSlab = (byte[])slab.Clone();
+        byte[] oneSlab = (byte[])slab.Clone();
+        foreach (MppePacket p in packets)
+            Assert.Equal(MppeDropReason.None, oneSenders[p.Session].Encrypt(oneSlab.AsSpan(p.Offset, p.Length)));
+
+        var results = new MppeDropReason[packets.Length];
+        Assert.Equal(packets.Length, MppeBurst.Encrypt(senders, slab, packets, results));
+        Assert.All(results, r => Assert.Equal(MppeDropReason.None, r));
+        Assert.Equal(oneSlab, slab);
+
+        Assert.Equal(packets.Length, MppeBurst.Decrypt(receivers, slab, packets, results));
+        Assert.All(results, r => Assert.Equal(MppeDropReason.None, r));
+        foreach (MppePacket p in packets)
+        {
+            Assert.Equal(plainSlab.AsSpan(p.Offset + 2, p.Length - 2).ToArray(), slab.AsSpan(p.Offset + 2, p.Length - 2).ToArray());
+            Assert.Equal(MppeDropReason.None, oneReceivers[p.Session].Decrypt(oneSlab.AsSpan(p.Offset, p.Length)));
+        }
+        Assert.Equal(slab, oneSlab);
+    }
+
     // RFC 3079 §3.5 MasterKey ("User"/"clientPass").
     private static readonly byte[] MasterKey = Convert.FromHexString("FDECE3717A8C838CB388E527AE3CDD31");
 

@@ -62,11 +62,11 @@ public class TunCoalescingKernelTests
 
         // Three-way handshake, by hand, through the TUN (RFC 9293 §3.5).
         const uint Isn = 0x7FFFF000;
-        Send(tun, pool, TcpSegmentBuilder.Build(Client, Server, ClientPort, ServerPort, Isn, 0, [], flags: 0x02, window: 65535));
+        TunTestIo.Send(tun, pool, TcpSegmentBuilder.Build(Client, Server, ClientPort, ServerPort, Isn, 0, [], flags: 0x02, window: 65535));
         byte[] synAck = ReceiveTcp(tun, pool, s => (s[33] & 0x12) == 0x12);
         uint serverIsn = BinaryPrimitives.ReadUInt32BigEndian(synAck.AsSpan(24));
         Assert.Equal(Isn + 1, BinaryPrimitives.ReadUInt32BigEndian(synAck.AsSpan(28)));
-        Send(tun, pool, TcpSegmentBuilder.Build(Client, Server, ClientPort, ServerPort, Isn + 1, serverIsn + 1, [], window: 65535));
+        TunTestIo.Send(tun, pool, TcpSegmentBuilder.Build(Client, Server, ClientPort, ServerPort, Isn + 1, serverIsn + 1, [], window: 65535));
         Assert.True(listener.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead));
         using Socket accepted = listener.Accept();
 
@@ -107,42 +107,11 @@ public class TunCoalescingKernelTests
         Assert.Equal(0x10, ack[33] & 0x10);
     }
 
-    private static void Send(TunDevice tun, PacketPool pool, byte[] packet)
-    {
-        var one = new PacketHandle[1];
-        Assert.Equal(1, pool.AllocateBurst(one));
-        Assert.True(one[0].TryAppend(packet.Length, out Span<byte> data));
-        packet.CopyTo(data);
-        Assert.Equal(1, tun.TransmitBurst(one));
-    }
-
     // The next TCP segment from the server to the client that matches (IPv4 without options: the kernel sends none).
-    private static byte[] ReceiveTcp(TunDevice tun, PacketPool pool, Func<byte[], bool> match)
-    {
-        var rx = new PacketHandle[PacketBurst.Size];
-        DateTime deadline = DateTime.UtcNow.AddSeconds(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (!tun.WaitReadable(200))
-                continue;
-            int n = tun.ReceiveBurst(rx);
-            byte[]? found = null;
-            for (int i = 0; i < n; i++)
-            {
-                byte[] packet = rx[i].Data.ToArray();
-                if (found is null && packet.Length >= 40 && packet[9] == 6
-                    && BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(12)) == Server
-                    && BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(22)) == ClientPort && match(packet))
-                    found = packet;
-            }
-
-            pool.FreeBurst(rx.AsSpan(0, n));
-            if (found is not null)
-                return found;
-        }
-
-        throw new TimeoutException("no matching TCP segment from the kernel within 5 s");
-    }
+    private static byte[] ReceiveTcp(TunDevice tun, PacketPool pool, Func<byte[], bool> match) =>
+        TunTestIo.Receive(tun, pool, packet => packet.Length >= 40 && packet[9] == 6
+            && BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(12)) == Server
+            && BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(22)) == ClientPort && match(packet), "TCP segment");
 
     private static void Exec(string file, params string[] arguments)
     {

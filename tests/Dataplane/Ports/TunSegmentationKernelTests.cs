@@ -39,7 +39,7 @@ public class TunSegmentationKernelTests
         ushort clientPort = BinaryPrimitives.ReadUInt16BigEndian(syn.AsSpan(20));
         uint isn = BinaryPrimitives.ReadUInt32BigEndian(syn.AsSpan(24));
         const uint OurIsn = 0x10000000;
-        Send(tun, pool, TcpSegmentBuilder.Build(Receiver, Sender, Port, clientPort, OurIsn, isn + 1, [], flags: 0x12, window: 65535,
+        TunTestIo.Send(tun, pool, TcpSegmentBuilder.Build(Receiver, Sender, Port, clientPort, OurIsn, isn + 1, [], flags: 0x12, window: 65535,
             options: [2, 4, Mss >> 8, Mss & 0xFF]));
         Assert.True(connect.Wait(TimeSpan.FromSeconds(5)), "no connection");
         Task send = Task.Run(() =>
@@ -85,7 +85,7 @@ public class TunSegmentationKernelTests
             }
 
             pool.FreeBurst(rx.AsSpan(0, n));
-            Send(tun, pool, TcpSegmentBuilder.Build(Receiver, Sender, Port, clientPort, OurIsn + 1, next, [], window: 65535));
+            TunTestIo.Send(tun, pool, TcpSegmentBuilder.Build(Receiver, Sender, Port, clientPort, OurIsn + 1, next, [], window: 65535));
         }
 
         Assert.True(fin, $"the stream did not end: {next - isn - 1} of {data.Length} octets");
@@ -149,32 +149,10 @@ public class TunSegmentationKernelTests
         return TcpSegmentBuilder.Checksum(udp, pseudo);
     }
 
-    private static void Send(TunDevice tun, PacketPool pool, byte[] packet)
-    {
-        var one = new PacketHandle[1];
-        Assert.Equal(1, pool.AllocateBurst(one));
-        Assert.True(one[0].TryAppend(packet.Length, out Span<byte> data));
-        packet.CopyTo(data);
-        Assert.Equal(1, tun.TransmitBurst(one));
-    }
-
     // The next IPv4 packet from the sender that matches.
-    private static byte[] Receive(TunDevice tun, PacketPool pool, Func<byte[], bool> match)
-    {
-        var rx = new PacketHandle[1];
-        DateTime deadline = DateTime.UtcNow.AddSeconds(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (!tun.WaitReadable(100) || tun.ReceiveBurst(rx) == 0)
-                continue;
-            byte[] packet = rx[0].Data.ToArray();
-            pool.Free(rx[0]);
-            if (packet.Length >= 28 && BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(12)) == Sender && match(packet))
-                return packet;
-        }
-
-        throw new TimeoutException("no matching packet from the kernel within 5 s");
-    }
+    private static byte[] Receive(TunDevice tun, PacketPool pool, Func<byte[], bool> match) =>
+        TunTestIo.Receive(tun, pool, packet => packet.Length >= 28
+            && BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(12)) == Sender && match(packet), "packet");
 
     private sealed class Topology : IDisposable
     {

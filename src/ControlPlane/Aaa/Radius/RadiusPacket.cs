@@ -167,32 +167,15 @@ public ref struct RadiusAttributeEnumerator
     /// <summary>Advances; false at the end or at a malformed attribute.</summary>
     public bool MoveNext()
     {
-        if (_rest.Length < 2)
+        if (!RadiusTlv.TryNext(_rest, out byte type, out ReadOnlySpan<byte> value, out _rest))
             return false;
-        int length = _rest[1];
-        if (length < 2 || length > _rest.Length)
-            return false;
-        Current = new RadiusAttribute((RadiusAttributeType)_rest[0], _rest[2..length]);
-        _rest = _rest[length..];
+        Current = new RadiusAttribute((RadiusAttributeType)type, value);
         return true;
     }
 
     /// <summary>Checks the Type-Length framing of a whole attribute area (RFC 2865 §5).</summary>
-    public static RadiusPacketError Validate(ReadOnlySpan<byte> area)
-    {
-        while (!area.IsEmpty)
-        {
-            if (area.Length < 2)
-                return RadiusPacketError.AttributeHeaderTruncated;
-            int length = area[1];
-            if (length < 2)
-                return RadiusPacketError.AttributeLengthTooSmall;
-            if (length > area.Length)
-                return RadiusPacketError.AttributeOverrun;
-            area = area[length..];
-        }
-        return RadiusPacketError.None;
-    }
+    public static RadiusPacketError Validate(ReadOnlySpan<byte> area) => RadiusTlv.Validate(area, RadiusPacketError.None,
+        RadiusPacketError.AttributeHeaderTruncated, RadiusPacketError.AttributeLengthTooSmall, RadiusPacketError.AttributeOverrun);
 }
 
 /// <summary>Why a Vendor-Specific value is not in the RFC 2865 §5.26 recommended format.</summary>
@@ -245,13 +228,9 @@ public ref struct RadiusVendorAttributeEnumerator
     /// <summary>Advances; false at the end.</summary>
     public bool MoveNext()
     {
-        if (_rest.Length < 2)
+        if (!RadiusTlv.TryNext(_rest, out byte type, out ReadOnlySpan<byte> value, out _rest))
             return false;
-        int length = _rest[1];
-        if (length < 2 || length > _rest.Length)
-            return false;
-        Current = new RadiusVendorAttribute(_rest[0], _rest[2..length]);
-        _rest = _rest[length..];
+        Current = new RadiusVendorAttribute(type, value);
         return true;
     }
 }
@@ -270,19 +249,12 @@ public static class RadiusVendorSpecific
         if (value.Length < 4)
             return RadiusVendorSpecificError.TooShort;
         vendorId = BinaryPrimitives.ReadUInt32BigEndian(value);
-        var rest = value[4..];
-        var scan = rest;
-        while (!scan.IsEmpty)
-        {
-            if (scan.Length < 2)
-                return RadiusVendorSpecificError.SubAttributeHeaderTruncated;
-            int length = scan[1];
-            if (length < 2)
-                return RadiusVendorSpecificError.SubAttributeLengthTooSmall;
-            if (length > scan.Length)
-                return RadiusVendorSpecificError.SubAttributeOverrun;
-            scan = scan[length..];
-        }
+        ReadOnlySpan<byte> rest = value[4..];
+        RadiusVendorSpecificError error = RadiusTlv.Validate(rest, RadiusVendorSpecificError.None,
+            RadiusVendorSpecificError.SubAttributeHeaderTruncated, RadiusVendorSpecificError.SubAttributeLengthTooSmall,
+            RadiusVendorSpecificError.SubAttributeOverrun);
+        if (error != RadiusVendorSpecificError.None)
+            return error;
         attributes = new RadiusVendorAttributeEnumerator(rest);
         return RadiusVendorSpecificError.None;
     }

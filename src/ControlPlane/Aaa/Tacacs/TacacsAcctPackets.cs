@@ -10,7 +10,10 @@ namespace PptpGw.ControlPlane.Aaa.Tacacs;
 public readonly ref struct TacacsAcctRequest
 {
     /// <summary>flags .. arg_cnt: 9 octets.</summary>
-    public const int FixedLength = 9;
+    public const int FixedLength = FlagsLength + TacacsAuthorRequest.FixedLength;
+
+    /// <summary>The flags octet before the authorization REQUEST's layout.</summary>
+    private const int FlagsLength = 1;
 
     public TacacsAcctFlags Flags { get; init; }
     public TacacsAuthenMethod AuthenMethod { get; init; }
@@ -24,6 +27,23 @@ public readonly ref struct TacacsAcctRequest
     public TacacsArgumentList Arguments { get; init; }
 
     /// <summary>
+    /// A REQUEST from its flags and the rest of the body, which is laid out as an authorization REQUEST (RFC 8907 §7.1
+    /// vs §6.1).
+    /// </summary>
+    public TacacsAcctRequest(TacacsAcctFlags flags, TacacsAuthorRequest rest)
+    {
+        Flags = flags;
+        AuthenMethod = rest.AuthenMethod;
+        PrivilegeLevel = rest.PrivilegeLevel;
+        AuthenType = rest.AuthenType;
+        Service = rest.Service;
+        User = rest.User;
+        Port = rest.Port;
+        RemoteAddress = rest.RemoteAddress;
+        Arguments = rest.Arguments;
+    }
+
+    /// <summary>
     /// Reads a REQUEST body. Never throws. After its flags octet the body is laid out exactly as an authorization
     /// REQUEST (RFC 8907 §7.1 vs §6.1), so that parser reads the rest.
     /// </summary>
@@ -32,21 +52,10 @@ public readonly ref struct TacacsAcctRequest
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        TacacsError error = TacacsAuthorRequest.TryParse(body[1..], out TacacsAuthorRequest rest);
+        TacacsError error = TacacsAuthorRequest.TryParse(body[FlagsLength..], out TacacsAuthorRequest rest);
         if (error != TacacsError.None)
             return error;
-        value = new TacacsAcctRequest
-        {
-            Flags = (TacacsAcctFlags)body[0],
-            AuthenMethod = rest.AuthenMethod,
-            PrivilegeLevel = rest.PrivilegeLevel,
-            AuthenType = rest.AuthenType,
-            Service = rest.Service,
-            User = rest.User,
-            Port = rest.Port,
-            RemoteAddress = rest.RemoteAddress,
-            Arguments = rest.Arguments,
-        };
+        value = new TacacsAcctRequest((TacacsAcctFlags)body[0], rest);
         return TacacsError.None;
     }
 
@@ -57,31 +66,34 @@ public readonly ref struct TacacsAcctRequest
     public bool TryWrite(Span<byte> destination, ReadOnlySpan<string> arguments, out int written)
     {
         written = 0;
-        if (destination.IsEmpty)
-            return false;
-        var rest = new TacacsAuthorRequest
-        {
-            AuthenMethod = AuthenMethod,
-            PrivilegeLevel = PrivilegeLevel,
-            AuthenType = AuthenType,
-            Service = Service,
-            User = User,
-            Port = Port,
-            RemoteAddress = RemoteAddress,
-        };
-        if (!rest.TryWrite(destination[1..], arguments, out int restLength))
+        if (destination.IsEmpty || !Rest.TryWrite(destination[FlagsLength..], arguments, out int restLength))
             return false;
         destination[0] = (byte)Flags;
-        written = 1 + restLength;
+        written = FlagsLength + restLength;
         return true;
     }
+
+    /// <summary>The body's length with <paramref name="arguments"/>.</summary>
+    public int GetLength(ReadOnlySpan<string> arguments) => FlagsLength + Rest.GetLength(arguments);
+
+    /// <summary>Everything after the flags octet: an authorization REQUEST (RFC 8907 §7.1 vs §6.1).</summary>
+    private TacacsAuthorRequest Rest => new()
+    {
+        AuthenMethod = AuthenMethod,
+        PrivilegeLevel = PrivilegeLevel,
+        AuthenType = AuthenType,
+        Service = Service,
+        User = User,
+        Port = Port,
+        RemoteAddress = RemoteAddress,
+    };
 }
 
 /// <summary>The accounting REPLY body (RFC 8907 §7.2): server_msg_len (2), data_len (2), status, server_msg, data.</summary>
 public readonly ref struct TacacsAcctReply
 {
     /// <summary>server_msg_len .. status: 5 octets.</summary>
-    public const int FixedLength = 5;
+    public const int FixedLength = TacacsBody.TwoFieldsFixedLength;
 
     public TacacsAcctStatus Status { get; init; }
     public ReadOnlySpan<byte> ServerMessage { get; init; }
@@ -93,37 +105,17 @@ public readonly ref struct TacacsAcctReply
     public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAcctReply value)
     {
         value = default;
-        if (body.Length < FixedLength)
-            return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        TacacsError error = TacacsBody.TryParseTwoFields(body, out byte octet, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> data);
         if (error != TacacsError.None)
             return error;
-        var status = (TacacsAcctStatus)body[4];
+        var status = (TacacsAcctStatus)octet;
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
-        value = new TacacsAcctReply
-        {
-            Status = status,
-            ServerMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAcctReply { Status = status, ServerMessage = message, Data = data };
         return TacacsError.None;
     }
 
     /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
-    public bool TryWrite(Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
-            return false;
-        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)ServerMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
-        destination[4] = (byte)Status;
-        ServerMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
-        written = Length;
-        return true;
-    }
+    public bool TryWrite(Span<byte> destination, out int written) =>
+        TacacsBody.TryWriteTwoFields(destination, (byte)Status, ServerMessage, Data, out written);
 }

@@ -106,6 +106,15 @@ public readonly ref struct TacacsArgumentList
         return total;
     }
 
+    /// <summary>The total of the one-octet argument lengths (arg_1_len .. arg_N_len): the octets the texts take.</summary>
+    internal static int TotalLength(ReadOnlySpan<byte> lengths)
+    {
+        int total = 0;
+        foreach (byte length in lengths)
+            total += length;
+        return total;
+    }
+
     /// <summary>True when every argument is printable US-ASCII (§3.7) of at most 255 octets and there are at most 255.</summary>
     public static bool AreValid(ReadOnlySpan<string> arguments)
     {

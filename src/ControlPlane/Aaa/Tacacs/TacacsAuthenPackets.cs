@@ -13,6 +13,47 @@ internal static class TacacsBody
     public static bool FitsOctet(ReadOnlySpan<byte> field) => field.Length <= byte.MaxValue;
 
     public static bool FitsUInt16(ReadOnlySpan<byte> field) => field.Length <= ushort.MaxValue;
+
+    /// <summary>The fixed part of the layout CONTINUE and accounting REPLY share (<see cref="TryParseTwoFields"/>): 5 octets.</summary>
+    public const int TwoFieldsFixedLength = 5;
+
+    /// <summary>
+    /// The layout authentication CONTINUE (RFC 8907 §5.3) and accounting REPLY (§7.2) share: two 2-octet lengths, one
+    /// octet (flags, status), then the two fields. Checks the fixed length and the lengths' total. Never throws.
+    /// </summary>
+    public static TacacsError TryParseTwoFields(ReadOnlySpan<byte> body, out byte octet, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
+    {
+        octet = 0;
+        first = default;
+        second = default;
+        if (body.Length < TwoFieldsFixedLength)
+            return TacacsError.TooShort;
+        var fields = new TacacsFieldReader(body);
+        int firstLength = fields.U16(), secondLength = fields.U16();
+        octet = fields.U8();
+        TacacsError error = CheckTotal(TwoFieldsFixedLength + firstLength + secondLength, body.Length);
+        if (error != TacacsError.None)
+            return error;
+        first = fields.Field(firstLength);
+        second = fields.Field(secondLength);
+        return TacacsError.None;
+    }
+
+    /// <summary>Writes that layout; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
+    public static bool TryWriteTwoFields(Span<byte> destination, byte octet, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, out int written)
+    {
+        written = 0;
+        if (!FitsUInt16(first) || !FitsUInt16(second) || destination.Length < TwoFieldsFixedLength + first.Length + second.Length)
+            return false;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U16(first.Length);
+        fields.U16(second.Length);
+        fields.U8(octet);
+        fields.Field(first);
+        fields.Field(second);
+        written = fields.Written;
+        return true;
+    }
 }
 
 /// <summary>
@@ -47,21 +88,25 @@ public readonly ref struct TacacsAuthenStart
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int user = body[4], port = body[5], remAddr = body[6], data = body[7];
+        var fields = new TacacsFieldReader(body);
+        var action = (TacacsAuthenAction)fields.U8();
+        byte privilegeLevel = fields.U8();
+        var authenType = (TacacsAuthenType)fields.U8();
+        var service = (TacacsAuthenService)fields.U8();
+        int user = fields.U8(), port = fields.U8(), remAddr = fields.U8(), data = fields.U8();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + user + port + remAddr + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        int o = FixedLength;
         value = new TacacsAuthenStart
         {
-            Action = (TacacsAuthenAction)body[0],
-            PrivilegeLevel = body[1],
-            AuthenType = (TacacsAuthenType)body[2],
-            Service = (TacacsAuthenService)body[3],
-            User = body.Slice(o, user),
-            Port = body.Slice(o += user, port),
-            RemoteAddress = body.Slice(o += port, remAddr),
-            Data = body.Slice(o + remAddr, data),
+            Action = action,
+            PrivilegeLevel = privilegeLevel,
+            AuthenType = authenType,
+            Service = service,
+            User = fields.Field(user),
+            Port = fields.Field(port),
+            RemoteAddress = fields.Field(remAddr),
+            Data = fields.Field(data),
         };
         return TacacsError.None;
     }
@@ -73,20 +118,20 @@ public readonly ref struct TacacsAuthenStart
         if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress) || !TacacsBody.FitsOctet(Data)
             || destination.Length < Length)
             return false;
-        destination[0] = (byte)Action;
-        destination[1] = PrivilegeLevel;
-        destination[2] = (byte)AuthenType;
-        destination[3] = (byte)Service;
-        destination[4] = (byte)User.Length;
-        destination[5] = (byte)Port.Length;
-        destination[6] = (byte)RemoteAddress.Length;
-        destination[7] = (byte)Data.Length;
-        int o = FixedLength;
-        User.CopyTo(destination[o..]);
-        Port.CopyTo(destination[(o += User.Length)..]);
-        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
-        Data.CopyTo(destination[(o += RemoteAddress.Length)..]);
-        written = o + Data.Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U8((byte)Action);
+        fields.U8(PrivilegeLevel);
+        fields.U8((byte)AuthenType);
+        fields.U8((byte)Service);
+        fields.U8((byte)User.Length);
+        fields.U8((byte)Port.Length);
+        fields.U8((byte)RemoteAddress.Length);
+        fields.U8((byte)Data.Length);
+        fields.Field(User);
+        fields.Field(Port);
+        fields.Field(RemoteAddress);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }
@@ -115,21 +160,16 @@ public readonly ref struct TacacsAuthenReply
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[4..]);
+        var fields = new TacacsFieldReader(body);
+        var status = (TacacsAuthenStatus)fields.U8();
+        var flags = (TacacsAuthenReplyFlags)fields.U8();
+        int message = fields.U16(), data = fields.U16();
         TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
         if (error != TacacsError.None)
             return error;
-        var status = (TacacsAuthenStatus)body[0];
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
-        value = new TacacsAuthenReply
-        {
-            Status = status,
-            Flags = (TacacsAuthenReplyFlags)body[1],
-            ServerMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAuthenReply { Status = status, Flags = flags, ServerMessage = fields.Field(message), Data = fields.Field(data) };
         return TacacsError.None;
     }
 
@@ -139,13 +179,14 @@ public readonly ref struct TacacsAuthenReply
         written = 0;
         if (!TacacsBody.FitsUInt16(ServerMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
             return false;
-        destination[0] = (byte)Status;
-        destination[1] = (byte)Flags;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)ServerMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], (ushort)Data.Length);
-        ServerMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + ServerMessage.Length)..]);
-        written = Length;
+        var fields = new TacacsFieldWriter(destination);
+        fields.U8((byte)Status);
+        fields.U8((byte)Flags);
+        fields.U16(ServerMessage.Length);
+        fields.U16(Data.Length);
+        fields.Field(ServerMessage);
+        fields.Field(Data);
+        written = fields.Written;
         return true;
     }
 }
@@ -157,7 +198,7 @@ public readonly ref struct TacacsAuthenReply
 public readonly ref struct TacacsAuthenContinue
 {
     /// <summary>user_msg_len .. flags: 5 octets.</summary>
-    public const int FixedLength = 5;
+    public const int FixedLength = TacacsBody.TwoFieldsFixedLength;
 
     public ReadOnlySpan<byte> UserMessage { get; init; }
     public ReadOnlySpan<byte> Data { get; init; }
@@ -169,34 +210,14 @@ public readonly ref struct TacacsAuthenContinue
     public static TacacsError TryParse(ReadOnlySpan<byte> body, out TacacsAuthenContinue value)
     {
         value = default;
-        if (body.Length < FixedLength)
-            return TacacsError.TooShort;
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        TacacsError error = TacacsBody.CheckTotal(FixedLength + message + data, body.Length);
+        TacacsError error = TacacsBody.TryParseTwoFields(body, out byte flags, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> data);
         if (error != TacacsError.None)
             return error;
-        value = new TacacsAuthenContinue
-        {
-            Flags = (TacacsAuthenContinueFlags)body[4],
-            UserMessage = body.Slice(FixedLength, message),
-            Data = body.Slice(FixedLength + message, data),
-        };
+        value = new TacacsAuthenContinue { Flags = (TacacsAuthenContinueFlags)flags, UserMessage = message, Data = data };
         return TacacsError.None;
     }
 
     /// <summary>Writes the body; false when a field exceeds 65535 octets or <paramref name="destination"/> is too small.</summary>
-    public bool TryWrite(Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (!TacacsBody.FitsUInt16(UserMessage) || !TacacsBody.FitsUInt16(Data) || destination.Length < Length)
-            return false;
-        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)UserMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Data.Length);
-        destination[4] = (byte)Flags;
-        UserMessage.CopyTo(destination[FixedLength..]);
-        Data.CopyTo(destination[(FixedLength + UserMessage.Length)..]);
-        written = Length;
-        return true;
-    }
+    public bool TryWrite(Span<byte> destination, out int written) =>
+        TacacsBody.TryWriteTwoFields(destination, (byte)Flags, UserMessage, Data, out written);
 }

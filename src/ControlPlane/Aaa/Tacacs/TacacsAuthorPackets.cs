@@ -28,27 +28,29 @@ public readonly ref struct TacacsAuthorRequest
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int user = body[4], port = body[5], remAddr = body[6], count = body[7];
+        var fields = new TacacsFieldReader(body);
+        var authenMethod = (TacacsAuthenMethod)fields.U8();
+        byte privilegeLevel = fields.U8();
+        var authenType = (TacacsAuthenType)fields.U8();
+        var service = (TacacsAuthenService)fields.U8();
+        int user = fields.U8(), port = fields.U8(), remAddr = fields.U8(), count = fields.U8();
         if (body.Length < FixedLength + count)
             return TacacsError.FieldLengthsExceedBody;
-        ReadOnlySpan<byte> lengths = body.Slice(FixedLength, count);
-        int argTotal = 0;
-        foreach (byte l in lengths)
-            argTotal += l;
-        int o = FixedLength + count;
-        TacacsError error = TacacsBody.CheckTotal(o + user + port + remAddr + argTotal, body.Length);
+        ReadOnlySpan<byte> lengths = fields.Field(count);
+        int argTotal = TacacsArgumentList.TotalLength(lengths);
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + count + user + port + remAddr + argTotal, body.Length);
         if (error != TacacsError.None)
             return error;
         value = new TacacsAuthorRequest
         {
-            AuthenMethod = (TacacsAuthenMethod)body[0],
-            PrivilegeLevel = body[1],
-            AuthenType = (TacacsAuthenType)body[2],
-            Service = (TacacsAuthenService)body[3],
-            User = body.Slice(o, user),
-            Port = body.Slice(o += user, port),
-            RemoteAddress = body.Slice(o += port, remAddr),
-            Arguments = new TacacsArgumentList(lengths, body.Slice(o + remAddr, argTotal)),
+            AuthenMethod = authenMethod,
+            PrivilegeLevel = privilegeLevel,
+            AuthenType = authenType,
+            Service = service,
+            User = fields.Field(user),
+            Port = fields.Field(port),
+            RemoteAddress = fields.Field(remAddr),
+            Arguments = new TacacsArgumentList(lengths, fields.Field(argTotal)),
         };
         return TacacsError.None;
     }
@@ -63,26 +65,30 @@ public readonly ref struct TacacsAuthorRequest
         if (!TacacsBody.FitsOctet(User) || !TacacsBody.FitsOctet(Port) || !TacacsBody.FitsOctet(RemoteAddress)
             || !TacacsArgumentList.AreValid(arguments))
             return false;
-        int length = FixedLength + User.Length + Port.Length + RemoteAddress.Length + TacacsArgumentList.EncodedLength(arguments);
+        int length = GetLength(arguments);
         if (destination.Length < length)
             return false;
-        destination[0] = (byte)AuthenMethod;
-        destination[1] = PrivilegeLevel;
-        destination[2] = (byte)AuthenType;
-        destination[3] = (byte)Service;
-        destination[4] = (byte)User.Length;
-        destination[5] = (byte)Port.Length;
-        destination[6] = (byte)RemoteAddress.Length;
-        destination[7] = (byte)arguments.Length;
-        int o = FixedLength + arguments.Length;
-        User.CopyTo(destination[o..]);
-        Port.CopyTo(destination[(o += User.Length)..]);
-        RemoteAddress.CopyTo(destination[(o += Port.Length)..]);
-        o += RemoteAddress.Length;
-        TacacsArgumentList.Write(arguments, destination.Slice(FixedLength, arguments.Length), destination[o..length]);
+        var fields = new TacacsFieldWriter(destination[..length]);
+        fields.U8((byte)AuthenMethod);
+        fields.U8(PrivilegeLevel);
+        fields.U8((byte)AuthenType);
+        fields.U8((byte)Service);
+        fields.U8((byte)User.Length);
+        fields.U8((byte)Port.Length);
+        fields.U8((byte)RemoteAddress.Length);
+        fields.U8((byte)arguments.Length);
+        Span<byte> lengths = fields.Take(arguments.Length);
+        fields.Field(User);
+        fields.Field(Port);
+        fields.Field(RemoteAddress);
+        TacacsArgumentList.Write(arguments, lengths, fields.Take(length - fields.Written));
         written = length;
         return true;
     }
+
+    /// <summary>The body's length with <paramref name="arguments"/> (valid ones: <see cref="TacacsArgumentList.AreValid"/>).</summary>
+    public int GetLength(ReadOnlySpan<string> arguments) =>
+        FixedLength + User.Length + Port.Length + RemoteAddress.Length + TacacsArgumentList.EncodedLength(arguments);
 }
 
 /// <summary>
@@ -107,28 +113,25 @@ public readonly ref struct TacacsAuthorResponse
         value = default;
         if (body.Length < FixedLength)
             return TacacsError.TooShort;
-        int count = body[1];
-        int message = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        int data = BinaryPrimitives.ReadUInt16BigEndian(body[4..]);
+        var fields = new TacacsFieldReader(body);
+        var status = (TacacsAuthorStatus)fields.U8();
+        int count = fields.U8();
+        int message = fields.U16(), data = fields.U16();
         if (body.Length < FixedLength + count)
             return TacacsError.FieldLengthsExceedBody;
-        ReadOnlySpan<byte> lengths = body.Slice(FixedLength, count);
-        int argTotal = 0;
-        foreach (byte l in lengths)
-            argTotal += l;
-        int o = FixedLength + count;
-        TacacsError error = TacacsBody.CheckTotal(o + message + data + argTotal, body.Length);
+        ReadOnlySpan<byte> lengths = fields.Field(count);
+        int argTotal = TacacsArgumentList.TotalLength(lengths);
+        TacacsError error = TacacsBody.CheckTotal(FixedLength + count + message + data + argTotal, body.Length);
         if (error != TacacsError.None)
             return error;
-        var status = (TacacsAuthorStatus)body[0];
         if (!Enum.IsDefined(status))
             return TacacsError.UnknownStatus;
         value = new TacacsAuthorResponse
         {
             Status = status,
-            ServerMessage = body.Slice(o, message),
-            Data = body.Slice(o += message, data),
-            Arguments = new TacacsArgumentList(lengths, body.Slice(o + data, argTotal)),
+            ServerMessage = fields.Field(message),
+            Data = fields.Field(data),
+            Arguments = new TacacsArgumentList(lengths, fields.Field(argTotal)),
         };
         return TacacsError.None;
     }
@@ -142,15 +145,15 @@ public readonly ref struct TacacsAuthorResponse
         int length = FixedLength + ServerMessage.Length + Data.Length + TacacsArgumentList.EncodedLength(arguments);
         if (destination.Length < length)
             return false;
-        destination[0] = (byte)Status;
-        destination[1] = (byte)arguments.Length;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)ServerMessage.Length);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], (ushort)Data.Length);
-        int o = FixedLength + arguments.Length;
-        ServerMessage.CopyTo(destination[o..]);
-        Data.CopyTo(destination[(o += ServerMessage.Length)..]);
-        o += Data.Length;
-        TacacsArgumentList.Write(arguments, destination.Slice(FixedLength, arguments.Length), destination[o..length]);
+        var fields = new TacacsFieldWriter(destination[..length]);
+        fields.U8((byte)Status);
+        fields.U8((byte)arguments.Length);
+        fields.U16(ServerMessage.Length);
+        fields.U16(Data.Length);
+        Span<byte> lengths = fields.Take(arguments.Length);
+        fields.Field(ServerMessage);
+        fields.Field(Data);
+        TacacsArgumentList.Write(arguments, lengths, fields.Take(length - fields.Written));
         written = length;
         return true;
     }

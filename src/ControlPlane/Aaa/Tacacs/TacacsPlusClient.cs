@@ -154,18 +154,8 @@ public sealed class TacacsPlusClient : IDisposable
 
     private static byte[] EncodeAuthor(TacacsAuthorizationRequest r)
     {
-        var request = new TacacsAuthorRequest
-        {
-            AuthenMethod = r.AuthenMethod,
-            PrivilegeLevel = r.PrivilegeLevel,
-            AuthenType = r.AuthenType,
-            Service = r.Service,
-            User = Encoding.UTF8.GetBytes(r.User),
-            Port = Ascii(r.Port, nameof(r.Port)),
-            RemoteAddress = Ascii(r.RemoteAddress, nameof(r.RemoteAddress)),
-        };
-        byte[] body = new byte[TacacsAuthorRequest.FixedLength + request.User.Length + request.Port.Length + request.RemoteAddress.Length
-            + TacacsArgumentList.EncodedLength(r.Arguments.AsSpan())];
+        TacacsAuthorRequest request = AuthorFields(r.AuthenMethod, r.PrivilegeLevel, r.AuthenType, r.Service, r.User, r.Port, r.RemoteAddress);
+        byte[] body = new byte[request.GetLength(r.Arguments.AsSpan())];
         if (!request.TryWrite(body, r.Arguments.AsSpan(), out _))
             throw new ArgumentException("a REQUEST field is longer than 255 octets or an argument is not printable US-ASCII", nameof(r));
         return body;
@@ -173,23 +163,26 @@ public sealed class TacacsPlusClient : IDisposable
 
     private static byte[] EncodeAcct(TacacsAccountingRequest r)
     {
-        var request = new TacacsAcctRequest
-        {
-            Flags = r.Flags,
-            AuthenMethod = r.AuthenMethod,
-            PrivilegeLevel = r.PrivilegeLevel,
-            AuthenType = r.AuthenType,
-            Service = r.Service,
-            User = Encoding.UTF8.GetBytes(r.User),
-            Port = Ascii(r.Port, nameof(r.Port)),
-            RemoteAddress = Ascii(r.RemoteAddress, nameof(r.RemoteAddress)),
-        };
-        byte[] body = new byte[TacacsAcctRequest.FixedLength + request.User.Length + request.Port.Length + request.RemoteAddress.Length
-            + TacacsArgumentList.EncodedLength(r.Arguments.AsSpan())];
+        var request = new TacacsAcctRequest(r.Flags,
+            AuthorFields(r.AuthenMethod, r.PrivilegeLevel, r.AuthenType, r.Service, r.User, r.Port, r.RemoteAddress));
+        byte[] body = new byte[request.GetLength(r.Arguments.AsSpan())];
         if (!request.TryWrite(body, r.Arguments.AsSpan(), out _))
             throw new ArgumentException("a REQUEST field is longer than 255 octets or an argument is not printable US-ASCII", nameof(r));
         return body;
     }
+
+    // The fields an authorization REQUEST and an accounting REQUEST share (RFC 8907 §6.1, §7.1).
+    private static TacacsAuthorRequest AuthorFields(TacacsAuthenMethod authenMethod, byte privilegeLevel, TacacsAuthenType authenType,
+        TacacsAuthenService service, string user, string port, string remoteAddress) => new()
+    {
+        AuthenMethod = authenMethod,
+        PrivilegeLevel = privilegeLevel,
+        AuthenType = authenType,
+        Service = service,
+        User = Encoding.UTF8.GetBytes(user),
+        Port = Ascii(port, nameof(TacacsAuthorizationRequest.Port)),
+        RemoteAddress = Ascii(remoteAddress, nameof(TacacsAuthorizationRequest.RemoteAddress)),
+    };
 
     // ---- interpreting replies (synchronous, over spans) ----
 
