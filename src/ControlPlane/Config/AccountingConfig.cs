@@ -9,7 +9,7 @@ namespace PptpGw.ControlPlane.Config;
 /// <param name="RetransmitInitialSeconds"><c>accounting retransmit INITIAL MAX</c>: first wait, doubling ...</param>
 /// <param name="RetransmitMaximumSeconds">... up to this; default 5 and 60.</param>
 /// <param name="MaximumAgeSeconds"><c>accounting max-age S</c>: a record is given up this long after its event; default 7 days.</param>
-/// <param name="MaxInFlightPerServer"><c>accounting max-inflight N</c>: records in flight per server, default 256.</param>
+/// <param name="MaxInFlightPerServer"><c>accounting max-inflight N</c>: records in flight per server, default 64.</param>
 /// <param name="ShutdownWaitSeconds"><c>accounting shutdown-wait S</c>: how long a clean stop waits for delivery, default 30.</param>
 public sealed record AccountingConfig(
     string SpoolDirectory,
@@ -24,7 +24,7 @@ public sealed record AccountingConfig(
     public const string DefaultSpoolDirectory = "/var/lib/pptpgw/accounting";
 
     /// <summary>The values used without <c>accounting</c> lines.</summary>
-    public static AccountingConfig Default { get; } = new(DefaultSpoolDirectory, 64, 100, 5, 60, 7 * 86400, 256, 30);
+    public static AccountingConfig Default { get; } = new(DefaultSpoolDirectory, 64, 100, 5, 60, 7 * 86400, 64, 30);
 }
 
 /// <summary>What to do with a session whose accounting Start no server acknowledged (extension

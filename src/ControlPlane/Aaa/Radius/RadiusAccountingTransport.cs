@@ -37,7 +37,7 @@ public sealed class RadiusAccountingTransport : IAccountingTransport
     /// <param name="maxInFlightPerServer">The queue's window per server (ports = ⌈window / 128⌉).</param>
     /// <param name="localAddress">Source address of the sockets; null: any.</param>
     /// <exception cref="ArgumentException">The group is not RADIUS, has no hosts, or a host has no key.</exception>
-    public RadiusAccountingTransport(AaaServerGroup group, int maxInFlightPerServer = 256, IPAddress? localAddress = null, GatewayLog? log = null)
+    public RadiusAccountingTransport(AaaServerGroup group, int maxInFlightPerServer = 64, IPAddress? localAddress = null, GatewayLog? log = null)
     {
         ArgumentNullException.ThrowIfNull(group);
         if (group.Protocol != AaaProtocol.Radius)
