@@ -9,16 +9,7 @@ namespace PptpGw.Tests.ControlPlane.Config;
 /// </summary>
 public class AccountingWindowConfigTests
 {
-    private const string Base = """
-        ip address outside 198.18.10.1 255.255.255.0
-        ip address inside 198.18.20.1 255.255.255.0
-        ip local pool p 198.19.10.10-198.19.10.50
-        vpdn group 1 accept dialin pptp
-        vpdn group 1 ppp authentication mschapv2
-        vpdn group 1 client configuration address local p
-        vpdn enable outside
-
-        """;
+    private const string Base = MinimalPptpConfig.Text;
 
     [Fact]
     public void Without_the_line_64_records_are_in_flight_per_server_in_the_config_and_the_queue_alike()

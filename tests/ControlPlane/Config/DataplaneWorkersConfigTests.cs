@@ -5,16 +5,7 @@ namespace PptpGw.Tests.ControlPlane.Config;
 /// <summary><c>gateway dataplane workers N</c> (issue 12): the kernel backend's worker count.</summary>
 public class DataplaneWorkersConfigTests
 {
-    private const string Base = """
-        ip address outside 198.18.10.1 255.255.255.0
-        ip address inside 198.18.20.1 255.255.255.0
-        ip local pool p 198.19.10.10-198.19.10.50
-        vpdn group 1 accept dialin pptp
-        vpdn group 1 ppp authentication mschapv2
-        vpdn group 1 client configuration address local p
-        vpdn enable outside
-
-        """;
+    private const string Base = MinimalPptpConfig.Text;
 
     [Fact]
     public void Without_the_line_the_kernel_backend_has_one_worker_per_core()
